@@ -1,0 +1,20 @@
+/* faceblit — an on-disk cache of derived data (seed tables), keyed by content.
+ * Files live in $XDG_CACHE_HOME/faceblit (or $FACEBLIT_CACHE_DIR when set), are written
+ * atomically, carry a checksum of their payload, and a damaged file reads as a miss.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* The directory in use (created on first store). Owned by the library. */
+const char *fb_cache_dir (void);
+
+/* key: a hex digest naming the entry. Returns the payload (g_free) or NULL on a miss or
+ * damaged file. */
+guint8 *fb_cache_load (const char *key, gsize * size);
+/* Best effort: failure to write is logged by returning FALSE with error set, never fatal. */
+gboolean fb_cache_store (const char *key, const guint8 * data, gsize size, GError ** error);
+
+G_END_DECLS

@@ -1,0 +1,66 @@
+/* faceblit — the whole per-frame pipeline behind one small API: track faces, stylize
+ * each in its canonical space, composite. Used by the GStreamer element, the tools and
+ * the benchmark. GStreamer-free.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include "fb-frame.h"
+#include "fb-style.h"
+#include "fb-tracker.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  FB_DEBUG_VIEW_NONE,
+  FB_DEBUG_VIEW_LANDMARKS,      /* stylized output with the landmarks drawn on it */
+  FB_DEBUG_VIEW_POSITIONAL_GUIDE,       /* G_pos as red/green */
+  FB_DEBUG_VIEW_APPEARANCE_GUIDE,       /* G_app (histogram-matched) as grey */
+  FB_DEBUG_VIEW_CHUNKS,         /* each coherent chunk of the NNF in its own colour */
+  FB_DEBUG_VIEW_MASK,           /* the feathered mask as grey */
+} FbDebugView;
+
+/* Everything that may change between two frames. */
+typedef struct {
+  int voting;                   /* 1 (off), 3 or 5 */
+  float threshold;              /* StyleBlit acceptance threshold */
+  float lambda_temporal;        /* weight of the temporal term; 0 = off */
+  gboolean stylize_background;
+  float mask_feather;           /* feather sigma as a fraction of the face width */
+  FbDebugView debug_view;
+  FbTrackerParams tracking;
+} FbRenderParams;
+
+void fb_render_params_init_defaults (FbRenderParams * params);
+
+/* What the engine reports for each face it stylized. */
+typedef struct {
+  guint id;
+  FbRect box;                   /* frame pixels, clipped */
+  FbLandmarks landmarks;        /* frame pixels */
+} FbFaceResult;
+
+typedef struct FbEngine FbEngine;
+
+/* model is borrowed. n_threads <= 0: one per core. */
+FbEngine *fb_engine_new (const FbShapeModel * model, int n_threads, GError ** error);
+void fb_engine_free (FbEngine * engine);
+
+/* Swaps in a style (takes a reference); the next frame uses it. Temporal state resets. */
+void fb_engine_set_style (FbEngine * engine, FbStyle * style);
+
+/* Stylizes the frame in place and reports the faces (at most max_faces written).
+ * A frame without a face is left bit-exact unless stylize_background is set. */
+int fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
+    const FbRenderParams * params, FbFaceResult * faces, int max_faces);
+
+/* Forgets tracking and temporal state (flush, seek, discontinuity, caps change). */
+void fb_engine_reset (FbEngine * engine);
+
+/* Per-stage timings of the last processed frame, in milliseconds. */
+typedef struct {
+  double landmarks, guides, seeds, synthesis, voting, temporal, compositing, total;
+} FbStageTimes;
+void fb_engine_get_stage_times (const FbEngine * engine, FbStageTimes * out);
+
+G_END_DECLS

@@ -1,0 +1,32 @@
+/* faceblit — blur, appearance guide and histogram matching (DESIGN.md §2.4).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include "fb-image.h"
+
+G_BEGIN_DECLS
+
+/* Approximate Gaussian blur (three box passes) of a 1- or 3-channel image; dst is
+ * resized to match src. sigma <= 0.5 copies. Edges clamp. */
+void fb_blur (const FbImage * src, FbImage ** dst, float sigma);
+
+/* (Y - blur(Y, sigma)) / 2 + 128, clamped to 0..255; guide resized to match luma. */
+void fb_appearance_guide (const FbImage * luma, float sigma, FbImage ** guide);
+
+/* Stretches the guide's contrast symmetrically about 128 so that the 99th percentile
+ * of |g - 128| inside mask (NULL = everywhere; mask > 127 counts) reaches 100. */
+void fb_guide_stretch_contrast (FbImage * guide, const FbImage * mask);
+
+typedef struct {
+  float cdf[256];               /* cumulative, cdf[255] == 1 (all zero if empty) */
+} FbHistogram;
+
+/* Histogram of a 1-channel image inside mask (NULL = everywhere; mask > 127 counts). */
+void fb_histogram_compute (const FbImage * image, const FbImage * mask, FbHistogram * out);
+
+/* Remaps every pixel of image through the lookup table that makes its histogram inside
+ * mask match `reference`. */
+void fb_histogram_match (FbImage * image, const FbImage * mask, const FbHistogram * reference);
+
+G_END_DECLS

@@ -1,0 +1,25 @@
+/* faceblit — PNG and JPEG files to and from FbImage.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include "fb-image.h"
+
+G_BEGIN_DECLS
+
+#define FB_IMAGE_IO_ERROR (fb_image_io_error_quark ())
+GQuark fb_image_io_error_quark (void);
+typedef enum {
+  FB_IMAGE_IO_ERROR_NOT_FOUND,  /* no such file */
+  FB_IMAGE_IO_ERROR_READ,       /* cannot open or read (permissions, I/O) */
+  FB_IMAGE_IO_ERROR_FORMAT,     /* not a PNG or JPEG, or a damaged one */
+  FB_IMAGE_IO_ERROR_WRITE,
+} FbImageIoError;
+
+/* Loads a PNG or JPEG (detected by content, not name) as 3-channel RGB; alpha is
+ * dropped, grey is expanded, 16-bit is reduced. Messages name the file. */
+FbImage *fb_image_load (const char *path, GError ** error);
+/* Saves 1-, 3- or 4-channel images as PNG, atomically (temporary file + rename). */
+gboolean fb_image_save_png (const FbImage * image, const char *path, GError ** error);
+
+G_END_DECLS

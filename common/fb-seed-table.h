@@ -1,0 +1,44 @@
+/* faceblit — the seed lookup table u*(pos, app) of DESIGN.md §2.5.
+ * For every quantised position and appearance level it stores the style pixel u that
+ * minimises lambda_pos_px * |u - pos|_1 + lambda_app * |G_app_S(u) - app|, built
+ * exactly by a weighted L1 distance transform (two raster passes per appearance level).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include "fb-hostdevice.h"
+#include "fb-image.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  int width;                    /* of the style level the table belongs to */
+  int height;
+  int step;                     /* position quantisation, pixels */
+  int cols;                     /* ceil (width / step) */
+  int rows;                     /* ceil (height / step) */
+  int n_app;                    /* appearance levels; app value a falls in bin a * n_app / 256 */
+  uint32_t *entries;            /* [bin][row][col] -> y * width + x of the best style pixel */
+} FbSeedTable;
+
+/* guide: 1-channel appearance guide of the style level. Cell (col, row) stands for the
+ * position (col * step, row * step); bin b for appearance value (b + 0.5) * 256 / n_app. */
+FbSeedTable *fb_seed_table_build (const FbImage * guide, int step, int n_app,
+    float lambda_pos_px, float lambda_app);
+void fb_seed_table_free (FbSeedTable * table);
+gsize fb_seed_table_n_entries (const FbSeedTable * table);
+
+/* Nearest cell to (x, y) (clamped into the table) and bin of app (0..255). */
+FB_FUNC uint32_t
+fb_seed_table_lookup (const uint32_t * entries, int cols, int rows, int step, int n_app,
+    float x, float y, int app)
+{
+  int c = (int) (x / step + 0.5f), r = (int) (y / step + 0.5f);
+  int b = app * n_app / 256;
+  c = c < 0 ? 0 : (c >= cols ? cols - 1 : c);
+  r = r < 0 ? 0 : (r >= rows ? rows - 1 : r);
+  b = b < 0 ? 0 : (b >= n_app ? n_app - 1 : b);
+  return entries[((size_t) b * rows + r) * cols + c];
+}
+
+G_END_DECLS

@@ -1,0 +1,29 @@
+/* faceblit — shared helpers for the tests: test data paths and skips.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include "fb-image.h"
+
+G_BEGIN_DECLS
+
+/* Path of a file under ../shared/data, or NULL when that folder is absent. g_free. */
+char *fb_test_shared_path (const char *relative);
+/* The astronaut portrait (python3-skimage), or NULL when it is not installed. g_free. */
+char *fb_test_astronaut_path (void);
+/* dlib's shape predictor path, or NULL when libdlib-data is not installed. */
+const char *fb_test_model_path (void);
+/* Path under the source tree's data/ folder. g_free. */
+char *fb_test_source_data_path (const char *relative);
+/* Deterministic pseudo-random image (channels 1 or 3) smooth over `scale` pixels. */
+FbImage *fb_test_random_image (int width, int height, int channels, float scale, guint32 seed);
+
+G_END_DECLS
+
+G_BEGIN_DECLS
+/* Draws `face` (any channels >= 3) into a new w x h image of `channels` (3 or 4) over a
+ * flat grey background: face centre at (cx, cy), scaled by `scale`, rotated by `angle`
+ * radians; bilinear sampling. A known moving face for tracking and element tests. */
+FbImage *fb_test_render_face_frame (const FbImage * face, int width, int height,
+    int channels, float cx, float cy, float scale, float angle);
+G_END_DECLS
