@@ -7,6 +7,10 @@
 
 G_BEGIN_DECLS
 
+/* Blur sigma of the appearance guide as a fraction of the face width (style and target
+ * must use the same so that their guides compare). */
+#define FB_GUIDE_BLUR_FRACTION 0.015f
+
 /* Approximate Gaussian blur (three box passes) of a 1- or 3-channel image; dst is
  * resized to match src. sigma <= 0.5 copies. Edges clamp. */
 void fb_blur (const FbImage * src, FbImage ** dst, float sigma);

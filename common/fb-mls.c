@@ -1,1 +1,83 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "fb-mls.h"
+
+#include <math.h>
+
+/* In complex notation the best similarity z minimises sum w_i |z p^_i - q^_i|^2, so
+ * z = sum w_i conj(p^_i) q^_i / sum w_i |p^_i|^2: no matrix inversion needed. */
+FbPoint
+fb_mls_similarity (const FbPoint * from, const FbPoint * to, int n, FbPoint v)
+{
+  double sw = 0, px = 0, py = 0, qx = 0, qy = 0, mu = 0, zr = 0, zi = 0;
+  int i;
+
+  for (i = 0; i < n; i++) {
+    double dx = from[i].x - v.x, dy = from[i].y - v.y, d2 = dx * dx + dy * dy, w;
+    if (d2 < 1e-8)
+      return to[i];
+    w = 1.0 / d2;
+    sw += w;
+    px += w * from[i].x;
+    py += w * from[i].y;
+    qx += w * to[i].x;
+    qy += w * to[i].y;
+  }
+  px /= sw;
+  py /= sw;
+  qx /= sw;
+  qy /= sw;
+  for (i = 0; i < n; i++) {
+    double dx = from[i].x - v.x, dy = from[i].y - v.y;
+    double w = 1.0 / (dx * dx + dy * dy);
+    double ax = from[i].x - px, ay = from[i].y - py;
+    double bx = to[i].x - qx, by = to[i].y - qy;
+    mu += w * (ax * ax + ay * ay);
+    zr += w * (ax * bx + ay * by);
+    zi += w * (ax * by - ay * bx);
+  }
+  {
+    double vx = v.x - px, vy = v.y - py;
+    FbPoint r;
+    if (mu < 1e-12)
+      mu = 1e-12;
+    r.x = (float) ((zr * vx - zi * vy) / mu + qx);
+    r.y = (float) ((zi * vx + zr * vy) / mu + qy);
+    return r;
+  }
+}
+
+int
+fb_mls_grid_nodes (int width, int height, int spacing)
+{
+  return (width / spacing + 2) * (height / spacing + 2);
+}
+
+void
+fb_mls_field (const FbPoint * from, const FbPoint * to, int n, float origin_x,
+    float origin_y, int width, int height, int spacing, FbPoint * nodes, float *field)
+{
+  int cols = width / spacing + 2, rows = height / spacing + 2;
+  float inv = 1.0f / spacing;
+  int i, j, x, y;
+
+  for (j = 0; j < rows; j++)
+    for (i = 0; i < cols; i++) {
+      FbPoint v = { origin_x + i * spacing, origin_y + j * spacing };
+      nodes[j * cols + i] = fb_mls_similarity (from, to, n, v);
+    }
+
+  for (y = 0; y < height; y++) {
+    int gj = y / spacing;
+    float fy = (y - gj * spacing) * inv;
+    const FbPoint *r0 = nodes + gj * cols, *r1 = r0 + cols;
+    float *out = field + (size_t) y * width * 2;
+    for (x = 0; x < width; x++) {
+      int gi = x / spacing;
+      float fx = (x - gi * spacing) * inv;
+      float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
+      out[2 * x] = w00 * r0[gi].x + w10 * r0[gi + 1].x + w01 * r1[gi].x + w11 * r1[gi + 1].x;
+      out[2 * x + 1] = w00 * r0[gi].y + w10 * r0[gi + 1].y + w01 * r1[gi].y
+          + w11 * r1[gi + 1].y;
+    }
+  }
+}

@@ -1,1 +1,407 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "fb-stylize.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "fb-guide.h"
+#include "fb-mask.h"
+#include "fb-mls.h"
+#include "fb-synthesis.h"
+
+/* Coarsest StyleBlit seed spacing at the exemplar's full resolution. */
+#define COARSEST_SPACING_LOG2 6
+#define MLS_GRID_SPACING 8
+/* Blur of the previous output and of the exemplar compared by the temporal term. */
+#define TEMPORAL_BLUR_FRACTION 0.01f
+
+struct FbFaceStylizer {
+  /* temporal state: the previous output in canonical space */
+  const FbStyle *prev_style;
+  int prev_level;
+  FbRect prev_region;
+  FbImage *prev_output;
+  FbImage *prev_blurred;
+
+  /* per-frame buffers, kept to avoid allocating in the streaming thread */
+  FbImage *luma;
+  FbImage *guide;
+  FbImage *mask;
+  FbImage *output;
+  FbImage *patch_rgb;
+  FbImage *patch_alpha;
+  float *pos;
+  FbPoint *nodes;
+  uint8_t *temporal;
+  int32_t *nnf;
+  uint32_t *chunks;
+  size_t pixels_capacity;
+  size_t nodes_capacity;
+  FbSeedLevels seeds;
+};
+
+FbFaceStylizer *
+fb_face_stylizer_new (void)
+{
+  return g_new0 (FbFaceStylizer, 1);
+}
+
+void
+fb_face_stylizer_free (FbFaceStylizer * fs)
+{
+  if (!fs)
+    return;
+  fb_image_free (fs->prev_output);
+  fb_image_free (fs->prev_blurred);
+  fb_image_free (fs->luma);
+  fb_image_free (fs->guide);
+  fb_image_free (fs->mask);
+  fb_image_free (fs->output);
+  fb_image_free (fs->patch_rgb);
+  fb_image_free (fs->patch_alpha);
+  g_free (fs->pos);
+  g_free (fs->nodes);
+  g_free (fs->temporal);
+  g_free (fs->nnf);
+  g_free (fs->chunks);
+  fb_seed_levels_clear (&fs->seeds);
+  g_free (fs);
+}
+
+static double
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+static void
+ensure_pixel_buffers (FbFaceStylizer * fs, size_t pixels)
+{
+  if (pixels <= fs->pixels_capacity)
+    return;
+  fs->pos = g_renew (float, fs->pos, 2 * pixels);
+  fs->temporal = g_renew (uint8_t, fs->temporal, 4 * pixels);
+  fs->nnf = g_renew (int32_t, fs->nnf, pixels);
+  fs->chunks = g_renew (uint32_t, fs->chunks, pixels);
+  fs->pixels_capacity = pixels;
+}
+
+/* Frame -> canonical space of style level `level`: the landmark alignment onto the
+ * exemplar, then the level's pixel-centre scaling p_l = (p + 0.5) / 2^l - 0.5. */
+static FbSimilarity
+canonical_transform (FbSimilarity to_style, int level)
+{
+  float k = 1.0f / (1 << level);
+  FbSimilarity c = { to_style.a * k, to_style.b * k, (to_style.tx + 0.5f) * k - 0.5f,
+    (to_style.ty + 0.5f) * k - 0.5f
+  };
+  return c;
+}
+
+/* Bounding box (integer, half-open) of a transformed rectangle's corners. */
+static FbRect
+transformed_bounds (FbSimilarity s, float x0, float y0, float x1, float y1)
+{
+  FbPoint corners[4] = { {x0, y0}, {x1, y0}, {x0, y1}, {x1, y1} };
+  float minx = G_MAXFLOAT, miny = G_MAXFLOAT, maxx = -G_MAXFLOAT, maxy = -G_MAXFLOAT;
+  FbRect r;
+  int i;
+
+  for (i = 0; i < 4; i++) {
+    FbPoint p = fb_similarity_apply (s, corners[i]);
+    minx = MIN (minx, p.x);
+    miny = MIN (miny, p.y);
+    maxx = MAX (maxx, p.x);
+    maxy = MAX (maxy, p.y);
+  }
+  r.x = (int) floorf (minx);
+  r.y = (int) floorf (miny);
+  r.width = (int) ceilf (maxx) + 1 - r.x;
+  r.height = (int) ceilf (maxy) + 1 - r.y;
+  return r;
+}
+
+typedef struct {
+  FbFaceStylizer *fs;
+  const FbImage *frame_luma;
+  FbSimilarity to_frame;        /* canonical -> frame */
+  FbSimilarity to_canonical;    /* frame -> canonical */
+  FbRect region;
+  FbRect patch;
+  const FbImage *source;        /* what the patch samples: output or a debug view */
+} StylizeJob;
+
+static void
+resample_luma_job (void *data, int index, int count)
+{
+  StylizeJob *job = data;
+  const FbImage *src = job->frame_luma;
+  FbImage *dst = job->fs->luma;
+  int y0, y1, x, y;
+
+  fb_band_rows (dst->height, index, count, &y0, &y1);
+  for (y = y0; y < y1; y++) {
+    uint8_t *row = fb_image_row (dst, y);
+    for (x = 0; x < dst->width; x++) {
+      FbPoint c = { job->region.x + x, job->region.y + y };
+      FbPoint f = fb_similarity_apply (job->to_frame, c);
+      float v;
+      fb_sample_bilinear (src->data, src->stride, src->width, src->height, 1, f.x, f.y, &v);
+      row[x] = (uint8_t) (v + 0.5f);
+    }
+  }
+}
+
+static void
+temporal_job (void *data, int index, int count)
+{
+  StylizeJob *job = data;
+  FbFaceStylizer *fs = job->fs;
+  FbRect prev = fs->prev_region, region = job->region;
+  int y0, y1, x, y;
+
+  fb_band_rows (region.height, index, count, &y0, &y1);
+  for (y = y0; y < y1; y++) {
+    uint8_t *out = fs->temporal + (size_t) y * region.width * 4;
+    int py = region.y + y - prev.y;
+    for (x = 0; x < region.width; x++, out += 4) {
+      int px = region.x + x - prev.x;
+      if (px < 0 || py < 0 || px >= prev.width || py >= prev.height) {
+        out[3] = 0;
+        continue;
+      }
+      memcpy (out, fb_image_row (fs->prev_blurred, py) + 3 * px, 3);
+      out[3] = 255;
+    }
+  }
+}
+
+static void
+patch_job (void *data, int index, int count)
+{
+  StylizeJob *job = data;
+  FbFaceStylizer *fs = job->fs;
+  const FbImage *src = job->source, *mask = fs->mask;
+  int y0, y1, x, y;
+
+  fb_band_rows (job->patch.height, index, count, &y0, &y1);
+  for (y = y0; y < y1; y++) {
+    uint8_t *rgb = fb_image_row (fs->patch_rgb, y);
+    uint8_t *alpha = fb_image_row (fs->patch_alpha, y);
+    for (x = 0; x < job->patch.width; x++) {
+      FbPoint f = { job->patch.x + x, job->patch.y + y };
+      FbPoint c = fb_similarity_apply (job->to_canonical, f);
+      float cx = c.x - job->region.x, cy = c.y - job->region.y, m, colour[3];
+      if (cx < -0.5f || cy < -0.5f || cx > src->width - 0.5f || cy > src->height - 0.5f) {
+        alpha[x] = 0;
+        continue;
+      }
+      fb_sample_bilinear (mask->data, mask->stride, mask->width, mask->height, 1, cx, cy, &m);
+      alpha[x] = (uint8_t) (m + 0.5f);
+      if (!alpha[x])
+        continue;
+      fb_sample_bilinear (src->data, src->stride, src->width, src->height, 3, cx, cy,
+          colour);
+      rgb[3 * x] = (uint8_t) (colour[0] + 0.5f);
+      rgb[3 * x + 1] = (uint8_t) (colour[1] + 0.5f);
+      rgb[3 * x + 2] = (uint8_t) (colour[2] + 0.5f);
+    }
+  }
+}
+
+/* Replaces the output with a picture of one of the intermediate results. */
+static void
+render_debug_view (FbFaceStylizer * fs, const FbStyleLevel * level, FbDebugView view,
+    FbRect region)
+{
+  int x, y;
+
+  for (y = 0; y < region.height; y++) {
+    uint8_t *out = fb_image_row (fs->output, y);
+    for (x = 0; x < region.width; x++, out += 3) {
+      size_t i = (size_t) y * region.width + x;
+      uint32_t h;
+      switch (view) {
+        case FB_DEBUG_VIEW_POSITIONAL_GUIDE:
+          out[0] = (uint8_t) CLAMP (fs->pos[2 * i] * 255 / level->rgb->width, 0, 255);
+          out[1] = (uint8_t) CLAMP (fs->pos[2 * i + 1] * 255 / level->rgb->height, 0, 255);
+          out[2] = 0;
+          break;
+        case FB_DEBUG_VIEW_APPEARANCE_GUIDE:
+          out[0] = out[1] = out[2] = fb_image_row (fs->guide, y)[x];
+          break;
+        case FB_DEBUG_VIEW_CHUNKS:
+          h = fs->chunks[i];
+          out[0] = 64 + (h & 0xBF);
+          out[1] = 64 + ((h >> 8) & 0xBF);
+          out[2] = 64 + ((h >> 16) & 0xBF);
+          break;
+        case FB_DEBUG_VIEW_MASK:
+          out[0] = out[1] = out[2] = fb_image_row (fs->mask, y)[x];
+          break;
+        default:
+          return;
+      }
+    }
+  }
+}
+
+gboolean
+fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * style,
+    const FbImage * frame_luma, const FbLandmarks * lm, const FbRenderParams * params,
+    FbFacePatch * patch, FbStageTimes * times)
+{
+  const FbStyleLevel *level0 = &style->levels[0], *level;
+  FbSimilarity to_style = fb_landmarks_align (lm, &level0->landmarks);
+  FbLandmarks canonical_lm;
+  FbPoint outline[FB_FACE_OUTLINE_POINTS];
+  StylizeJob job = { fs, frame_luma };
+  FbBlitStyle blit_style;
+  FbBlitTarget target;
+  FbRect region, frame_in_canonical, patch_rect;
+  float feather, minx = G_MAXFLOAT, miny = G_MAXFLOAT, maxx = -G_MAXFLOAT, maxy = -G_MAXFLOAT;
+  int level_index, margin, i, bands;
+  gboolean use_temporal;
+  double t0 = now_ms (), t1;
+
+  /* The level whose face is closest in size to this one: small faces use a smaller
+   * exemplar rather than an upscaled frame. */
+  level_index = (int) floorf (log2f (MAX (fb_similarity_scale (to_style), 1e-3f)) + 0.5f);
+  level_index = CLAMP (level_index, 0, style->n_levels - 1);
+  level = &style->levels[level_index];
+  job.to_canonical = canonical_transform (to_style, level_index);
+  job.to_frame = fb_similarity_invert (job.to_canonical);
+  fb_landmarks_transform (lm, job.to_canonical, &canonical_lm);
+
+  feather = params->mask_feather * level->face_width;
+  frame_in_canonical = transformed_bounds (job.to_canonical, -0.5f, -0.5f,
+      frame_luma->width - 0.5f, frame_luma->height - 0.5f);
+  if (params->stylize_background) {
+    region = frame_in_canonical;
+  } else {
+    fb_face_outline (&canonical_lm, outline);
+    for (i = 0; i < FB_FACE_OUTLINE_POINTS; i++) {
+      minx = MIN (minx, outline[i].x);
+      miny = MIN (miny, outline[i].y);
+      maxx = MAX (maxx, outline[i].x);
+      maxy = MAX (maxy, outline[i].y);
+    }
+    margin = (int) ceilf (3 * feather) + params->voting / 2 + 2;
+    region.x = (int) floorf (minx) - margin;
+    region.y = (int) floorf (miny) - margin;
+    region.width = (int) ceilf (maxx) + margin + 1 - region.x;
+    region.height = (int) ceilf (maxy) + margin + 1 - region.y;
+    region = fb_rect_intersect (region, frame_in_canonical);
+  }
+  if (region.width < 2 || region.height < 2)
+    return FALSE;
+  job.region = region;
+  bands = fb_band_count (workers, region.height);
+
+  /* Guides: luma resampled into canonical space, appearance guide matched to the
+   * style's histogram inside the face, and the MLS positional guide. */
+  ensure_pixel_buffers (fs, (size_t) region.width * region.height);
+  fb_image_ensure (&fs->luma, region.width, region.height, 1);
+  fb_workers_run (workers, resample_luma_job, &job, bands);
+  fb_appearance_guide (fs->luma, FB_GUIDE_BLUR_FRACTION * level->face_width, &fs->guide);
+  fb_image_ensure (&fs->mask, region.width, region.height, 1);
+  fb_face_mask_render (&canonical_lm, region.x, region.y, 0, fs->mask);
+  fb_histogram_match (fs->guide, fs->mask, &level->histogram);
+  {
+    size_t nodes = fb_mls_grid_nodes (region.width, region.height, MLS_GRID_SPACING);
+    if (nodes > fs->nodes_capacity) {
+      fs->nodes = g_renew (FbPoint, fs->nodes, nodes);
+      fs->nodes_capacity = nodes;
+    }
+    fb_mls_field (canonical_lm.points, level->landmarks.points, FB_N_LANDMARKS, region.x,
+        region.y, region.width, region.height, MLS_GRID_SPACING, fs->nodes, fs->pos);
+  }
+  t1 = now_ms ();
+  times->guides += t1 - t0;
+  t0 = t1;
+
+  /* Temporal guide: the previous output lives in the same canonical space, so the
+   * landmark alignment has already warped it onto this frame. */
+  use_temporal = params->lambda_temporal > 0 && fs->prev_output && fs->prev_style == style
+      && fs->prev_level == level_index;
+  if (use_temporal) {
+    fb_blur (fs->prev_output, &fs->prev_blurred, TEMPORAL_BLUR_FRACTION * level->face_width);
+    fb_workers_run (workers, temporal_job, &job, bands);
+  }
+  t1 = now_ms ();
+  times->temporal += t1 - t0;
+  t0 = t1;
+
+  blit_style = fb_blit_style_from_level (level);
+  target.x0 = region.x;
+  target.y0 = region.y;
+  target.width = region.width;
+  target.height = region.height;
+  target.pos = fs->pos;
+  target.app = fs->guide->data;
+  target.temporal = use_temporal ? fs->temporal : NULL;
+  target.lambda_pos = level->lambda_pos_px;
+  target.lambda_app = style->params.lambda_app;
+  target.lambda_temporal = params->lambda_temporal;
+  target.threshold = params->threshold;
+  fb_synthesis_seeds (workers, &blit_style, &target,
+      MAX (COARSEST_SPACING_LOG2 + 1 - level_index, 2), &fs->seeds);
+  t1 = now_ms ();
+  times->seeds += t1 - t0;
+  t0 = t1;
+
+  fb_synthesis_nnf (workers, &blit_style, &target, &fs->seeds, fs->nnf,
+      params->debug_view == FB_DEBUG_VIEW_CHUNKS ? fs->chunks : NULL);
+  t1 = now_ms ();
+  times->synthesis += t1 - t0;
+  t0 = t1;
+
+  fb_image_ensure (&fs->output, region.width, region.height, 3);
+  fb_synthesis_vote (workers, &blit_style, fs->nnf, region.width, region.height,
+      params->voting, fs->output);
+  t1 = now_ms ();
+  times->voting += t1 - t0;
+  t0 = t1;
+
+  /* Keep this output for the next frame's temporal guide (swap, no copy). */
+  {
+    FbImage *previous = fs->prev_output;
+    fs->prev_output = fs->output;
+    fs->output = previous;
+    fs->prev_style = style;
+    fs->prev_level = level_index;
+    fs->prev_region = region;
+  }
+  job.source = fs->prev_output;
+
+  if (params->stylize_background)
+    memset (fs->mask->data, 255, (size_t) fs->mask->stride * fs->mask->height);
+  else
+    fb_face_mask_render (&canonical_lm, region.x, region.y, feather, fs->mask);
+  if (params->debug_view != FB_DEBUG_VIEW_NONE
+      && params->debug_view != FB_DEBUG_VIEW_LANDMARKS) {
+    fb_image_ensure (&fs->output, region.width, region.height, 3);
+    render_debug_view (fs, level, params->debug_view, region);
+    job.source = fs->output;
+  }
+
+  patch_rect = transformed_bounds (job.to_frame, region.x - 0.5f, region.y - 0.5f,
+      region.x + region.width - 0.5f, region.y + region.height - 0.5f);
+  {
+    FbRect frame_rect = { 0, 0, frame_luma->width, frame_luma->height };
+    patch_rect = fb_rect_intersect (patch_rect, frame_rect);
+  }
+  if (patch_rect.width < 1 || patch_rect.height < 1)
+    return FALSE;
+  job.patch = patch_rect;
+  fb_image_ensure (&fs->patch_rgb, patch_rect.width, patch_rect.height, 3);
+  fb_image_ensure (&fs->patch_alpha, patch_rect.width, patch_rect.height, 1);
+  fb_workers_run (workers, patch_job, &job, fb_band_count (workers, patch_rect.height));
+  t1 = now_ms ();
+  times->compositing += t1 - t0;
+
+  patch->rect = patch_rect;
+  patch->rgb = fs->patch_rgb;
+  patch->alpha = fs->patch_alpha;
+  return TRUE;
+}

@@ -1,0 +1,227 @@
+/* faceblit — per-pixel StyleBlit mathematics (DESIGN.md §2.6–2.7), written once for
+ * the CPU threads and the CUDA kernels: plain data in, no allocation, no globals.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "fb-hostdevice.h"
+#include "fb-seed-table.h"
+
+/* Finest seed level is 1 (h = 2); pixels that pass no level take the direct lookup. */
+#define FB_BLIT_MAX_LEVELS 8
+
+/* The seeds of one level of spacing h = 2^level, for the cells around the region. */
+typedef struct {
+  int h;
+  int cell_x0;                  /* first cell (absolute canonical cell index) */
+  int cell_y0;
+  int cols;
+  int rows;
+  int32_t *seed_xy;             /* 2 per cell: the seed's absolute canonical position */
+  int32_t *seed_u;              /* 2 per cell: style position u* for that seed (may lie
+                                 * outside the style for seeds outside the region) */
+} FbSeedLevel;
+
+/* One style level, as the synthesis reads it. */
+typedef struct {
+  const uint8_t *rgb;
+  int rgb_stride;
+  const uint8_t *guide;
+  int guide_stride;
+  const uint8_t *rgb_blurred;
+  int rgb_blurred_stride;
+  int width;
+  int height;
+  const uint32_t *table;        /* FbSeedTable entries and geometry */
+  int table_cols;
+  int table_rows;
+  int table_step;
+  int table_n_app;
+} FbBlitStyle;
+
+/* The target guides over the processed region of canonical space. */
+typedef struct {
+  int x0;                       /* region origin, absolute canonical pixels */
+  int y0;
+  int width;
+  int height;
+  const float *pos;             /* G_pos: 2 floats per pixel, style coordinates */
+  const uint8_t *app;           /* G_app */
+  const uint8_t *temporal;      /* 4 per pixel: blurred previous output + validity; or NULL */
+  float lambda_pos;             /* per pixel of the style level */
+  float lambda_app;
+  float lambda_temporal;
+  float threshold;
+} FbBlitTarget;
+
+FB_FUNC int
+fb_floor_div (int a, int b)
+{
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+FB_FUNC uint32_t
+fb_hash3 (uint32_t a, uint32_t b, uint32_t c)
+{
+  uint32_t h = a * 0x9E3779B1u ^ (b + 0x7F4A7C15u) * 0x85EBCA77u ^ (c + 0x165667B1u) * 0xC2B2AE3Du;
+  h ^= h >> 15;
+  h *= 0x2C1B3C6Du;
+  h ^= h >> 12;
+  h *= 0x297A2D39u;
+  h ^= h >> 15;
+  return h;
+}
+
+/* The jittered seed of cell (bx, by) on a level of spacing h: floor (h (b + J(b))),
+ * with J a fixed hash so that seeds stay put in canonical (face) space. */
+FB_FUNC void
+fb_seed_position (int level, int h, int bx, int by, int *sx, int *sy)
+{
+  uint32_t r = fb_hash3 ((uint32_t) level, (uint32_t) bx, (uint32_t) by);
+  *sx = bx * h + (int) ((r & 0xFFFF) * (uint32_t) h >> 16);
+  *sy = by * h + (int) ((r >> 16) * (uint32_t) h >> 16);
+}
+
+FB_FUNC int
+fb_clampi (int v, int lo, int hi)
+{
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* Style pixel u* for a target pixel given in region coordinates (clamped into it). The
+ * table is quantised in position and appearance, so the pixel the positional guide
+ * points at competes with the table's answer on the exact cost: where the guides
+ * agree (a style as its own target) the answer is exact. */
+FB_FUNC int32_t
+fb_blit_lookup (const FbBlitStyle * s, const FbBlitTarget * t, int rx, int ry)
+{
+  size_t i;
+  float px, py, app, table_cost, direct_cost;
+  int32_t u;
+  int ux, uy, dx, dy;
+
+  rx = fb_clampi (rx, 0, t->width - 1);
+  ry = fb_clampi (ry, 0, t->height - 1);
+  i = (size_t) ry * t->width + rx;
+  px = t->pos[2 * i];
+  py = t->pos[2 * i + 1];
+  app = t->app[i];
+  u = (int32_t) fb_seed_table_lookup (s->table, s->table_cols, s->table_rows,
+      s->table_step, s->table_n_app, px, py, t->app[i]);
+  ux = u % s->width;
+  uy = u / s->width;
+  dx = fb_clampi ((int) (px + 0.5f), 0, s->width - 1);
+  dy = fb_clampi ((int) (py + 0.5f), 0, s->height - 1);
+  table_cost = t->lambda_pos * (fabsf (px - ux) + fabsf (py - uy))
+      + t->lambda_app * fabsf (app - s->guide[(size_t) uy * s->guide_stride + ux]);
+  direct_cost = t->lambda_pos * (fabsf (px - dx) + fabsf (py - dy))
+      + t->lambda_app * fabsf (app - s->guide[(size_t) dy * s->guide_stride + dx]);
+  return direct_cost <= table_cost ? dy * s->width + dx : u;
+}
+
+/* Guidance error of taking style pixel (ox, oy) for region pixel i. */
+FB_FUNC float
+fb_blit_error (const FbBlitStyle * s, const FbBlitTarget * t, size_t i, int ox, int oy)
+{
+  float e = t->lambda_pos * (fabsf (t->pos[2 * i] - ox) + fabsf (t->pos[2 * i + 1] - oy))
+      + t->lambda_app * fabsf ((float) t->app[i] - s->guide[(size_t) oy * s->guide_stride + ox]);
+  if (t->temporal && t->temporal[4 * i + 3]) {
+    const uint8_t *b = s->rgb_blurred + (size_t) oy * s->rgb_blurred_stride + 3 * ox;
+    const uint8_t *p = t->temporal + 4 * i;
+    e += t->lambda_temporal * (fabsf ((float) p[0] - b[0]) + fabsf ((float) p[1] - b[1])
+        + fabsf ((float) p[2] - b[2])) * (1.0f / 3.0f);
+  }
+  return e;
+}
+
+/* The NNF entry of region pixel (rx, ry): index oy * width + ox into the style level.
+ * *chunk receives an id of the chunk it belongs to (level and seed cell). */
+FB_FUNC int32_t
+fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel * levels,
+    int n_levels, int rx, int ry, uint32_t * chunk)
+{
+  int px = t->x0 + rx, py = t->y0 + ry;
+  size_t i = (size_t) ry * t->width + rx;
+  int k;
+
+  for (k = n_levels - 1; k >= 1; k--) {
+    const FbSeedLevel *l = &levels[k];
+    int cx = fb_floor_div (px, l->h) - l->cell_x0, cy = fb_floor_div (py, l->h) - l->cell_y0;
+    int best = -1, best_d = 0x7FFFFFFF, dx, dy;
+    for (dy = -1; dy <= 1; dy++)
+      for (dx = -1; dx <= 1; dx++) {
+        int c = (cy + dy) * l->cols + cx + dx, ddx, ddy, d;
+        if (cx + dx < 0 || cy + dy < 0 || cx + dx >= l->cols || cy + dy >= l->rows)
+          continue;
+        ddx = l->seed_xy[2 * c] - px;
+        ddy = l->seed_xy[2 * c + 1] - py;
+        d = ddx * ddx + ddy * ddy;
+        if (d < best_d) {
+          best_d = d;
+          best = c;
+        }
+      }
+    if (best >= 0) {
+      int ox = l->seed_u[2 * best] + px - l->seed_xy[2 * best];
+      int oy = l->seed_u[2 * best + 1] + py - l->seed_xy[2 * best + 1];
+      if (ox >= 0 && oy >= 0 && ox < s->width && oy < s->height
+          && fb_blit_error (s, t, i, ox, oy) < t->threshold) {
+        *chunk = fb_hash3 ((uint32_t) k, (uint32_t) (l->cell_x0 + best % l->cols),
+            (uint32_t) (l->cell_y0 + best / l->cols));
+        return oy * s->width + ox;
+      }
+    }
+  }
+  *chunk = fb_hash3 (0, (uint32_t) px, (uint32_t) py);
+  return fb_blit_lookup (s, t, rx, ry);
+}
+
+/* Voting: mean over the k x k window of S(NNF(p + d) - d). */
+FB_FUNC void
+fb_vote_pixel (const FbBlitStyle * s, const int32_t * nnf, int width, int height,
+    int rx, int ry, int radius, uint8_t * out)
+{
+  int sum[3] = { 0, 0, 0 }, n = 0, dx, dy;
+
+  for (dy = -radius; dy <= radius; dy++)
+    for (dx = -radius; dx <= radius; dx++) {
+      int qx = rx + dx, qy = ry + dy, o, ox, oy;
+      const uint8_t *c;
+      if (qx < 0 || qy < 0 || qx >= width || qy >= height)
+        continue;
+      o = nnf[(size_t) qy * width + qx];
+      ox = fb_clampi (o % s->width - dx, 0, s->width - 1);
+      oy = fb_clampi (o / s->width - dy, 0, s->height - 1);
+      c = s->rgb + (size_t) oy * s->rgb_stride + 3 * ox;
+      sum[0] += c[0];
+      sum[1] += c[1];
+      sum[2] += c[2];
+      n++;
+    }
+  out[0] = (uint8_t) ((sum[0] + n / 2) / n);
+  out[1] = (uint8_t) ((sum[1] + n / 2) / n);
+  out[2] = (uint8_t) ((sum[2] + n / 2) / n);
+}
+
+/* Bilinear sample of a packed 8-bit image with `channels` at (x, y), edges clamped. */
+FB_FUNC void
+fb_sample_bilinear (const uint8_t * data, int stride, int width, int height, int channels,
+    float x, float y, float *out)
+{
+  int x0, y0, x1, y1, c;
+  float fx, fy;
+  x = x < 0 ? 0 : (x > width - 1 ? width - 1 : x);
+  y = y < 0 ? 0 : (y > height - 1 ? height - 1 : y);
+  x0 = (int) x;
+  y0 = (int) y;
+  x1 = x0 + 1 < width ? x0 + 1 : x0;
+  y1 = y0 + 1 < height ? y0 + 1 : y0;
+  fx = x - x0;
+  fy = y - y0;
+  for (c = 0; c < channels; c++) {
+    float a = data[(size_t) y0 * stride + x0 * channels + c] * (1 - fx)
+        + data[(size_t) y0 * stride + x1 * channels + c] * fx;
+    float b = data[(size_t) y1 * stride + x0 * channels + c] * (1 - fx)
+        + data[(size_t) y1 * stride + x1 * channels + c] * fx;
+    out[c] = a * (1 - fy) + b * fy;
+  }
+}

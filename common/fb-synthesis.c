@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "fb-synthesis.h"
+
+#include <string.h>
+
+void
+fb_seed_levels_clear (FbSeedLevels * seeds)
+{
+  int k;
+
+  for (k = 0; k < FB_BLIT_MAX_LEVELS; k++) {
+    g_free (seeds->levels[k].seed_xy);
+    g_free (seeds->levels[k].seed_u);
+  }
+  memset (seeds, 0, sizeof (*seeds));
+}
+
+FbBlitStyle
+fb_blit_style_from_level (const FbStyleLevel * level)
+{
+  FbBlitStyle s = {
+    level->rgb->data, level->rgb->stride,
+    level->guide->data, level->guide->stride,
+    level->rgb_blurred->data, level->rgb_blurred->stride,
+    level->rgb->width, level->rgb->height,
+    level->table->entries, level->table->cols, level->table->rows,
+    level->table->step, level->table->n_app,
+  };
+  return s;
+}
+
+int
+fb_band_count (FbWorkers * workers, int height)
+{
+  int n = fb_workers_n_threads (workers);
+
+  return n == 1 ? 1 : CLAMP (height / 16, 1, 8 * n);
+}
+
+typedef struct {
+  const FbBlitStyle *style;
+  const FbBlitTarget *target;
+  FbSeedLevels *seeds;
+  const FbSeedLevels *const_seeds;
+  int32_t *nnf;
+  uint32_t *chunks;
+  FbImage *out;
+  int width;
+  int height;
+  int radius;
+} SynthesisJob;
+
+/* Seeds outside the region have no guides: take the nearest region pixel's answer and
+ * carry the offset over, as if the positional guide went on in a straight line. */
+static void
+seed_lookup (const FbBlitStyle * s, const FbBlitTarget * t, int rx, int ry, int32_t * u)
+{
+  int cx = fb_clampi (rx, 0, t->width - 1), cy = fb_clampi (ry, 0, t->height - 1);
+  int32_t index = fb_blit_lookup (s, t, cx, cy);
+
+  u[0] = index % s->width + rx - cx;
+  u[1] = index / s->width + ry - cy;
+}
+
+static void
+seeds_job (void *data, int index, int count)
+{
+  SynthesisJob *job = data;
+  const FbBlitTarget *t = job->target;
+  FbSeedLevel *l = &job->seeds->levels[index + 1];
+  int level = index + 1, i, j;
+
+  for (j = 0; j < l->rows; j++)
+    for (i = 0; i < l->cols; i++) {
+      int c = j * l->cols + i, sx, sy;
+      fb_seed_position (level, l->h, l->cell_x0 + i, l->cell_y0 + j, &sx, &sy);
+      l->seed_xy[2 * c] = sx;
+      l->seed_xy[2 * c + 1] = sy;
+      seed_lookup (job->style, t, sx - t->x0, sy - t->y0, l->seed_u + 2 * c);
+    }
+}
+
+void
+fb_synthesis_seeds (FbWorkers * workers, const FbBlitStyle * style,
+    const FbBlitTarget * target, int n_levels, FbSeedLevels * seeds)
+{
+  SynthesisJob job = { style, target, seeds };
+  int k;
+
+  g_return_if_fail (n_levels >= 1 && n_levels <= FB_BLIT_MAX_LEVELS);
+  seeds->n_levels = n_levels;
+  for (k = 1; k < n_levels; k++) {
+    FbSeedLevel *l = &seeds->levels[k];
+    size_t cells;
+    l->h = 1 << k;
+    l->cell_x0 = fb_floor_div (target->x0, l->h) - 1;
+    l->cell_y0 = fb_floor_div (target->y0, l->h) - 1;
+    l->cols = fb_floor_div (target->x0 + target->width - 1, l->h) + 2 - l->cell_x0;
+    l->rows = fb_floor_div (target->y0 + target->height - 1, l->h) + 2 - l->cell_y0;
+    cells = (size_t) l->cols * l->rows;
+    if (cells > seeds->capacity[k]) {
+      l->seed_xy = g_renew (int32_t, l->seed_xy, 2 * cells);
+      l->seed_u = g_renew (int32_t, l->seed_u, 2 * cells);
+      seeds->capacity[k] = cells;
+    }
+  }
+  fb_workers_run (workers, seeds_job, &job, n_levels - 1);
+}
+
+static void
+nnf_job (void *data, int index, int count)
+{
+  SynthesisJob *job = data;
+  const FbBlitTarget *t = job->target;
+  int y0, y1, x, y;
+
+  fb_band_rows (t->height, index, count, &y0, &y1);
+  for (y = y0; y < y1; y++)
+    for (x = 0; x < t->width; x++) {
+      size_t i = (size_t) y * t->width + x;
+      uint32_t chunk;
+      job->nnf[i] = fb_blit_pixel (job->style, t, job->const_seeds->levels,
+          job->const_seeds->n_levels, x, y, &chunk);
+      if (job->chunks)
+        job->chunks[i] = chunk;
+    }
+}
+
+void
+fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
+    const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf, uint32_t * chunks)
+{
+  SynthesisJob job = { style, target, NULL, seeds, nnf, chunks };
+
+  fb_workers_run (workers, nnf_job, &job, fb_band_count (workers, target->height));
+}
+
+static void
+vote_job (void *data, int index, int count)
+{
+  SynthesisJob *job = data;
+  int y0, y1, x, y;
+
+  fb_band_rows (job->height, index, count, &y0, &y1);
+  for (y = y0; y < y1; y++) {
+    uint8_t *row = fb_image_row (job->out, y);
+    for (x = 0; x < job->width; x++)
+      fb_vote_pixel (job->style, job->nnf, job->width, job->height, x, y, job->radius,
+          row + 3 * x);
+  }
+}
+
+void
+fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style, const int32_t * nnf,
+    int width, int height, int voting, FbImage * out)
+{
+  SynthesisJob job = { style, NULL, NULL, NULL, (int32_t *) nnf, NULL, out, width, height,
+    voting / 2
+  };
+
+  g_return_if_fail (out->width == width && out->height == height && out->channels == 3);
+  fb_workers_run (workers, vote_job, &job, fb_band_count (workers, height));
+}

@@ -1,0 +1,49 @@
+/* faceblit — StyleBlit over a region of canonical space on the CPU threads: seed
+ * lookups, the nearest-neighbour field, and voting (DESIGN.md §2.6–2.7).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include "fb-blit.h"
+#include "fb-style.h"
+#include "fb-workers.h"
+
+G_BEGIN_DECLS
+
+/* Seed levels for a region, reused from frame to frame. */
+typedef struct {
+  int n_levels;
+  FbSeedLevel levels[FB_BLIT_MAX_LEVELS];
+  size_t capacity[FB_BLIT_MAX_LEVELS];
+} FbSeedLevels;
+
+void fb_seed_levels_clear (FbSeedLevels * seeds);
+
+FbBlitStyle fb_blit_style_from_level (const FbStyleLevel * level);
+
+/* Places the seeds of levels 1 .. n_levels-1 (coarsest spacing 2^(n_levels-1)) around
+ * the target region and looks up u* for each. */
+void fb_synthesis_seeds (FbWorkers * workers, const FbBlitStyle * style,
+    const FbBlitTarget * target, int n_levels, FbSeedLevels * seeds);
+
+/* Fills nnf (width x height of the target) and, if not NULL, chunk ids. */
+void fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
+    const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf, uint32_t * chunks);
+
+/* out: 3-channel image of the target's size. voting: 1, 3 or 5. */
+void fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style, const int32_t * nnf,
+    int width, int height, int voting, FbImage * out);
+
+/* Splits rows [0, height) into bands for job `index` of `count`. */
+static inline void
+fb_band_rows (int height, int index, int count, int *y0, int *y1)
+{
+  *y0 = (int) ((gint64) height * index / count);
+  *y1 = (int) ((gint64) height * (index + 1) / count);
+}
+
+/* Bands for a region of `height` rows: enough to balance the threads, not so many that
+ * the hand-off costs more than the rows. */
+int fb_band_count (FbWorkers * workers, int height);
+
+G_END_DECLS

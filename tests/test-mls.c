@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <math.h>
+
+#include "fb-mls.h"
+
+#define N 12
+
+static void
+make_points (FbPoint * from, FbPoint * to)
+{
+  GRand *rand = g_rand_new_with_seed (7);
+  int i;
+
+  for (i = 0; i < N; i++) {
+    from[i].x = g_rand_double_range (rand, 10, 190);
+    from[i].y = g_rand_double_range (rand, 10, 190);
+    /* a rotation and scale plus a small non-rigid wobble */
+    to[i].x = 0.9f * from[i].x - 0.2f * from[i].y + 30 + g_rand_double_range (rand, -4, 4);
+    to[i].y = 0.2f * from[i].x + 0.9f * from[i].y - 10 + g_rand_double_range (rand, -4, 4);
+  }
+  g_rand_free (rand);
+}
+
+static void
+test_interpolates_control_points (void)
+{
+  FbPoint from[N], to[N];
+  int i;
+
+  make_points (from, to);
+  for (i = 0; i < N; i++) {
+    FbPoint near = { from[i].x + 0.01f, from[i].y - 0.01f };
+    FbPoint at = fb_mls_similarity (from, to, N, from[i]);
+    FbPoint f = fb_mls_similarity (from, to, N, near);
+    g_assert_cmpfloat_with_epsilon (at.x, to[i].x, 1e-4);
+    g_assert_cmpfloat_with_epsilon (at.y, to[i].y, 1e-4);
+    g_assert_cmpfloat_with_epsilon (f.x, to[i].x, 0.1);
+    g_assert_cmpfloat_with_epsilon (f.y, to[i].y, 0.1);
+  }
+}
+
+static void
+test_reproduces_a_similarity (void)
+{
+  FbPoint from[N], to[N], v = { 77, 123 }, f;
+  int i;
+
+  make_points (from, to);
+  for (i = 0; i < N; i++) {
+    to[i].x = 0.8f * from[i].x - 0.3f * from[i].y + 5;
+    to[i].y = 0.3f * from[i].x + 0.8f * from[i].y + 7;
+  }
+  f = fb_mls_similarity (from, to, N, v);
+  g_assert_cmpfloat_with_epsilon (f.x, 0.8f * v.x - 0.3f * v.y + 5, 1e-3);
+  g_assert_cmpfloat_with_epsilon (f.y, 0.3f * v.x + 0.8f * v.y + 7, 1e-3);
+}
+
+/* Between control points the field must be smooth: neighbouring pixels map to nearby
+ * places (no tears or folds at the scale of a pixel). */
+static void
+test_field_is_smooth (void)
+{
+  FbPoint from[N], to[N];
+  int w = 200, h = 180, spacing = 8, x, y;
+  FbPoint *nodes = g_new (FbPoint, fb_mls_grid_nodes (w, h, spacing));
+  float *field = g_new (float, 2 * w * h);
+  double worst = 0;
+
+  make_points (from, to);
+  fb_mls_field (from, to, N, 0, 0, w, h, spacing, nodes, field);
+  for (y = 0; y < h; y++)
+    for (x = 1; x < w; x++) {
+      float *a = field + 2 * (y * w + x - 1), *b = field + 2 * (y * w + x);
+      worst = MAX (worst, hypot (b[0] - a[0], b[1] - a[1]));
+    }
+  g_assert_cmpfloat (worst, <, 3.0);
+  /* the interpolated field agrees with the exact map at a grid node and between nodes */
+  {
+    FbPoint v = { 48, 64 }, exact = fb_mls_similarity (from, to, N, v);
+    float *f = field + 2 * (64 * w + 48);
+    g_assert_cmpfloat_with_epsilon (f[0], exact.x, 1e-3);
+    g_assert_cmpfloat_with_epsilon (f[1], exact.y, 1e-3);
+  }
+  {
+    FbPoint v = { 52, 69 }, exact = fb_mls_similarity (from, to, N, v);
+    float *f = field + 2 * (69 * w + 52);
+    g_assert_cmpfloat (fabs (f[0] - exact.x) + fabs (f[1] - exact.y), <, 1.5);
+  }
+  g_free (nodes);
+  g_free (field);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/mls/interpolates-control-points", test_interpolates_control_points);
+  g_test_add_func ("/mls/reproduces-a-similarity", test_reproduces_a_similarity);
+  g_test_add_func ("/mls/field-is-smooth", test_field_is_smooth);
+  return g_test_run ();
+}

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "fb-guide.h"
+#include "fb-synthesis.h"
+#include "fb-test-helpers.h"
+
+typedef struct {
+  FbImage *rgb;
+  FbImage *luma;
+  FbImage *guide;
+  FbImage *blurred;
+  FbSeedTable *table;
+  FbBlitStyle style;
+} StyleFixture;
+
+static void
+style_fixture_init (StyleFixture * f, int w, int h, guint32 seed)
+{
+  f->rgb = fb_test_random_image (w, h, 3, 5.0f, seed);
+  f->luma = fb_image_new (w, h, 1);
+  f->guide = NULL;
+  f->blurred = NULL;
+  fb_image_rgb_to_luma (f->rgb, f->luma);
+  fb_appearance_guide (f->luma, 3.0f, &f->guide);
+  fb_blur (f->rgb, &f->blurred, 2.0f);
+  f->table = fb_seed_table_build (f->guide, 1, 32, 2.5f, 2.0f);
+  f->style = (FbBlitStyle) {
+  f->rgb->data, f->rgb->stride, f->guide->data, f->guide->stride,
+        f->blurred->data, f->blurred->stride, w, h, f->table->entries,
+        f->table->cols, f->table->rows, f->table->step, f->table->n_app};
+}
+
+static void
+style_fixture_clear (StyleFixture * f)
+{
+  fb_image_free (f->rgb);
+  fb_image_free (f->luma);
+  fb_image_free (f->guide);
+  fb_image_free (f->blurred);
+  fb_seed_table_free (f->table);
+}
+
+/* Target whose positional guide is the style shifted by (sx, sy) and whose appearance
+ * guide is the style's at that place. */
+static FbBlitTarget
+shifted_target (const StyleFixture * f, int sx, int sy, float **pos, uint8_t ** app)
+{
+  int w = f->rgb->width, h = f->rgb->height, x, y;
+  FbBlitTarget t = { 0, 0, w, h };
+
+  *pos = g_new (float, 2 * w * h);
+  *app = g_new (uint8_t, w * h);
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++) {
+      int ux = CLAMP (x + sx, 0, w - 1), uy = CLAMP (y + sy, 0, h - 1);
+      (*pos)[2 * (y * w + x)] = x + sx;
+      (*pos)[2 * (y * w + x) + 1] = y + sy;
+      (*app)[y * w + x] = fb_image_row (f->guide, uy)[ux];
+    }
+  t.pos = *pos;
+  t.app = *app;
+  t.lambda_pos = 2.5f;
+  t.lambda_app = 2.0f;
+  t.threshold = 50.0f;
+  return t;
+}
+
+static void
+test_self_reconstruction (void)
+{
+  StyleFixture f;
+  FbWorkers *workers = fb_workers_new (2);
+  FbSeedLevels seeds = { 0 };
+  float *pos;
+  uint8_t *app;
+  FbBlitTarget t;
+  int32_t *nnf;
+  FbImage *out;
+  int w = 96, h = 80, identity = 0, i, y;
+
+  style_fixture_init (&f, w, h, 3);
+  t = shifted_target (&f, 0, 0, &pos, &app);
+  nnf = g_new (int32_t, w * h);
+  fb_synthesis_seeds (workers, &f.style, &t, 6, &seeds);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, nnf, NULL);
+  for (i = 0; i < w * h; i++)
+    identity += nnf[i] == i;
+  g_assert_cmpint (identity, >=, w * h * 99 / 100);
+
+  /* and voting then reproduces the exemplar */
+  out = fb_image_new (w, h, 3);
+  fb_synthesis_vote (workers, &f.style, nnf, w, h, 3, out);
+  for (y = 0; y < h; y++)
+    g_assert_cmpmem (fb_image_row (out, y), w * 3, fb_image_row (f.rgb, y), w * 3);
+
+  fb_image_free (out);
+  g_free (nnf);
+  g_free (pos);
+  g_free (app);
+  fb_seed_levels_clear (&seeds);
+  fb_workers_free (workers);
+  style_fixture_clear (&f);
+}
+
+/* A shifted target takes large coherent chunks of the shifted exemplar. */
+static void
+test_shift_is_coherent (void)
+{
+  StyleFixture f;
+  FbWorkers *workers = fb_workers_new (2);
+  FbSeedLevels seeds = { 0 };
+  float *pos;
+  uint8_t *app;
+  FbBlitTarget t;
+  int32_t *nnf;
+  int w = 96, h = 80, right = 0, inside = 0, x, y;
+
+  style_fixture_init (&f, w, h, 5);
+  t = shifted_target (&f, 7, -4, &pos, &app);
+  nnf = g_new (int32_t, w * h);
+  fb_synthesis_seeds (workers, &f.style, &t, 6, &seeds);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, nnf, NULL);
+  for (y = 8; y < h - 8; y++)
+    for (x = 8; x < w - 16; x++) {
+      int o = nnf[y * w + x];
+      inside++;
+      right += o % w == x + 7 && o / w == y - 4;
+    }
+  g_assert_cmpint (right, >=, inside * 95 / 100);
+  g_free (nnf);
+  g_free (pos);
+  g_free (app);
+  fb_seed_levels_clear (&seeds);
+  fb_workers_free (workers);
+  style_fixture_clear (&f);
+}
+
+/* Whatever the guides say, every NNF entry is a pixel of the exemplar, and voting 1 is
+ * a pure copy of those pixels. */
+static void
+test_random_target_stays_inside_and_voting_one_copies (void)
+{
+  StyleFixture f;
+  FbWorkers *workers = fb_workers_new (3);
+  FbSeedLevels seeds = { 0 };
+  GRand *rand = g_rand_new_with_seed (11);
+  int w = 64, h = 48, tw = 70, th = 50, x, y, i;
+  float *pos = g_new (float, 2 * tw * th);
+  uint8_t *app = g_new (uint8_t, tw * th);
+  int32_t *nnf = g_new (int32_t, tw * th);
+  FbBlitTarget t = { -13, 21, tw, th, pos, app, NULL, 3.0f, 2.0f, 0, 40.0f };
+  FbImage *out = fb_image_new (tw, th, 3);
+
+  style_fixture_init (&f, w, h, 9);
+  for (i = 0; i < tw * th; i++) {
+    pos[2 * i] = g_rand_double_range (rand, -20, w + 20);
+    pos[2 * i + 1] = g_rand_double_range (rand, -20, h + 20);
+    app[i] = g_rand_int_range (rand, 0, 256);
+  }
+  fb_synthesis_seeds (workers, &f.style, &t, 5, &seeds);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, nnf, NULL);
+  for (i = 0; i < tw * th; i++)
+    g_assert_true (nnf[i] >= 0 && nnf[i] < w * h);
+  fb_synthesis_vote (workers, &f.style, nnf, tw, th, 1, out);
+  for (y = 0; y < th; y++)
+    for (x = 0; x < tw; x++) {
+      int o = nnf[y * tw + x];
+      g_assert_cmpmem (fb_image_row (out, y) + 3 * x, 3,
+          fb_image_row (f.rgb, o / w) + 3 * (o % w), 3);
+    }
+  fb_image_free (out);
+  g_free (nnf);
+  g_free (pos);
+  g_free (app);
+  g_rand_free (rand);
+  fb_seed_levels_clear (&seeds);
+  fb_workers_free (workers);
+  style_fixture_clear (&f);
+}
+
+static void
+count_job (void *data, int index, int count)
+{
+  g_atomic_int_add ((gint *) data + index, 1);
+}
+
+static void
+test_workers_run_every_job_once (void)
+{
+  FbWorkers *workers = fb_workers_new (4);
+  gint counts[100];
+  int round, i;
+
+  for (round = 0; round < 50; round++) {
+    memset (counts, 0, sizeof (counts));
+    fb_workers_run (workers, count_job, counts, 1 + round % 100);
+    for (i = 0; i < 1 + round % 100; i++)
+      g_assert_cmpint (counts[i], ==, 1);
+  }
+  fb_workers_free (workers);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/synthesis/self-reconstruction", test_self_reconstruction);
+  g_test_add_func ("/synthesis/shift-is-coherent", test_shift_is_coherent);
+  g_test_add_func ("/synthesis/random-target-inside-and-voting-one-copies",
+      test_random_target_stays_inside_and_voting_one_copies);
+  g_test_add_func ("/synthesis/workers-run-every-job-once", test_workers_run_every_job_once);
+  return g_test_run ();
+}
