@@ -27,7 +27,7 @@ void
 fb_render_params_init_defaults (FbRenderParams * params)
 {
   params->voting = 3;
-  params->threshold = 50.0f;
+  params->threshold = 100.0f;
   params->lambda_temporal = 1.0f;
   params->stylize_background = FALSE;
   params->mask_feather = 0.06f;

@@ -286,7 +286,8 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
       maxx = MAX (maxx, outline[i].x);
       maxy = MAX (maxy, outline[i].y);
     }
-    margin = (int) ceilf (3 * feather) + params->voting / 2 + 2;
+    /* the feathered mask is below 1 % beyond 2.5 sigma */
+    margin = (int) ceilf (2.5f * feather) + params->voting / 2 + 2;
     region.x = (int) floorf (minx) - margin;
     region.y = (int) floorf (miny) - margin;
     region.width = (int) ceilf (maxx) + margin + 1 - region.x;
