@@ -1,1 +1,269 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "fb-cache.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <utime.h>
+
+/* File layout, little-endian: magic, format version, a reserved word that must be 0,
+ * payload size, 64-bit hash of the payload, then the payload. */
+#define CACHE_MAGIC "FBCACHE\n"
+#define CACHE_VERSION 1
+#define CACHE_HEADER_SIZE 32
+#define CACHE_SUFFIX ".fbcache"
+#define DEFAULT_LIMIT (G_GUINT64_CONSTANT (1) << 30)
+
+static GMutex limit_lock;
+static guint64 cache_limit = DEFAULT_LIMIT;
+
+static const guint64 PRIME1 = G_GUINT64_CONSTANT (0x9E3779B185EBCA87);
+static const guint64 PRIME2 = G_GUINT64_CONSTANT (0xC2B2AE3D27D4EB4F);
+static const guint64 PRIME3 = G_GUINT64_CONSTANT (0x165667B19E3779F9);
+
+static inline guint64
+rotl64 (guint64 v, int r)
+{
+  return (v << r) | (v >> (64 - r));
+}
+
+static inline guint64
+mix_lane (guint64 lane, guint64 word)
+{
+  return rotl64 (lane + word * PRIME2, 31) * PRIME1;
+}
+
+static inline guint64
+read_le64 (const guint8 * p)
+{
+  guint64 v;
+  memcpy (&v, p, 8);
+  return GUINT64_FROM_LE (v);
+}
+
+/* A fast non-cryptographic 64-bit hash (four independent multiply-rotate lanes, in the
+ * manner of xxHash64): it detects damaged files at memory speed, which SHA-256 on tens
+ * of megabytes would not. */
+static guint64
+payload_hash (const guint8 * data, gsize size)
+{
+  guint64 lanes[4] = { PRIME1 + PRIME2, PRIME2, 0, -PRIME1 };
+  guint64 h;
+  gsize i = 0;
+  int k;
+
+  for (; i + 32 <= size; i += 32)
+    for (k = 0; k < 4; k++)
+      lanes[k] = mix_lane (lanes[k], read_le64 (data + i + 8 * k));
+  h = rotl64 (lanes[0], 1) + rotl64 (lanes[1], 7) + rotl64 (lanes[2], 12)
+      + rotl64 (lanes[3], 18);
+  for (k = 0; k < 4; k++)
+    h = (h ^ mix_lane (0, lanes[k])) * PRIME1 + PRIME3;
+  h += size;
+  for (; i < size; i++)
+    h = rotl64 (h ^ (data[i] * PRIME3), 11) * PRIME1;
+  h ^= h >> 33;
+  h *= PRIME2;
+  h ^= h >> 29;
+  h *= PRIME3;
+  h ^= h >> 32;
+  return h;
+}
+
+static gchar *cache_dir;
+
+const char *
+fb_cache_dir (void)
+{
+  if (g_once_init_enter (&cache_dir)) {
+    const char *env = g_getenv ("FACEBLIT_CACHE_DIR");
+    gchar *dir = env && *env ? g_strdup (env)
+        : g_build_filename (g_get_user_cache_dir (), "faceblit", NULL);
+    g_once_init_leave (&cache_dir, dir);
+  }
+  return cache_dir;
+}
+
+static gboolean
+key_is_valid (const char *key)
+{
+  const char *c;
+
+  if (!key || !*key)
+    return FALSE;
+  for (c = key; *c; c++)
+    if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_')
+      return FALSE;
+  return TRUE;
+}
+
+gchar *
+fb_cache_path (const char *key)
+{
+  gchar *name, *path;
+
+  g_return_val_if_fail (key_is_valid (key), NULL);
+  name = g_strconcat (key, CACHE_SUFFIX, NULL);
+  path = g_build_filename (fb_cache_dir (), name, NULL);
+  g_free (name);
+  return path;
+}
+
+guint8 *
+fb_cache_load (const char *key, gsize * size)
+{
+  guint8 header[CACHE_HEADER_SIZE], *payload = NULL;
+  gchar *path;
+  FILE *file;
+  guint64 payload_size, hash;
+  guint32 version, reserved;
+
+  g_return_val_if_fail (key_is_valid (key), NULL);
+  *size = 0;
+  path = fb_cache_path (key);
+  file = g_fopen (path, "rb");
+  g_free (path);
+  if (!file)
+    return NULL;
+  if (fread (header, 1, CACHE_HEADER_SIZE, file) != CACHE_HEADER_SIZE)
+    goto miss;
+  memcpy (&version, header + 8, 4);
+  memcpy (&reserved, header + 12, 4);
+  payload_size = read_le64 (header + 16);
+  hash = read_le64 (header + 24);
+  if (memcmp (header, CACHE_MAGIC, 8) != 0 || GUINT32_FROM_LE (version) != CACHE_VERSION
+      || reserved != 0)
+    goto miss;
+  /* the file must hold exactly the payload the header announces */
+  if (fseek (file, 0, SEEK_END) != 0 || ftell (file) < 0
+      || (guint64) ftell (file) != CACHE_HEADER_SIZE + payload_size
+      || fseek (file, CACHE_HEADER_SIZE, SEEK_SET) != 0)
+    goto miss;
+  payload = g_try_malloc (MAX (payload_size, 1));
+  if (!payload || fread (payload, 1, payload_size, file) != payload_size
+      || payload_hash (payload, payload_size) != hash)
+    goto miss;
+  fclose (file);
+  *size = payload_size;
+  /* the modification time orders entries for eviction */
+  path = fb_cache_path (key);
+  g_utime (path, NULL);
+  g_free (path);
+  return payload;
+
+miss:
+  g_free (payload);
+  fclose (file);
+  return NULL;
+}
+
+void
+fb_cache_set_limit (guint64 max_bytes)
+{
+  g_mutex_lock (&limit_lock);
+  cache_limit = max_bytes;
+  g_mutex_unlock (&limit_lock);
+}
+
+typedef struct {
+  gchar *path;
+  gint64 mtime;
+  guint64 size;
+} Entry;
+
+static gint
+compare_newest_first (gconstpointer a, gconstpointer b)
+{
+  const Entry *ea = a, *eb = b;
+  return (ea->mtime < eb->mtime) - (ea->mtime > eb->mtime);
+}
+
+/* Deletes the least recently used entries (never `keep`) until the rest fit the limit. */
+static void
+evict (const char *dir, const char *keep)
+{
+  guint64 limit, total = 0;
+  GArray *entries = g_array_new (FALSE, FALSE, sizeof (Entry));
+  GDir *listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint i;
+
+  g_mutex_lock (&limit_lock);
+  limit = cache_limit;
+  g_mutex_unlock (&limit_lock);
+  if (!listing)
+    goto out;
+  while ((name = g_dir_read_name (listing))) {
+    Entry e;
+    GStatBuf st;
+    if (!g_str_has_suffix (name, CACHE_SUFFIX))
+      continue;
+    e.path = g_build_filename (dir, name, NULL);
+    if (g_stat (e.path, &st) != 0 || !S_ISREG (st.st_mode)) {
+      g_free (e.path);
+      continue;
+    }
+    e.mtime = st.st_mtime;
+    e.size = st.st_size;
+    g_array_append_val (entries, e);
+  }
+  g_dir_close (listing);
+  g_array_sort (entries, compare_newest_first);
+  for (i = 0; i < entries->len; i++) {
+    Entry *e = &g_array_index (entries, Entry, i);
+    if (strcmp (e->path, keep) == 0 || total + e->size <= limit)
+      total += e->size;
+    else
+      g_unlink (e->path);
+  }
+out:
+  for (i = 0; i < entries->len; i++)
+    g_free (g_array_index (entries, Entry, i).path);
+  g_array_free (entries, TRUE);
+}
+
+gboolean
+fb_cache_store (const char *key, const guint8 * data, gsize size, GError ** error)
+{
+  const char *dir = fb_cache_dir ();
+  guint8 *contents;
+  guint32 version = GUINT32_TO_LE (CACHE_VERSION);
+  guint64 size_le = GUINT64_TO_LE ((guint64) size);
+  guint64 hash_le = GUINT64_TO_LE (payload_hash (data, size));
+  gchar *path;
+  gboolean ok;
+
+  g_return_val_if_fail (key_is_valid (key), FALSE);
+  if (g_mkdir_with_parents (dir, 0700) != 0) {
+    int saved_errno = errno;
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+        "Cannot create the cache folder %s: %s; set FACEBLIT_CACHE_DIR to a writable "
+        "folder", dir, g_strerror (saved_errno));
+    return FALSE;
+  }
+  contents = g_try_malloc (CACHE_HEADER_SIZE + size);
+  if (!contents) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+        "Not enough memory to write a cache entry of %" G_GSIZE_FORMAT " bytes", size);
+    return FALSE;
+  }
+  memset (contents, 0, CACHE_HEADER_SIZE);
+  memcpy (contents, CACHE_MAGIC, 8);
+  memcpy (contents + 8, &version, 4);
+  memcpy (contents + 16, &size_le, 8);
+  memcpy (contents + 24, &hash_le, 8);
+  memcpy (contents + CACHE_HEADER_SIZE, data, size);
+  path = fb_cache_path (key);
+  ok = g_file_set_contents (path, (const gchar *) contents, CACHE_HEADER_SIZE + size,
+      error);
+  if (ok)
+    evict (dir, path);
+  else
+    g_prefix_error (error, "Cannot write the cache file %s (set FACEBLIT_CACHE_DIR to a "
+        "writable folder): ", path);
+  g_free (path);
+  g_free (contents);
+  return ok;
+}

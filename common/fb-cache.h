@@ -8,11 +8,19 @@
 
 G_BEGIN_DECLS
 
-/* The directory in use (created on first store). Owned by the library. */
+/* The directory in use (created on first store), read from the environment once.
+ * Owned by the library. */
 const char *fb_cache_dir (void);
 
+/* The cache keeps at most this many bytes of entries (default 1 GiB): each store drops
+ * the least recently used others beyond it. */
+void fb_cache_set_limit (guint64 max_bytes);
+
+/* The file that holds the entry named key (it may not exist). g_free. */
+gchar *fb_cache_path (const char *key);
+
 /* key: a hex digest naming the entry. Returns the payload (g_free) or NULL on a miss or
- * damaged file. */
+ * damaged file. A hit marks the entry as recently used. */
 guint8 *fb_cache_load (const char *key, gsize * size);
 /* Best effort: failure to write is logged by returning FALSE with error set, never fatal. */
 gboolean fb_cache_store (const char *key, const guint8 * data, gsize size, GError ** error);

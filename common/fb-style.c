@@ -1,1 +1,439 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "fb-style.h"
+#include "fb-cache.h"
+#include "fb-image-io.h"
+#include "fb-mask.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bump whenever anything that shapes the seed tables changes (guides, blur, the table
+ * layout): it is part of the digest, so old cache entries simply stop matching. */
+#define STYLE_FORMAT_VERSION 1
+
+#define MIN_FACE_WIDTH 48.0f
+#define TABLE_N_APP 32
+#define TABLE_STEP_LEVEL0 2
+#define TABLE_STEP_COARSER 1
+
+/* Payload: a byte-order mark, the level count, then per level its table geometry
+ * (six words) followed by its entries. Native byte order: the cache is per machine. */
+#define PAYLOAD_BOM 0x01020304u
+#define LEVEL_HEADER_WORDS 6
+
+G_DEFINE_QUARK (fb-style-error-quark, fb_style_error);
+
+static int
+table_step (int level)
+{
+  return level == 0 ? TABLE_STEP_LEVEL0 : TABLE_STEP_COARSER;
+}
+
+static gboolean
+validate_landmarks (const FbImage * rgb, const FbLandmarks * lm, GError ** error)
+{
+  FbPoint eye_r, eye_l, mouth = { 0, 0 }, eyes, across;
+  float face_width;
+  int i;
+
+  for (i = 0; i < FB_N_LANDMARKS; i++) {
+    FbPoint p = lm->points[i];
+    if (!(p.x >= -0.5f && p.x <= rgb->width - 0.5f
+            && p.y >= -0.5f && p.y <= rgb->height - 0.5f)) {
+      g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_LANDMARKS,
+          "Landmark %d (%g, %g) is not inside the %dx%d style image; the landmarks "
+          "must be the style face's 68 points in pixels of this image", i, p.x, p.y,
+          rgb->width, rgb->height);
+      return FALSE;
+    }
+  }
+  face_width = fb_landmarks_face_width (lm);
+  if (!(face_width >= MIN_FACE_WIDTH)) {
+    g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_LANDMARKS,
+        "The style face is %.0f px wide (jaw point 0 to 16); it must be at least %.0f "
+        "px: use a larger exemplar or check the landmarks", face_width, MIN_FACE_WIDTH);
+    return FALSE;
+  }
+  eye_r = fb_landmarks_right_eye_centre (lm);
+  eye_l = fb_landmarks_left_eye_centre (lm);
+  for (i = FB_LM_MOUTH_FIRST; i < FB_N_LANDMARKS; i++) {
+    mouth.x += lm->points[i].x / (FB_N_LANDMARKS - FB_LM_MOUTH_FIRST);
+    mouth.y += lm->points[i].y / (FB_N_LANDMARKS - FB_LM_MOUTH_FIRST);
+  }
+  eyes.x = 0.5f * (eye_r.x + eye_l.x);
+  eyes.y = 0.5f * (eye_r.y + eye_l.y);
+  across.x = eye_l.x - eye_r.x;
+  across.y = eye_l.y - eye_r.y;
+  /* the mouth must lie below the eye line in the face's own frame (y grows down) */
+  if (!(across.x * (mouth.y - eyes.y) - across.y * (mouth.x - eyes.x) > 0)) {
+    g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_LANDMARKS,
+        "The style landmarks do not describe an upright face (the eyes are not above "
+        "the mouth); they must be in iBUG-300W / dlib order (see "
+        "landmarks-order.png), one 'x y' line per point");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static char *
+compute_digest (const FbImage * rgb, const FbLandmarks * lm, const FbStyleParams * params)
+{
+  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+  gint32 header[] = { STYLE_FORMAT_VERSION, rgb->width, rgb->height, TABLE_N_APP,
+    TABLE_STEP_LEVEL0, TABLE_STEP_COARSER, FB_STYLE_MAX_LEVELS, (gint32) MIN_FACE_WIDTH
+  };
+  float lambdas[2] = { params->lambda_pos, params->lambda_app };
+  char *digest;
+  int y;
+
+  g_checksum_update (sum, (const guchar *) header, sizeof header);
+  for (y = 0; y < rgb->height; y++)
+    g_checksum_update (sum, fb_image_row (rgb, y), (gssize) rgb->width * 3);
+  g_checksum_update (sum, (const guchar *) lm->points, sizeof lm->points);
+  g_checksum_update (sum, (const guchar *) lambdas, sizeof lambdas);
+  digest = g_strdup (g_checksum_get_string (sum));
+  g_checksum_free (sum);
+  return digest;
+}
+
+/* Everything of one level except its seed table. */
+static void
+prepare_level (FbStyleLevel * level, int index, FbImage * rgb, const FbLandmarks * lm0,
+    const FbStyleParams * params)
+{
+  FbImage *luma = fb_image_new (rgb->width, rgb->height, 1);
+  float sigma;
+  int i;
+
+  level->scale = 1 << index;
+  level->rgb = rgb;
+  for (i = 0; i < FB_N_LANDMARKS; i++) {
+    level->landmarks.points[i].x = (lm0->points[i].x + 0.5f) / level->scale - 0.5f;
+    level->landmarks.points[i].y = (lm0->points[i].y + 0.5f) / level->scale - 0.5f;
+  }
+  level->face_width = fb_landmarks_face_width (&level->landmarks);
+  level->lambda_pos_px = params->lambda_pos * 100.0f / level->face_width;
+  sigma = FB_GUIDE_BLUR_FRACTION * level->face_width;
+
+  fb_blur (rgb, &level->rgb_blurred, sigma);
+  fb_image_rgb_to_luma (rgb, luma);
+  fb_appearance_guide (luma, sigma, &level->guide);
+  fb_image_free (luma);
+  level->mask = fb_image_new (rgb->width, rgb->height, 1);
+  fb_face_mask_render (&level->landmarks, 0, 0, 0, level->mask);
+  fb_guide_stretch_contrast (level->guide, level->mask);
+  fb_histogram_compute (level->guide, level->mask, &level->histogram);
+}
+
+static guint8 *
+serialize_tables (const FbStyle * style, gsize * size)
+{
+  gsize total = 2 * sizeof (guint32), offset;
+  guint8 *payload;
+  int l;
+
+  for (l = 0; l < style->n_levels; l++)
+    total += LEVEL_HEADER_WORDS * sizeof (guint32)
+        + fb_seed_table_n_entries (style->levels[l].table) * sizeof (uint32_t);
+  payload = g_malloc (total);
+  ((guint32 *) payload)[0] = PAYLOAD_BOM;
+  ((guint32 *) payload)[1] = (guint32) style->n_levels;
+  offset = 2 * sizeof (guint32);
+  for (l = 0; l < style->n_levels; l++) {
+    const FbSeedTable *t = style->levels[l].table;
+    guint32 geometry[LEVEL_HEADER_WORDS] = { t->width, t->height, t->step, t->cols,
+      t->rows, t->n_app
+    };
+    gsize bytes = fb_seed_table_n_entries (t) * sizeof (uint32_t);
+    memcpy (payload + offset, geometry, sizeof geometry);
+    offset += sizeof geometry;
+    memcpy (payload + offset, t->entries, bytes);
+    offset += bytes;
+  }
+  *size = total;
+  return payload;
+}
+
+/* Fills the levels' tables from a cache payload (they keep it, uncopied); FALSE
+ * (tables untouched) unless it matches the levels exactly and every entry is a pixel
+ * of its level. */
+static gboolean
+deserialize_tables (FbStyle * style, GBytes * payload)
+{
+  FbSeedTable *tables[FB_STYLE_MAX_LEVELS] = { NULL };
+  gsize size, offset = 2 * sizeof (guint32);
+  const guint8 *data = g_bytes_get_data (payload, &size);
+  guint32 head[2];
+  int l;
+
+  if (size < sizeof head)
+    return FALSE;
+  memcpy (head, data, sizeof head);
+  if (head[0] != PAYLOAD_BOM || head[1] != (guint32) style->n_levels)
+    return FALSE;
+  for (l = 0; l < style->n_levels; l++) {
+    const FbImage *rgb = style->levels[l].rgb;
+    guint32 geometry[LEVEL_HEADER_WORDS];
+    FbSeedTable *t;
+
+    if (size - offset < sizeof geometry)
+      goto mismatch;
+    memcpy (geometry, data + offset, sizeof geometry);
+    offset += sizeof geometry;
+    t = tables[l] = fb_seed_table_new_from_bytes (payload, offset, rgb->width,
+        rgb->height, table_step (l), TABLE_N_APP);
+    if (!t || geometry[0] != (guint32) t->width || geometry[1] != (guint32) t->height
+        || geometry[2] != (guint32) t->step || geometry[3] != (guint32) t->cols
+        || geometry[4] != (guint32) t->rows || geometry[5] != (guint32) t->n_app)
+      goto mismatch;
+    offset += fb_seed_table_n_entries (t) * sizeof (uint32_t);
+  }
+  if (offset != size)
+    goto mismatch;
+  for (l = 0; l < style->n_levels; l++)
+    style->levels[l].table = tables[l];
+  return TRUE;
+
+mismatch:
+  for (l = 0; l < style->n_levels; l++)
+    fb_seed_table_free (tables[l]);
+  return FALSE;
+}
+
+typedef struct {
+  const char *key;
+  guint8 *payload;
+  gsize size;
+} CacheRead;
+
+static gpointer
+read_cache (gpointer data)
+{
+  CacheRead *read = data;
+
+  read->payload = fb_cache_load (read->key, &read->size);
+  return NULL;
+}
+
+static void
+build_tables (FbStyle * style)
+{
+  int l;
+
+  for (l = 0; l < style->n_levels; l++) {
+    FbStyleLevel *level = &style->levels[l];
+    level->table = fb_seed_table_build (level->guide, table_step (l), TABLE_N_APP,
+        level->lambda_pos_px, style->params.lambda_app);
+  }
+}
+
+FbStyle *
+fb_style_new (const FbImage * rgb, const FbLandmarks * lm, const FbStyleParams * params,
+    GError ** error)
+{
+  FbStyle *style;
+  FbImage *level_rgb;
+  CacheRead cache_read = { NULL, NULL, 0 };
+  GThread *reader;
+  float face_width;
+  int l, x, y;
+
+  g_return_val_if_fail (rgb && rgb->channels >= 3, NULL);
+  g_return_val_if_fail (lm && params, NULL);
+  g_return_val_if_fail (params->lambda_pos >= 0 && params->lambda_app >= 0, NULL);
+  if (!validate_landmarks (rgb, lm, error))
+    return NULL;
+
+  style = g_new0 (FbStyle, 1);
+  style->ref_count = 1;
+  style->params = *params;
+
+  level_rgb = fb_image_new (rgb->width, rgb->height, 3);
+  for (y = 0; y < rgb->height; y++) {
+    const uint8_t *in = fb_image_row (rgb, y);
+    uint8_t *out = fb_image_row (level_rgb, y);
+    for (x = 0; x < rgb->width; x++)
+      memcpy (out + 3 * x, in + rgb->channels * x, 3);
+  }
+  style->digest = compute_digest (level_rgb, lm, params);
+  /* reading and checking the cached tables overlaps with preparing the levels */
+  cache_read.key = style->digest;
+  reader = g_thread_new ("fb-style-cache", read_cache, &cache_read);
+
+  face_width = fb_landmarks_face_width (lm);
+  for (l = 0; l < FB_STYLE_MAX_LEVELS; l++) {
+    if (l > 0) {
+      if (face_width / (1 << l) < MIN_FACE_WIDTH)
+        break;
+      level_rgb = fb_image_downscale_2x (style->levels[l - 1].rgb);
+    }
+    prepare_level (&style->levels[l], l, level_rgb, lm, params);
+    style->n_levels = l + 1;
+  }
+
+  g_thread_join (reader);
+  if (cache_read.payload) {
+    GBytes *bytes = g_bytes_new_take (cache_read.payload, cache_read.size);
+    style->from_cache = deserialize_tables (style, bytes);
+    g_bytes_unref (bytes);
+  }
+  if (!style->from_cache) {
+    GError *cache_error = NULL;
+    guint8 *payload;
+    gsize size;
+    build_tables (style);
+    payload = serialize_tables (style, &size);
+    if (!fb_cache_store (style->digest, payload, size, &cache_error)) {
+      g_message ("faceblit: the style's seed tables were not cached: %s",
+          cache_error->message);
+      g_error_free (cache_error);
+    }
+    g_free (payload);
+  }
+  return style;
+}
+
+gboolean
+fb_style_detect_landmarks (const FbImage * rgb, const FbShapeModel * model,
+    FbLandmarks * out, GError ** error)
+{
+  /* HOG detection cost grows with the pixel count and a portrait's face is large, so
+   * detect on a copy no larger than about a megapixel and fit the shape at full size. */
+  const int max_detect_side = 1024;
+  FbImage *grey = fb_image_new (rgb->width, rgb->height, 1), *small;
+  FbFaceDetector *detector;
+  FbDetection found[16];
+  FbRect box;
+  char *message = NULL;
+  int n, i, best = 0, scale = 1;
+
+  fb_image_rgb_to_luma (rgb, grey);
+  small = fb_image_copy (grey);
+  while (MAX (small->width, small->height) > max_detect_side) {
+    FbImage *half = fb_image_downscale_2x (small);
+    fb_image_free (small);
+    small = half;
+    scale *= 2;
+  }
+
+  detector = fb_face_detector_new (&message);
+  if (!detector) {
+    g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_DETECTION,
+        "Cannot create dlib's face detector: %s", message ? message : "unknown error");
+    free (message);
+    goto fail;
+  }
+  n = fb_face_detector_run (detector, small->data, small->width, small->height,
+      small->stride, found, G_N_ELEMENTS (found));
+  fb_face_detector_free (detector);
+  if (n < 0) {
+    g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_DETECTION,
+        "dlib's face detector failed on the %dx%d style image", rgb->width, rgb->height);
+    goto fail;
+  }
+  if (n == 0) {
+    g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE,
+        "No face found in the %dx%d style image; give its 68 landmarks with the "
+        "style-landmarks property (one 'x y' per line)", rgb->width, rgb->height);
+    goto fail;
+  }
+  for (i = 1; i < n; i++)
+    if ((gint64) found[i].box.width * found[i].box.height
+        > (gint64) found[best].box.width * found[best].box.height)
+      best = i;
+  box = found[best].box;
+  box.x *= scale;
+  box.y *= scale;
+  box.width *= scale;
+  box.height *= scale;
+  if (fb_shape_model_fit (model, grey->data, grey->width, grey->height, grey->stride, box,
+          out->points) != 0) {
+    g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_DETECTION,
+        "dlib's shape predictor failed on the face at %d,%d (%dx%d) of the style image",
+        box.x, box.y, box.width, box.height);
+    goto fail;
+  }
+  fb_image_free (small);
+  fb_image_free (grey);
+  return TRUE;
+
+fail:
+  fb_image_free (small);
+  fb_image_free (grey);
+  return FALSE;
+}
+
+FbStyle *
+fb_style_load (const char *image_path, const char *landmarks_path,
+    const FbShapeModel * model, const FbStyleParams * params, GError ** error)
+{
+  FbImage *rgb;
+  FbLandmarks lm;
+  FbStyle *style = NULL;
+  GError *local = NULL;
+
+  rgb = fb_image_load (image_path, error);
+  if (!rgb)
+    return NULL;
+
+  if (landmarks_path) {
+    if (!fb_landmarks_load (landmarks_path, &lm, error))
+      goto out;
+  } else if (!model) {
+    g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE,
+        "Cannot find the face in %s without dlib's shape predictor; give its 68 "
+        "landmarks with the style-landmarks property (one 'x y' per line)", image_path);
+    goto out;
+  } else if (!fb_style_detect_landmarks (rgb, model, &lm, &local)) {
+    if (g_error_matches (local, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE))
+      g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE,
+          "No face found in %s; give its 68 landmarks with the style-landmarks "
+          "property (one 'x y' per line)", image_path);
+    else
+      g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", image_path);
+    g_clear_error (&local);
+    goto out;
+  }
+
+  style = fb_style_new (rgb, &lm, params, &local);
+  if (!style) {
+    if (landmarks_path)
+      g_propagate_prefixed_error (error, local, "Style %s with landmarks %s: ",
+          image_path, landmarks_path);
+    else
+      g_propagate_prefixed_error (error, local, "Style %s (landmarks found by dlib): ",
+          image_path);
+  }
+
+out:
+  fb_image_free (rgb);
+  return style;
+}
+
+FbStyle *
+fb_style_ref (FbStyle * style)
+{
+  g_return_val_if_fail (style != NULL, NULL);
+  g_atomic_int_inc (&style->ref_count);
+  return style;
+}
+
+void
+fb_style_unref (FbStyle * style)
+{
+  int l;
+
+  if (!style || !g_atomic_int_dec_and_test (&style->ref_count))
+    return;
+  for (l = 0; l < style->n_levels; l++) {
+    FbStyleLevel *level = &style->levels[l];
+    fb_image_free (level->rgb);
+    fb_image_free (level->rgb_blurred);
+    fb_image_free (level->guide);
+    fb_image_free (level->mask);
+    fb_seed_table_free (level->table);
+  }
+  g_free (style->digest);
+  g_free (style);
+}

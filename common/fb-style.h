@@ -46,6 +46,7 @@ GQuark fb_style_error_quark (void);
 typedef enum {
   FB_STYLE_ERROR_NO_FACE,       /* no face found in the exemplar and no landmark file */
   FB_STYLE_ERROR_LANDMARKS,     /* landmarks outside the image or degenerate */
+  FB_STYLE_ERROR_DETECTION,     /* dlib's detector or shape predictor failed to run */
 } FbStyleError;
 
 /* Builds (or loads from the cache) everything for rgb (3 channels) with landmarks lm. */

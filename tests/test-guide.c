@@ -1,0 +1,391 @@
+/* Blur, appearance guide, contrast stretch, histogram matching and the head mask.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <math.h>
+#include <string.h>
+
+#include "fb-guide.h"
+#include "fb-mask.h"
+#include "fb-test-helpers.h"
+
+static FbImage *
+constant_image (int w, int h, int channels, const uint8_t * values)
+{
+  FbImage *img = fb_image_new (w, h, channels);
+  int x, y, k;
+
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      for (k = 0; k < channels; k++)
+        fb_image_row (img, y)[x * channels + k] = values[k];
+  return img;
+}
+
+static void
+test_blur_constant (void)
+{
+  const uint8_t values[3] = { 77, 0, 255 };
+  const float sigmas[] = { 0.3f, 0.6f, 2.0f, 7.5f, 40.0f };
+  int channels, s, x, y, k;
+
+  for (channels = 1; channels <= 3; channels += 2)
+    for (s = 0; s < (int) G_N_ELEMENTS (sigmas); s++) {
+      g_autoptr (FbImage) img = constant_image (23, 17, channels, values);
+      FbImage *out = NULL;
+      fb_blur (img, &out, sigmas[s]);
+      g_assert_cmpint (out->width, ==, 23);
+      g_assert_cmpint (out->height, ==, 17);
+      g_assert_cmpint (out->channels, ==, channels);
+      for (y = 0; y < out->height; y++)
+        for (x = 0; x < out->width; x++)
+          for (k = 0; k < channels; k++)
+            g_assert_cmpint (fb_image_row (out, y)[x * channels + k], ==, values[k]);
+      /* in place */
+      fb_blur (img, &img, sigmas[s]);
+      g_assert_cmpmem (img->data, img->stride * img->height, out->data,
+          out->stride * out->height);
+      fb_image_free (out);
+    }
+}
+
+/* A point spreads into a symmetric bump: exact mirror symmetry in x and y (the box
+ * passes are symmetric), nearly symmetric under transposition, highest in the middle. */
+static void
+test_blur_impulse_symmetric (void)
+{
+  const int n = 61, c = n / 2;
+  g_autoptr (FbImage) img = fb_image_new (n, n, 1);
+  FbImage *out = NULL;
+  int x, y;
+
+  fb_image_row (img, c)[c] = 255;
+  fb_blur (img, &out, 1.5f);
+  for (y = 0; y < n; y++)
+    for (x = 0; x < n; x++) {
+      int v = fb_image_row (out, y)[x];
+      g_assert_cmpint (v, ==, fb_image_row (out, y)[n - 1 - x]);
+      g_assert_cmpint (v, ==, fb_image_row (out, n - 1 - y)[x]);
+      g_assert_cmpint (ABS (v - fb_image_row (out, x)[y]), <=, 1);
+      g_assert_cmpint (v, <=, fb_image_row (out, c)[c]);
+    }
+  g_assert_cmpint (fb_image_row (out, c)[c], >, 10);
+  g_assert_cmpint (fb_image_row (out, c)[c + 8], ==, 0);
+  fb_image_free (out);
+}
+
+/* Position where a profile rising from 0 to 255 crosses `level`, interpolated. */
+static double
+crossing (const double *profile, int n, double level)
+{
+  int i;
+
+  for (i = 1; i < n; i++)
+    if (profile[i - 1] < level && profile[i] >= level)
+      return i - 1 + (level - profile[i - 1]) / (profile[i] - profile[i - 1]);
+  g_assert_not_reached ();
+  return 0;
+}
+
+/* A step edge blurred by a Gaussian rises from 15.9 % to 84.1 % over 2 sigma, in both
+ * directions and in every channel. */
+static void
+test_blur_spread (void)
+{
+  const float sigmas[] = { 2.0f, 4.0f, 9.0f };
+  const int n = 160;
+  int s, dir, k, i;
+
+  for (s = 0; s < (int) G_N_ELEMENTS (sigmas); s++)
+    for (dir = 0; dir < 2; dir++) {
+      int w = dir == 0 ? n : 9, h = dir == 0 ? 9 : n;
+      g_autoptr (FbImage) img = fb_image_new (w, h, 3);
+      FbImage *out = NULL;
+      double profile[160];
+      int x, y;
+
+      for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+          if ((dir == 0 ? x : y) >= n / 2)
+            memset (fb_image_row (img, y) + 3 * x, 255, 3);
+      fb_blur (img, &out, sigmas[s]);
+      for (k = 0; k < 3; k++) {
+        double spread;
+        for (i = 0; i < n; i++)
+          profile[i] = dir == 0 ? fb_image_row (out, 4)[3 * i + k]
+              : fb_image_row (out, i)[3 * 4 + k];
+        spread = crossing (profile, n, 255 * 0.8413) - crossing (profile, n, 255 * 0.1587);
+        g_assert_cmpfloat (fabs (spread / 2 - sigmas[s]), <, 0.1 * sigmas[s] + 0.15);
+        /* the edge stays where it was: the profile is antisymmetric about it */
+        g_assert_cmpfloat (fabs (crossing (profile, n, 127.5) - (n / 2 - 0.5)), <, 0.3);
+      }
+      fb_image_free (out);
+    }
+}
+
+static void
+test_appearance_guide (void)
+{
+  const uint8_t grey = 93;
+  g_autoptr (FbImage) flat = constant_image (40, 30, 1, &grey);
+  g_autoptr (FbImage) step = fb_image_new (40, 30, 1);
+  FbImage *guide = NULL;
+  int x, y;
+
+  fb_appearance_guide (flat, 4.0f, &guide);
+  g_assert_cmpint (guide->width, ==, 40);
+  g_assert_cmpint (guide->height, ==, 30);
+  for (y = 0; y < 30; y++)
+    for (x = 0; x < 40; x++)
+      g_assert_cmpint (fb_image_row (guide, y)[x], ==, 128);
+
+  /* a dark-to-bright edge: darker than its surroundings on one side, brighter on the
+   * other, by half the local difference at most */
+  for (y = 0; y < 30; y++)
+    memset (fb_image_row (step, y) + 20, 200, 20);
+  fb_appearance_guide (step, 3.0f, &guide);
+  for (y = 0; y < 30; y++) {
+    const uint8_t *g = fb_image_row (guide, y);
+    g_assert_cmpint (g[19], <, 128 - 20);
+    g_assert_cmpint (g[20], >, 128 + 20);
+    g_assert_cmpint (g[19] + g[20], >=, 255);
+    g_assert_cmpint (g[19] + g[20], <=, 257);
+    g_assert_cmpint (g[0], ==, 128);
+    g_assert_cmpint (g[39], ==, 128);
+  }
+  fb_image_free (guide);
+}
+
+static void
+test_stretch_contrast (void)
+{
+  g_autoptr (FbImage) guide = fb_test_random_image (64, 48, 1, 5.0f, 7);
+  g_autoptr (FbImage) before = NULL;
+  g_autoptr (FbImage) mask = fb_image_new (64, 48, 1);
+  int x, y, counts[129] = { 0 }, total = 0, seen = 0, d;
+
+  /* squeeze the values towards 128 so that the stretch has work to do */
+  for (y = 0; y < 48; y++)
+    for (x = 0; x < 64; x++) {
+      uint8_t *g = fb_image_row (guide, y) + x;
+      *g = (uint8_t) (128 + (*g - 128) / 4);
+      fb_image_row (mask, y)[x] = x < 32 ? 255 : 0;
+    }
+  /* outside the mask the deviation is larger and must not count */
+  for (y = 0; y < 48; y++)
+    fb_image_row (guide, y)[63] = 0;
+  before = fb_image_copy (guide);
+  fb_guide_stretch_contrast (guide, mask);
+
+  for (y = 0; y < 48; y++)
+    for (x = 0; x < 32; x++) {
+      counts[ABS (fb_image_row (guide, y)[x] - 128)]++;
+      total++;
+    }
+  for (d = 0; d < 129; d++) {
+    seen += counts[d];
+    if (seen >= 0.99 * total)
+      break;
+  }
+  g_assert_cmpint (d, >=, 97);
+  g_assert_cmpint (d, <=, 103);
+  /* monotonic and symmetric about 128 */
+  for (y = 0; y < 48; y++)
+    for (x = 0; x < 64; x++) {
+      int b = fb_image_row (before, y)[x], a = fb_image_row (guide, y)[x];
+      g_assert_cmpint ((a > 128) - (a < 128), ==, (b > 128) - (b < 128));
+      if (x > 0) {
+        int b0 = fb_image_row (before, y)[x - 1], a0 = fb_image_row (guide, y)[x - 1];
+        if (b0 < b)
+          g_assert_cmpint (a0, <=, a);
+      }
+    }
+}
+
+static void
+test_histogram_match (void)
+{
+  g_autoptr (FbImage) image = fb_test_random_image (80, 60, 1, 6.0f, 3);
+  g_autoptr (FbImage) other = fb_test_random_image (70, 50, 1, 4.0f, 9);
+  g_autoptr (FbImage) mask = fb_image_new (80, 60, 1);
+  FbHistogram reference, matched, before;
+  float before_diff = 0, diff = 0;
+  int x, y, v;
+
+  /* a reference histogram of a different, skewed distribution */
+  for (y = 0; y < other->height; y++)
+    for (x = 0; x < other->width; x++) {
+      uint8_t *p = fb_image_row (other, y) + x;
+      *p = (uint8_t) (255 * pow (*p / 255.0, 2.2));
+    }
+  for (y = 10; y < 50; y++)
+    memset (fb_image_row (mask, y) + 10, 255, 50);
+  fb_histogram_compute (other, NULL, &reference);
+  g_assert_cmpfloat (reference.cdf[255], ==, 1.0f);
+  fb_histogram_compute (image, mask, &before);
+  fb_histogram_match (image, mask, &reference);
+  fb_histogram_compute (image, mask, &matched);
+  for (v = 0; v < 256; v++) {
+    before_diff = MAX (before_diff, fabsf (before.cdf[v] - reference.cdf[v]));
+    diff = MAX (diff, fabsf (matched.cdf[v] - reference.cdf[v]));
+    if (v > 0)
+      g_assert_cmpfloat (matched.cdf[v], >=, matched.cdf[v - 1]);
+  }
+  g_assert_cmpfloat (before_diff, >, 0.2f);
+  g_assert_cmpfloat (diff, <, 0.03f);
+
+  /* an empty mask gives an all-zero histogram, and matching to it changes nothing */
+  {
+    g_autoptr (FbImage) empty = fb_image_new (80, 60, 1);
+    g_autoptr (FbImage) copy = fb_image_copy (image);
+    FbHistogram none;
+    fb_histogram_compute (image, empty, &none);
+    for (v = 0; v < 256; v++)
+      g_assert_cmpfloat (none.cdf[v], ==, 0.0f);
+    fb_histogram_match (copy, NULL, &none);
+    g_assert_cmpmem (copy->data, 80 * 60, image->data, 80 * 60);
+  }
+}
+
+/* A frontal face: jaw on a half ellipse around (cx, cy), brows above, features inside. */
+static void
+synthetic_landmarks (FbLandmarks * lm, float cx, float cy, float s)
+{
+  FbPoint *p = lm->points;
+  int i;
+
+  for (i = 0; i <= 16; i++) {
+    float phi = (float) G_PI * (1.0f - i / 16.0f);
+    p[i].x = cx + 60 * s * cosf (phi);
+    p[i].y = cy + 70 * s * sinf (phi);
+  }
+  for (i = 17; i <= 26; i++) {
+    p[i].x = cx + s * (-50 + 100 * (i - 17) / 9.0f);
+    p[i].y = cy - 20 * s;
+  }
+  for (i = 27; i <= 35; i++) {
+    p[i].x = cx + s * (i < 31 ? 0 : -8 + 4 * (i - 31));
+    p[i].y = cy + s * (i < 31 ? -10 + 6 * (i - 27) : 18);
+  }
+  for (i = 36; i <= 47; i++) {
+    float a = (float) G_PI * (i % 6) / 3;
+    p[i].x = cx + s * ((i < 42 ? -25 : 25) + 10 * cosf (a));
+    p[i].y = cy + s * (-5 + 4 * sinf (a));
+  }
+  for (i = 48; i <= 67; i++) {
+    float a = 2 * (float) G_PI * (i - 48) / 20;
+    p[i].x = cx + s * 20 * cosf (a);
+    p[i].y = cy + s * (40 + 6 * sinf (a));
+  }
+}
+
+static void
+test_mask_outline (void)
+{
+  FbLandmarks lm;
+  FbPoint outline[FB_FACE_OUTLINE_POINTS];
+  float top = G_MAXFLOAT;
+  int i;
+
+  synthetic_landmarks (&lm, 100, 110, 1);
+  fb_face_outline (&lm, outline);
+  for (i = 0; i <= 16; i++) {
+    g_assert_cmpfloat (outline[i].x, ==, lm.points[i].x);
+    g_assert_cmpfloat (outline[i].y, ==, lm.points[i].y);
+  }
+  for (i = 17; i < FB_FACE_OUTLINE_POINTS; i++) {
+    /* the arc runs from jaw point 16 back to 0 over the forehead */
+    g_assert_cmpfloat (outline[i].y, <, 110);
+    if (i > 17)
+      g_assert_cmpfloat (outline[i].x, <, outline[i - 1].x);
+    top = MIN (top, outline[i].y);
+  }
+  /* brows at 90, brow-to-chin 90: the top lies about 0.45 * 90 above the brows */
+  g_assert_cmpfloat (fabsf (top - (90 - 0.45f * 90)), <, 1.0f);
+}
+
+static void
+test_mask_fill (void)
+{
+  g_autoptr (FbImage) mask = fb_image_new (200, 200, 1);
+  g_autoptr (FbImage) shifted = fb_image_new (200, 200, 1);
+  FbLandmarks lm;
+  FbPoint outline[FB_FACE_OUTLINE_POINTS];
+  double area = 0, sum = 0;
+  int x, y, i, partial = 0;
+
+  synthetic_landmarks (&lm, 100, 110, 1);
+  fb_face_mask_render (&lm, 0, 0, 0, mask);
+  g_assert_cmpint (fb_image_row (mask, 110)[100], ==, 255);
+  g_assert_cmpint (fb_image_row (mask, 170)[100], ==, 255);
+  g_assert_cmpint (fb_image_row (mask, 60)[100], ==, 255);
+  g_assert_cmpint (fb_image_row (mask, 110)[45], ==, 255);
+  g_assert_cmpint (fb_image_row (mask, 40)[100], ==, 0);
+  g_assert_cmpint (fb_image_row (mask, 185)[100], ==, 0);
+  g_assert_cmpint (fb_image_row (mask, 5)[5], ==, 0);
+  g_assert_cmpint (fb_image_row (mask, 195)[195], ==, 0);
+  g_assert_cmpint (fb_image_row (mask, 110)[30], ==, 0);
+
+  /* anti-aliased: the coverage adds up to the polygon's area, and the edge has
+   * intermediate values */
+  fb_face_outline (&lm, outline);
+  for (i = 0; i < FB_FACE_OUTLINE_POINTS; i++) {
+    FbPoint a = outline[i], b = outline[(i + 1) % FB_FACE_OUTLINE_POINTS];
+    area += 0.5 * (a.x * b.y - b.x * a.y);
+  }
+  for (y = 0; y < 200; y++)
+    for (x = 0; x < 200; x++) {
+      int v = fb_image_row (mask, y)[x];
+      sum += v / 255.0;
+      partial += v > 0 && v < 255;
+    }
+  g_assert_cmpfloat (fabs (sum - fabs (area)), <, 0.002 * fabs (area) + 2);
+  g_assert_cmpint (partial, >, 200);
+
+  /* the origin moves the outline: a mask drawn from (-7, 5) is this one shifted */
+  fb_face_mask_render (&lm, -7, 5, 0, shifted);
+  for (y = 0; y < 190; y++)
+    for (x = 10; x < 190; x++)
+      g_assert_cmpint (ABS (fb_image_row (shifted, y)[x + 7]
+              - fb_image_row (mask, y + 5)[x]), <=, 1);
+}
+
+static void
+test_mask_feather (void)
+{
+  g_autoptr (FbImage) mask = fb_image_new (200, 200, 1);
+  FbLandmarks lm;
+  const float sigma = 6.0f;
+  int x, y, max_step = 0, bigger = 0;
+
+  synthetic_landmarks (&lm, 100, 110, 1);
+  fb_face_mask_render (&lm, 0, 0, sigma, mask);
+  g_assert_cmpint (fb_image_row (mask, 110)[100], ==, 255);
+  g_assert_cmpint (fb_image_row (mask, 5)[5], ==, 0);
+  for (y = 0; y < 200; y++)
+    for (x = 1; x < 200; x++)
+      max_step = MAX (max_step, ABS (fb_image_row (mask, y)[x]
+              - fb_image_row (mask, y)[x - 1]));
+  /* a blurred edge rises by at most about 255 / (sqrt (2 pi) sigma) per pixel */
+  g_assert_cmpint (max_step, <=, (int) (1.3 * 255 / (sqrt (2 * G_PI) * sigma)));
+  /* from the centre outwards, the mask only decreases */
+  for (x = 101; x < 200; x++) {
+    g_assert_cmpint (fb_image_row (mask, 110)[x], <=, fb_image_row (mask, 110)[x - 1]);
+    bigger += fb_image_row (mask, 110)[x] > 0 && fb_image_row (mask, 110)[x] < 255;
+  }
+  g_assert_cmpint (bigger, >, 2 * sigma);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/guide/blur/constant", test_blur_constant);
+  g_test_add_func ("/guide/blur/impulse-symmetric", test_blur_impulse_symmetric);
+  g_test_add_func ("/guide/blur/spread", test_blur_spread);
+  g_test_add_func ("/guide/appearance", test_appearance_guide);
+  g_test_add_func ("/guide/stretch-contrast", test_stretch_contrast);
+  g_test_add_func ("/guide/histogram-match", test_histogram_match);
+  g_test_add_func ("/mask/outline", test_mask_outline);
+  g_test_add_func ("/mask/fill", test_mask_fill);
+  g_test_add_func ("/mask/feather", test_mask_feather);
+  return g_test_run ();
+}
