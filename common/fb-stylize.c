@@ -129,6 +129,7 @@ typedef struct {
   FbRect region;
   FbRect patch;
   const FbImage *source;        /* what the patch samples: output or a debug view */
+  gboolean nearest;             /* copy source pixels instead of interpolating them */
 } StylizeJob;
 
 static void
@@ -200,6 +201,12 @@ patch_job (void *data, int index, int count)
       alpha[x] = (uint8_t) (m + 0.5f);
       if (!alpha[x])
         continue;
+      if (job->nearest) {
+        int nx = CLAMP ((int) (cx + 0.5f), 0, src->width - 1);
+        int ny = CLAMP ((int) (cy + 0.5f), 0, src->height - 1);
+        memcpy (rgb + 3 * x, fb_image_row (src, ny) + 3 * nx, 3);
+        continue;
+      }
       fb_sample_bilinear (src->data, src->stride, src->width, src->height, 3, cx, cy,
           colour);
       rgb[3 * x] = (uint8_t) (colour[0] + 0.5f);
@@ -395,6 +402,8 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   if (patch_rect.width < 1 || patch_rect.height < 1)
     return FALSE;
   job.patch = patch_rect;
+  /* Without voting the user asked for untouched exemplar pixels. */
+  job.nearest = params->voting == 1;
   fb_image_ensure (&fs->patch_rgb, patch_rect.width, patch_rect.height, 3);
   fb_image_ensure (&fs->patch_alpha, patch_rect.width, patch_rect.height, 1);
   fb_workers_run (workers, patch_job, &job, fb_band_count (workers, patch_rect.height));

@@ -1,1 +1,1055 @@
-/* placeholder */
+/* faceblit — GStreamer element that restyles every face after one example portrait.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/**
+ * SECTION:element-faceblit
+ * @title: faceblit
+ *
+ * Restyles every face in a video so that it looks painted or drawn like one example
+ * portrait, the style exemplar, in real time. The output is made of real pieces of the
+ * exemplar (example-based synthesis guided by 68 facial landmarks, after FaceBlit and
+ * StyleBlit), so brush strokes and paper texture survive; no training is needed.
+ *
+ * Faces are found with dlib's HOG detector and followed with its 68-point shape
+ * predictor (package libdlib-data). Frames without a face pass through unchanged unless
+ * #GstFaceBlit:stylize-background is set. Every stylized face is reported as a
+ * #GstVideoRegionOfInterestMeta of type "face" whose "faceblit" parameter structure
+ * holds the face's tracking "id" (guint) and its 68 landmarks as "landmarks-x" and
+ * "landmarks-y" (arrays of floats, frame pixels).
+ *
+ * The exemplar's landmarks come from #GstFaceBlit:style-landmarks, else from a file
+ * next to the image named like it with the extension replaced by ".lm.txt", else dlib
+ * finds them. Prepared exemplars are cached on disk (in $FACEBLIT_CACHE_DIR, else the
+ * user's cache directory), so a style loads fast from the second time on.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 v4l2src ! videoconvert ! faceblit ! videoconvert ! autovideosink
+ * ]| Webcam restyled after the bundled exemplar.
+ * |[
+ * gst-launch-1.0 filesrc location=in.mp4 ! decodebin ! videoconvert ! \
+ *     faceblit style=charcoal.png voting=5 stylize-background=true ! videoconvert ! \
+ *     x264enc ! mp4mux ! filesink location=out.mp4
+ * ]| A clip drawn in charcoal, background included.
+ * |[
+ * gst-launch-1.0 filesrc location=in.mp4 ! decodebin ! videoconvert ! \
+ *     faceblit debug-view=landmarks ! videoconvert ! autovideosink
+ * ]| Shows the landmarks the element follows.
+ *
+ * Since: 0.1
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gst/video/video.h>
+
+#include "gstfaceblit.h"
+#include "fb-dlib.h"
+#include "fb-engine.h"
+#include "fb-image-io.h"
+#include "fb-landmarks.h"
+#include "fb-style.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_face_blit_debug);
+#define GST_CAT_DEFAULT gst_face_blit_debug
+
+#define DEFAULT_LAMBDA_POS 10.0f
+#define DEFAULT_LAMBDA_APP 2.0f
+#define DEFAULT_THREADS 0
+
+#define DEFAULT_STYLE_IMAGE "default-style.png"
+#define DEFAULT_STYLE_LANDMARKS "default-style.lm.txt"
+#define LANDMARKS_SUFFIX ".lm.txt"
+
+typedef enum
+{
+  GST_FACE_BLIT_BACKEND_AUTO,
+  GST_FACE_BLIT_BACKEND_CPU,
+  GST_FACE_BLIT_BACKEND_CUDA,
+} GstFaceBlitBackend;
+
+#define GST_TYPE_FACE_BLIT_BACKEND (gst_face_blit_backend_get_type ())
+static GType gst_face_blit_backend_get_type (void);
+G_DEFINE_ENUM_TYPE (GstFaceBlitBackend, gst_face_blit_backend,
+    {GST_FACE_BLIT_BACKEND_AUTO,
+        "The GPU when the CUDA backend is available, else the CPU", "auto"},
+    {GST_FACE_BLIT_BACKEND_CPU, "CPU threads", "cpu"},
+    {GST_FACE_BLIT_BACKEND_CUDA, "CUDA GPU (fails to start without one)", "cuda"});
+
+#define GST_TYPE_FACE_BLIT_DEBUG_VIEW (gst_face_blit_debug_view_get_type ())
+static GType gst_face_blit_debug_view_get_type (void);
+G_DEFINE_ENUM_TYPE (GstFaceBlitDebugView, gst_face_blit_debug_view,
+    {FB_DEBUG_VIEW_NONE, "The stylized video (normal operation)", "none"},
+    {FB_DEBUG_VIEW_LANDMARKS, "Stylized video with the tracked landmarks drawn on it",
+        "landmarks"},
+    {FB_DEBUG_VIEW_POSITIONAL_GUIDE,
+        "Positional guide: exemplar x and y of each face pixel as red and green",
+        "positional-guide"},
+    {FB_DEBUG_VIEW_APPEARANCE_GUIDE,
+        "Appearance guide: local luminance detail of the face, histogram-matched to "
+          "the exemplar, as grey", "appearance-guide"},
+    {FB_DEBUG_VIEW_CHUNKS,
+        "Each coherent chunk copied from the exemplar in its own colour", "chunks"},
+    {FB_DEBUG_VIEW_MASK, "The feathered face mask as grey", "mask"});
+
+enum
+{
+  PROP_0,
+  PROP_STYLE,
+  PROP_STYLE_LANDMARKS,
+  PROP_MODEL,
+  PROP_BACKEND,
+  PROP_THREADS,
+  PROP_VOTING,
+  PROP_THRESHOLD,
+  PROP_LAMBDA_POS,
+  PROP_LAMBDA_APP,
+  PROP_LAMBDA_TEMPORAL,
+  PROP_STYLIZE_BACKGROUND,
+  PROP_MAX_FACES,
+  PROP_MIN_FACE_SIZE,
+  PROP_DETECT_INTERVAL,
+  PROP_SMOOTHING,
+  PROP_MASK_FEATHER,
+  PROP_DEBUG_VIEW,
+};
+
+/* Which exemplar to prepare: the properties that make up a style. */
+typedef struct
+{
+  gchar *image;                 /* NULL: the bundled exemplar */
+  gchar *landmarks;             /* NULL: a sibling .lm.txt, else dlib */
+  FbStyleParams params;
+} StyleRequest;
+
+struct _GstFaceBlit
+{
+  GstVideoFilter parent;
+
+  /* Properties, under the object lock. */
+  StyleRequest style;
+  gboolean style_edited;        /* style properties set, not yet committed */
+  StyleRequest style_committed; /* the style to prepare before the next frame */
+  gboolean style_changed;       /* style_committed is waiting */
+  gchar *model_path;
+  GstFaceBlitBackend backend;
+  guint threads;
+  FbRenderParams params;
+
+  /* Between start and stop; used on the streaming thread only. */
+  FbShapeModel *model;
+  FbEngine *engine;
+  FbFormat format;
+  FbYuvMatrix matrix;
+  guint64 frame_count;
+  FbFaceResult faces[FB_TRACKER_MAX_FACES];
+  GstSegment segment;           /* the last one received, kept across flushes */
+
+  gint reset_pending;           /* atomic: set by events, honoured at the next frame */
+};
+
+#define FORMATS "{ RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, xRGB, xBGR, RGB, BGR, I420, NV12 }"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
+
+G_DEFINE_TYPE (GstFaceBlit, gst_face_blit, GST_TYPE_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (faceblit, "faceblit", GST_RANK_NONE,
+    GST_TYPE_FACE_BLIT, GST_DEBUG_CATEGORY_INIT (gst_face_blit_debug, "faceblit", 0,
+        "face stylizer"));
+
+static void
+style_request_clear (StyleRequest * request)
+{
+  g_clear_pointer (&request->image, g_free);
+  g_clear_pointer (&request->landmarks, g_free);
+}
+
+static void
+style_request_copy (const StyleRequest * from, StyleRequest * to)
+{
+  to->image = g_strdup (from->image);
+  to->landmarks = g_strdup (from->landmarks);
+  to->params = from->params;
+}
+
+static gboolean
+gst_face_blit_set_string (gchar ** field, const GValue * value)
+{
+  const gchar *s = g_value_get_string (value);
+
+  if (g_strcmp0 (*field, s) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (s);
+  return TRUE;
+}
+
+static void
+gst_face_blit_set_property (GObject * object, guint prop_id, const GValue * value,
+    GParamSpec * pspec)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (object);
+  FbRenderParams *p = &self->params;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_STYLE:
+      self->style_edited |= gst_face_blit_set_string (&self->style.image, value);
+      break;
+    case PROP_STYLE_LANDMARKS:
+      self->style_edited |= gst_face_blit_set_string (&self->style.landmarks, value);
+      break;
+    case PROP_MODEL:
+      gst_face_blit_set_string (&self->model_path, value);
+      break;
+    case PROP_BACKEND:
+      self->backend = g_value_get_enum (value);
+      break;
+    case PROP_THREADS:
+      self->threads = g_value_get_uint (value);
+      break;
+    case PROP_VOTING:{
+      int voting = g_value_get_int (value);
+      if (voting % 2 == 1)
+        p->voting = voting;
+      else
+        g_warning ("faceblit: voting must be 1, 3 or 5, not %d; keeping %d", voting,
+            p->voting);
+      break;
+    }
+    case PROP_THRESHOLD:
+      p->threshold = g_value_get_float (value);
+      break;
+    case PROP_LAMBDA_POS:
+    case PROP_LAMBDA_APP:{
+      float *lambda = prop_id == PROP_LAMBDA_POS ? &self->style.params.lambda_pos :
+          &self->style.params.lambda_app;
+      if (*lambda != g_value_get_float (value)) {
+        *lambda = g_value_get_float (value);
+        self->style_edited = TRUE;
+      }
+      break;
+    }
+    case PROP_LAMBDA_TEMPORAL:
+      p->lambda_temporal = g_value_get_float (value);
+      break;
+    case PROP_STYLIZE_BACKGROUND:
+      p->stylize_background = g_value_get_boolean (value);
+      break;
+    case PROP_MAX_FACES:
+      p->tracking.max_faces = g_value_get_int (value);
+      break;
+    case PROP_MIN_FACE_SIZE:
+      p->tracking.min_face_size = g_value_get_int (value);
+      break;
+    case PROP_DETECT_INTERVAL:
+      p->tracking.detect_interval = g_value_get_int (value);
+      break;
+    case PROP_SMOOTHING:
+      p->tracking.smoothing = g_value_get_float (value);
+      break;
+    case PROP_MASK_FEATHER:
+      p->mask_feather = g_value_get_float (value);
+      break;
+    case PROP_DEBUG_VIEW:
+      p->debug_view = g_value_get_enum (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_face_blit_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (object);
+  const FbRenderParams *p = &self->params;
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_STYLE:
+      g_value_set_string (value, self->style.image);
+      break;
+    case PROP_STYLE_LANDMARKS:
+      g_value_set_string (value, self->style.landmarks);
+      break;
+    case PROP_MODEL:
+      g_value_set_string (value, self->model_path);
+      break;
+    case PROP_BACKEND:
+      g_value_set_enum (value, self->backend);
+      break;
+    case PROP_THREADS:
+      g_value_set_uint (value, self->threads);
+      break;
+    case PROP_VOTING:
+      g_value_set_int (value, p->voting);
+      break;
+    case PROP_THRESHOLD:
+      g_value_set_float (value, p->threshold);
+      break;
+    case PROP_LAMBDA_POS:
+      g_value_set_float (value, self->style.params.lambda_pos);
+      break;
+    case PROP_LAMBDA_APP:
+      g_value_set_float (value, self->style.params.lambda_app);
+      break;
+    case PROP_LAMBDA_TEMPORAL:
+      g_value_set_float (value, p->lambda_temporal);
+      break;
+    case PROP_STYLIZE_BACKGROUND:
+      g_value_set_boolean (value, p->stylize_background);
+      break;
+    case PROP_MAX_FACES:
+      g_value_set_int (value, p->tracking.max_faces);
+      break;
+    case PROP_MIN_FACE_SIZE:
+      g_value_set_int (value, p->tracking.min_face_size);
+      break;
+    case PROP_DETECT_INTERVAL:
+      g_value_set_int (value, p->tracking.detect_interval);
+      break;
+    case PROP_SMOOTHING:
+      g_value_set_float (value, p->tracking.smoothing);
+      break;
+    case PROP_MASK_FEATHER:
+      g_value_set_float (value, p->mask_feather);
+      break;
+    case PROP_DEBUG_VIEW:
+      g_value_set_enum (value, p->debug_view);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* A style is made of several properties (an exemplar and its landmarks, say): hand
+ * it to the streaming thread once a g_object_set () has set all of them, never half
+ * changed. */
+static void
+gst_face_blit_dispatch_properties_changed (GObject * object, guint n_pspecs,
+    GParamSpec ** pspecs)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (object);
+
+  GST_OBJECT_LOCK (self);
+  if (self->style_edited) {
+    style_request_clear (&self->style_committed);
+    style_request_copy (&self->style, &self->style_committed);
+    self->style_edited = FALSE;
+    self->style_changed = TRUE;
+  }
+  GST_OBJECT_UNLOCK (self);
+  G_OBJECT_CLASS (gst_face_blit_parent_class)->dispatch_properties_changed (object,
+      n_pspecs, pspecs);
+}
+
+/* The bundled exemplar's folder: $FACEBLIT_DATA_DIR, else the installed copy, else
+ * the source tree's (for running uninstalled). */
+static gchar *
+gst_face_blit_default_style_dir (void)
+{
+  const gchar *env = g_getenv ("FACEBLIT_DATA_DIR");
+  gchar *installed;
+  gboolean is_installed;
+
+  if (env && *env)
+    return g_strdup (env);
+  installed = g_build_filename (FB_DEFAULT_STYLE_DIR, DEFAULT_STYLE_IMAGE, NULL);
+  is_installed = g_file_test (installed, G_FILE_TEST_EXISTS);
+  g_free (installed);
+  return g_strdup (is_installed ? FB_DEFAULT_STYLE_DIR : FB_SOURCE_DATA_DIR);
+}
+
+/* NAME.lm.txt beside NAME.png, if there is one. */
+static gchar *
+gst_face_blit_sibling_landmarks (const gchar * image)
+{
+  const gchar *dot = strrchr (image, '.');
+  const gchar *base = strrchr (image, G_DIR_SEPARATOR);
+  gchar *stem = dot && (!base || dot > base) ? g_strndup (image, dot - image) :
+      g_strdup (image);
+  gchar *path = g_strconcat (stem, LANDMARKS_SUFFIX, NULL);
+
+  g_free (stem);
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return path;
+  g_free (path);
+  return NULL;
+}
+
+static FbStyle *
+gst_face_blit_load_style (GstFaceBlit * self, const StyleRequest * request,
+    GError ** error)
+{
+  gchar *dir = NULL, *image, *landmarks;
+  FbStyle *style;
+
+  if (request->image) {
+    image = g_strdup (request->image);
+  } else {
+    dir = gst_face_blit_default_style_dir ();
+    image = g_build_filename (dir, DEFAULT_STYLE_IMAGE, NULL);
+  }
+  if (request->landmarks)
+    landmarks = g_strdup (request->landmarks);
+  else if (dir)
+    landmarks = g_build_filename (dir, DEFAULT_STYLE_LANDMARKS, NULL);
+  else
+    landmarks = gst_face_blit_sibling_landmarks (image);
+
+  GST_DEBUG_OBJECT (self, "preparing style %s with landmarks from %s, lambda-pos %g, "
+      "lambda-app %g", image, landmarks ? landmarks : "dlib",
+      request->params.lambda_pos, request->params.lambda_app);
+  style = fb_style_load (image, landmarks, self->model, &request->params, error);
+  if (style)
+    GST_DEBUG_OBJECT (self, "style %s ready (%d levels, %s)", style->digest,
+        style->n_levels, style->from_cache ? "from the cache" : "built");
+
+  g_free (landmarks);
+  g_free (image);
+  g_free (dir);
+  return style;
+}
+
+/* Posts why a style could not be prepared as an error (at start) or a warning (when
+ * a change while playing failed and the previous style stays). The core's messages
+ * name the file and say what to do. */
+static void
+gst_face_blit_post_style_error (GstFaceBlit * self, GstMessageType type,
+    const GError * error)
+{
+  gint code = GST_RESOURCE_ERROR_SETTINGS;
+
+  if (g_error_matches (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_NOT_FOUND))
+    code = GST_RESOURCE_ERROR_NOT_FOUND;
+  else if (g_error_matches (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_READ)
+      || g_error_matches (error, FB_LANDMARKS_ERROR, FB_LANDMARKS_ERROR_FILE))
+    code = GST_RESOURCE_ERROR_OPEN_READ;
+
+  /* image errors do not say which property the file came from */
+  gst_element_message_full (GST_ELEMENT (self), type, GST_RESOURCE_ERROR, code,
+      g_strdup_printf ("%s%s", error->domain == FB_IMAGE_IO_ERROR ?
+          "Style exemplar: " : "", error->message), g_strdup_printf ("%s %d",
+          g_quark_to_string (error->domain), error->code), __FILE__, GST_FUNCTION,
+      __LINE__);
+}
+
+static gboolean
+gst_face_blit_start (GstBaseTransform * trans)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (trans);
+  StyleRequest request = { 0 };
+  gchar *model_path, *message = NULL;
+  GstFaceBlitBackend backend;
+  guint threads;
+  FbStyle *style;
+  GError *error = NULL;
+
+  GST_OBJECT_LOCK (self);
+  style_request_copy (&self->style, &request);
+  style_request_clear (&self->style_committed);
+  self->style_edited = self->style_changed = FALSE;
+  model_path = g_strdup (self->model_path);
+  backend = self->backend;
+  threads = self->threads;
+  GST_OBJECT_UNLOCK (self);
+
+  if (backend == GST_FACE_BLIT_BACKEND_CUDA) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("This build of faceblit has no CUDA backend. Set backend to auto or cpu."),
+        (NULL));
+    goto failed;
+  }
+
+  self->model = fb_shape_model_load (model_path, &message);
+  if (!self->model) {
+    if (g_file_test (model_path, G_FILE_TEST_EXISTS))
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ, ("%s", message), (NULL));
+    else
+      GST_ELEMENT_ERROR (self, RESOURCE, NOT_FOUND, ("%s", message), (NULL));
+    free (message);
+    goto failed;
+  }
+
+  style = gst_face_blit_load_style (self, &request, &error);
+  if (!style) {
+    gst_face_blit_post_style_error (self, GST_MESSAGE_ERROR, error);
+    goto failed;
+  }
+
+  self->engine = fb_engine_new (self->model, (int) threads, &error);
+  if (!self->engine) {
+    fb_style_unref (style);
+    GST_ELEMENT_ERROR (self, LIBRARY, INIT, ("%s", error->message), (NULL));
+    goto failed;
+  }
+  fb_engine_set_style (self->engine, style);
+  fb_style_unref (style);
+
+  self->frame_count = 0;
+  gst_segment_init (&self->segment, GST_FORMAT_UNDEFINED);
+  g_atomic_int_set (&self->reset_pending, FALSE);
+  style_request_clear (&request);
+  g_free (model_path);
+  return TRUE;
+
+failed:
+  g_clear_error (&error);
+  g_clear_pointer (&self->model, fb_shape_model_free);
+  style_request_clear (&request);
+  g_free (model_path);
+  return FALSE;
+}
+
+static gboolean
+gst_face_blit_stop (GstBaseTransform * trans)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (trans);
+
+  g_clear_pointer (&self->engine, fb_engine_free);
+  g_clear_pointer (&self->model, fb_shape_model_free);
+  return TRUE;
+}
+
+static FbYuvMatrix
+gst_face_blit_yuv_matrix (const GstVideoColorimetry * colorimetry)
+{
+  gboolean full = colorimetry->range == GST_VIDEO_COLOR_RANGE_0_255;
+
+  switch (colorimetry->matrix) {
+    case GST_VIDEO_COLOR_MATRIX_BT709:
+    case GST_VIDEO_COLOR_MATRIX_SMPTE240M:
+    case GST_VIDEO_COLOR_MATRIX_BT2020:
+      /* the nearest of the two matrices the core knows */
+      return full ? FB_YUV_BT709_FULL : FB_YUV_BT709_LIMITED;
+    default:
+      return full ? FB_YUV_BT601_FULL : FB_YUV_BT601_LIMITED;
+  }
+}
+
+static gboolean
+gst_face_blit_set_info (GstVideoFilter * filter, GstCaps * incaps,
+    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (filter);
+
+  switch (GST_VIDEO_INFO_FORMAT (in_info)) {
+    case GST_VIDEO_FORMAT_RGBA:
+      self->format = FB_FORMAT_RGBA;
+      break;
+    case GST_VIDEO_FORMAT_BGRA:
+      self->format = FB_FORMAT_BGRA;
+      break;
+    case GST_VIDEO_FORMAT_ARGB:
+      self->format = FB_FORMAT_ARGB;
+      break;
+    case GST_VIDEO_FORMAT_ABGR:
+      self->format = FB_FORMAT_ABGR;
+      break;
+    case GST_VIDEO_FORMAT_RGBx:
+      self->format = FB_FORMAT_RGBX;
+      break;
+    case GST_VIDEO_FORMAT_BGRx:
+      self->format = FB_FORMAT_BGRX;
+      break;
+    case GST_VIDEO_FORMAT_xRGB:
+      self->format = FB_FORMAT_XRGB;
+      break;
+    case GST_VIDEO_FORMAT_xBGR:
+      self->format = FB_FORMAT_XBGR;
+      break;
+    case GST_VIDEO_FORMAT_RGB:
+      self->format = FB_FORMAT_RGB;
+      break;
+    case GST_VIDEO_FORMAT_BGR:
+      self->format = FB_FORMAT_BGR;
+      break;
+    case GST_VIDEO_FORMAT_I420:
+      self->format = FB_FORMAT_I420;
+      break;
+    case GST_VIDEO_FORMAT_NV12:
+      self->format = FB_FORMAT_NV12;
+      break;
+    default:
+      GST_ERROR_OBJECT (self, "unsupported format %s",
+          GST_VIDEO_INFO_NAME (in_info));
+      return FALSE;
+  }
+  self->matrix = gst_face_blit_yuv_matrix (&in_info->colorimetry);
+  GST_DEBUG_OBJECT (self, "%s %dx%d, YUV matrix %d", GST_VIDEO_INFO_NAME (in_info),
+      GST_VIDEO_INFO_WIDTH (in_info), GST_VIDEO_INFO_HEIGHT (in_info), self->matrix);
+
+  /* a new size or format invalidates whatever the tracker knew */
+  g_atomic_int_set (&self->reset_pending, TRUE);
+  return TRUE;
+}
+
+static gboolean
+gst_face_blit_sink_event (GstBaseTransform * trans, GstEvent * event)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (trans);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_FLUSH_STOP:
+      GST_DEBUG_OBJECT (self, "flushed: forgetting faces and the previous output");
+      g_atomic_int_set (&self->reset_pending, TRUE);
+      break;
+    case GST_EVENT_SEGMENT:{
+      const GstSegment *segment;
+
+      /* a seek; the same segment again (after a flush, say) is no jump */
+      gst_event_parse_segment (event, &segment);
+      if (!gst_segment_is_equal (segment, &self->segment)) {
+        GST_DEBUG_OBJECT (self, "new segment: forgetting faces and the previous "
+            "output");
+        gst_segment_copy_into (segment, &self->segment);
+        g_atomic_int_set (&self->reset_pending, TRUE);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return GST_BASE_TRANSFORM_CLASS (gst_face_blit_parent_class)->sink_event (trans,
+      event);
+}
+
+static void
+gst_face_blit_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
+{
+  GstClockTime stream_time = gst_segment_to_stream_time (&trans->segment,
+      GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+
+  if (GST_CLOCK_TIME_IS_VALID (stream_time))
+    gst_object_sync_values (GST_OBJECT (trans), stream_time);
+}
+
+/* Prepares the style the properties now ask for; on failure the current one stays. */
+static void
+gst_face_blit_restyle (GstFaceBlit * self, const StyleRequest * request)
+{
+  GError *error = NULL;
+  FbStyle *style = gst_face_blit_load_style (self, request, &error);
+
+  if (!style) {
+    gst_face_blit_post_style_error (self, GST_MESSAGE_WARNING, error);
+    g_error_free (error);
+    return;
+  }
+  fb_engine_set_style (self->engine, style);
+  fb_style_unref (style);
+}
+
+/* Time for the landmark filter: running time, which grows in every playback direction,
+ * else a frame count. */
+static gint64
+gst_face_blit_frame_time (GstFaceBlit * self, GstBuffer * buffer)
+{
+  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
+  const GstVideoInfo *info = &GST_VIDEO_FILTER (self)->in_info;
+  GstClockTime running_time = gst_segment_to_running_time (&trans->segment,
+      GST_FORMAT_TIME, GST_BUFFER_PTS (buffer));
+  GstClockTime duration = GST_BUFFER_DURATION (buffer);
+
+  if (GST_CLOCK_TIME_IS_VALID (running_time))
+    return (gint64) running_time;
+  if (!GST_CLOCK_TIME_IS_VALID (duration))
+    duration = GST_VIDEO_INFO_FPS_N (info) > 0 ?
+        gst_util_uint64_scale_int (GST_SECOND, GST_VIDEO_INFO_FPS_D (info),
+        GST_VIDEO_INFO_FPS_N (info)) : GST_SECOND / 30;
+  return (gint64) (self->frame_count * duration);
+}
+
+static void
+gst_face_blit_add_face_meta (GstBuffer * buffer, const FbFaceResult * face)
+{
+  GstVideoRegionOfInterestMeta *meta;
+  GValue xs = G_VALUE_INIT, ys = G_VALUE_INIT, v = G_VALUE_INIT;
+  GstStructure *param;
+  int i;
+
+  meta = gst_buffer_add_video_region_of_interest_meta (buffer, "face",
+      face->box.x, face->box.y, face->box.width, face->box.height);
+  meta->id = (gint) face->id;
+
+  g_value_init (&xs, GST_TYPE_ARRAY);
+  g_value_init (&ys, GST_TYPE_ARRAY);
+  g_value_init (&v, G_TYPE_FLOAT);
+  for (i = 0; i < FB_N_LANDMARKS; i++) {
+    g_value_set_float (&v, face->landmarks.points[i].x);
+    gst_value_array_append_value (&xs, &v);
+    g_value_set_float (&v, face->landmarks.points[i].y);
+    gst_value_array_append_value (&ys, &v);
+  }
+  g_value_unset (&v);
+
+  param = gst_structure_new ("faceblit", "id", G_TYPE_UINT, face->id, NULL);
+  gst_structure_take_value (param, "landmarks-x", &xs);
+  gst_structure_take_value (param, "landmarks-y", &ys);
+  gst_video_region_of_interest_meta_add_param (meta, param);
+}
+
+static GstFlowReturn
+gst_face_blit_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (filter);
+  StyleRequest request = { 0 };
+  gboolean restyle = FALSE;
+  FbRenderParams params;
+  FbFrame fb_frame = { self->format, self->matrix, GST_VIDEO_FRAME_WIDTH (frame),
+    GST_VIDEO_FRAME_HEIGHT (frame)
+  };
+  FbStageTimes times;
+  guint i;
+  int n_faces;
+
+  GST_OBJECT_LOCK (self);
+  params = self->params;
+  if (self->style_changed) {
+    request = self->style_committed;    /* taken over */
+    memset (&self->style_committed, 0, sizeof (self->style_committed));
+    self->style_changed = FALSE;
+    restyle = TRUE;
+  }
+  GST_OBJECT_UNLOCK (self);
+
+  if (restyle) {
+    gst_face_blit_restyle (self, &request);
+    style_request_clear (&request);
+  }
+  if (g_atomic_int_exchange (&self->reset_pending, FALSE)
+      || GST_BUFFER_IS_DISCONT (frame->buffer))
+    fb_engine_reset (self->engine);
+
+  for (i = 0; i < GST_VIDEO_FRAME_N_PLANES (frame); i++) {
+    fb_frame.planes[i] = GST_VIDEO_FRAME_PLANE_DATA (frame, i);
+    fb_frame.strides[i] = GST_VIDEO_FRAME_PLANE_STRIDE (frame, i);
+  }
+  n_faces = fb_engine_process (self->engine, &fb_frame,
+      gst_face_blit_frame_time (self, frame->buffer), &params, self->faces,
+      MIN (params.tracking.max_faces, FB_TRACKER_MAX_FACES));
+  self->frame_count++;
+  if (n_faces < 0) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not stylize frame %"
+            G_GUINT64_FORMAT ".", self->frame_count - 1), (NULL));
+    return GST_FLOW_ERROR;
+  }
+
+  for (i = 0; i < (guint) n_faces; i++)
+    gst_face_blit_add_face_meta (frame->buffer, &self->faces[i]);
+
+  fb_engine_get_stage_times (self->engine, &times);
+  GST_LOG_OBJECT (self, "%d face(s) in %.2f ms: landmarks %.2f, guides %.2f, "
+      "seeds %.2f, synthesis %.2f, voting %.2f, temporal %.2f, compositing %.2f",
+      n_faces, times.total, times.landmarks, times.guides, times.seeds,
+      times.synthesis, times.voting, times.temporal, times.compositing);
+  return GST_FLOW_OK;
+}
+
+static void
+gst_face_blit_finalize (GObject * object)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (object);
+
+  style_request_clear (&self->style);
+  style_request_clear (&self->style_committed);
+  g_free (self->model_path);
+  G_OBJECT_CLASS (gst_face_blit_parent_class)->finalize (object);
+}
+
+#define PARAM_READY (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
+    GST_PARAM_MUTABLE_READY)
+#define PARAM_PLAYING (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | \
+    GST_PARAM_MUTABLE_PLAYING)
+#define PARAM_ANIMATABLE (PARAM_PLAYING | GST_PARAM_CONTROLLABLE)
+
+static void
+gst_face_blit_class_init (GstFaceBlitClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
+  GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
+  FbRenderParams defaults;
+
+  fb_render_params_init_defaults (&defaults);
+
+  gobject_class->set_property = gst_face_blit_set_property;
+  gobject_class->get_property = gst_face_blit_get_property;
+  gobject_class->dispatch_properties_changed =
+      gst_face_blit_dispatch_properties_changed;
+  gobject_class->finalize = gst_face_blit_finalize;
+
+  /**
+   * GstFaceBlit:style:
+   *
+   * The style exemplar. Its landmarks come from #GstFaceBlit:style-landmarks, else
+   * from NAME.lm.txt beside NAME.png, else from dlib. If a new exemplar cannot be
+   * loaded while playing, a warning is posted and the previous one stays.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_STYLE,
+      g_param_spec_string ("style", "Style exemplar",
+          "Path of the style exemplar: a PNG or JPEG portrait whose look is given to "
+          "every face. Its 68 landmarks are read from style-landmarks if set, else "
+          "from a file beside it named like it with the extension replaced by "
+          "\".lm.txt\", else found with dlib. NULL (default) = the bundled exemplar. "
+          "May change while playing: the new style applies from the next frame",
+          NULL, PARAM_PLAYING));
+
+  /**
+   * GstFaceBlit:style-landmarks:
+   *
+   * Landmarks of the style exemplar, for exemplars in which dlib finds no face
+   * (drawings, statues) or to place them more precisely.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_STYLE_LANDMARKS,
+      g_param_spec_string ("style-landmarks", "Style landmarks",
+          "Path of the style exemplar's landmark file: 68 lines of \"x y\" in "
+          "exemplar pixels, in dlib / iBUG-300W order ('#' starts a comment). "
+          "NULL (default) = the .lm.txt file beside the exemplar, else dlib finds "
+          "the face in the exemplar", NULL, PARAM_PLAYING));
+
+  /**
+   * GstFaceBlit:model:
+   *
+   * dlib's 68-point shape predictor, loaded when the element starts.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_MODEL,
+      g_param_spec_string ("model", "Landmark model",
+          "Path of dlib's 68-point face landmark model "
+          "(shape_predictor_68_face_landmarks.dat, Debian package libdlib-data). "
+          "Read when the element starts", FB_DEFAULT_MODEL, PARAM_READY));
+
+  /**
+   * GstFaceBlit:backend:
+   *
+   * Where the per-pixel synthesis runs.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_BACKEND,
+      g_param_spec_enum ("backend", "Backend",
+          "Where stylization runs: auto = the GPU when the CUDA backend is available, "
+          "else the CPU; cpu = CPU threads; cuda = the GPU, failing to start without "
+          "it. Read when the element starts", GST_TYPE_FACE_BLIT_BACKEND,
+          GST_FACE_BLIT_BACKEND_AUTO, PARAM_READY));
+
+  /**
+   * GstFaceBlit:threads:
+   *
+   * Size of the CPU thread pool.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_THREADS,
+      g_param_spec_uint ("threads", "Threads",
+          "Number of CPU threads that stylize, the streaming thread included; "
+          "0 (default) = one per core. Read when the element starts", 0, 256,
+          DEFAULT_THREADS, PARAM_READY));
+
+  /**
+   * GstFaceBlit:voting:
+   *
+   * Voting window: hides the seams between chunks of the exemplar.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_VOTING,
+      g_param_spec_int ("voting", "Voting window",
+          "Width in pixels of the window in which neighbouring pixels vote for the "
+          "output colour: 1, 3 or 5 (even values are refused). 1 = off: sharpest, "
+          "every face pixel is an exemplar pixel, seams show; 3 hides seams; 5 is "
+          "the smoothest and slowest", 1, 5, defaults.voting, PARAM_ANIMATABLE));
+
+  /**
+   * GstFaceBlit:threshold:
+   *
+   * Acceptance threshold of the StyleBlit synthesis.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_THRESHOLD,
+      g_param_spec_float ("threshold", "Chunk threshold",
+          "Largest guide error a pixel may have with the chunk of the exemplar "
+          "around it before a smaller chunk is tried, in the units of lambda-pos "
+          "and lambda-app (error per 1 % of face width of drift, per grey level of "
+          "appearance). Higher = larger, more painterly chunks; lower = smaller "
+          "chunks that follow the face more closely", 0.0f, 10000.0f,
+          defaults.threshold, PARAM_ANIMATABLE));
+
+  /**
+   * GstFaceBlit:lambda-pos:
+   *
+   * Weight of the positional guide. Changing it rebuilds the style's seed tables
+   * (cached on disk per value).
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_LAMBDA_POS,
+      g_param_spec_float ("lambda-pos", "Positional weight",
+          "Error per 1 % of the face width between where a piece of the exemplar "
+          "belongs and where it lands. Higher keeps features (eyes, mouth) on their "
+          "own strokes. Changing it rebuilds the style's seed tables (about a "
+          "second, then cached)", 0.0f, 1000.0f, DEFAULT_LAMBDA_POS,
+          PARAM_ANIMATABLE));
+
+  /**
+   * GstFaceBlit:lambda-app:
+   *
+   * Weight of the appearance guide. Changing it rebuilds the style's seed tables
+   * (cached on disk per value).
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_LAMBDA_APP,
+      g_param_spec_float ("lambda-app", "Appearance weight",
+          "Error per grey level of difference in local luminance detail between "
+          "the face and the exemplar. Higher puts wrinkles, eye and shading detail "
+          "on matching strokes. Changing it rebuilds the style's seed tables (about "
+          "a second, then cached)", 0.0f, 1000.0f, DEFAULT_LAMBDA_APP,
+          PARAM_ANIMATABLE));
+
+  /**
+   * GstFaceBlit:lambda-temporal:
+   *
+   * Weight of the temporal guide, which compares candidates with the previous
+   * output warped to the current frame.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_LAMBDA_TEMPORAL,
+      g_param_spec_float ("lambda-temporal", "Temporal weight",
+          "Error per grey level of difference between a candidate and the previous "
+          "output frame (both blurred). Higher = steadier chunks, less flicker, "
+          "slight trailing on fast motion; 0 = off (every frame on its own)",
+          0.0f, 1000.0f, defaults.lambda_temporal, PARAM_ANIMATABLE));
+
+  /**
+   * GstFaceBlit:stylize-background:
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_STYLIZE_BACKGROUND,
+      g_param_spec_boolean ("stylize-background", "Stylize background",
+          "Also restyle everything around the faces (following the face's "
+          "deformation), so the whole frame looks painted. FALSE = only faces "
+          "change, and frames without a face pass through bit-exact",
+          defaults.stylize_background, PARAM_PLAYING));
+
+  /**
+   * GstFaceBlit:max-faces:
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_MAX_FACES,
+      g_param_spec_int ("max-faces", "Maximum faces",
+          "Most faces tracked and stylized at once; each costs about as much as the "
+          "first", 1, FB_TRACKER_MAX_FACES, defaults.tracking.max_faces,
+          PARAM_READY));
+
+  /**
+   * GstFaceBlit:min-face-size:
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_MIN_FACE_SIZE,
+      g_param_spec_int ("min-face-size", "Minimum face size",
+          "Width in frame pixels of the smallest face that detection looks for. "
+          "Larger = faster detection on big frames", 16, 8192,
+          defaults.tracking.min_face_size, PARAM_READY));
+
+  /**
+   * GstFaceBlit:detect-interval:
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_DETECT_INTERVAL,
+      g_param_spec_int ("detect-interval", "Detection interval",
+          "Start a full face detection (in the background) every this many frames; "
+          "in between, known faces are followed by refitting their landmarks. "
+          "Lower = new faces are picked up sooner, at more CPU", 1, 1000,
+          defaults.tracking.detect_interval, PARAM_READY));
+
+  /**
+   * GstFaceBlit:smoothing:
+   *
+   * Strength of the One-Euro filter on the landmarks.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_SMOOTHING,
+      g_param_spec_float ("smoothing", "Landmark smoothing",
+          "Smoothing of the landmarks over time, from 0 (raw: jitter shows as "
+          "flicker) to 1 (strongest: steady, but lags on fast motion)", 0.0f, 1.0f,
+          defaults.tracking.smoothing, PARAM_ANIMATABLE));
+
+  /**
+   * GstFaceBlit:mask-feather:
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_MASK_FEATHER,
+      g_param_spec_float ("mask-feather", "Mask feather",
+          "Softness of the edge where the stylized face meets the frame: Gaussian "
+          "sigma as a fraction of the face width (0 = hard edge, 0.1 = a tenth of "
+          "the face width)", 0.0f, 1.0f, defaults.mask_feather, PARAM_ANIMATABLE));
+
+  /**
+   * GstFaceBlit:debug-view:
+   *
+   * Shows an intermediate result in place of the stylized face, to tune the other
+   * properties or to report a problem.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_DEBUG_VIEW,
+      g_param_spec_enum ("debug-view", "Debug view",
+          "Show an intermediate result instead of the normal output (see the values)",
+          GST_TYPE_FACE_BLIT_DEBUG_VIEW, defaults.debug_view, PARAM_PLAYING));
+
+  gst_element_class_set_static_metadata (element_class, "Face stylizer",
+      "Filter/Effect/Video",
+      "Restyles every face after one example portrait (FaceBlit / StyleBlit)",
+      "faceblit developers");
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+
+  trans_class->start = GST_DEBUG_FUNCPTR (gst_face_blit_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR (gst_face_blit_stop);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_face_blit_sink_event);
+  trans_class->before_transform = GST_DEBUG_FUNCPTR (gst_face_blit_before_transform);
+  filter_class->set_info = GST_DEBUG_FUNCPTR (gst_face_blit_set_info);
+  filter_class->transform_frame_ip =
+      GST_DEBUG_FUNCPTR (gst_face_blit_transform_frame_ip);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_FACE_BLIT_BACKEND, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_FACE_BLIT_DEBUG_VIEW, 0);
+}
+
+static void
+gst_face_blit_init (GstFaceBlit * self)
+{
+  fb_render_params_init_defaults (&self->params);
+  self->style.params.lambda_pos = DEFAULT_LAMBDA_POS;
+  self->style.params.lambda_app = DEFAULT_LAMBDA_APP;
+  self->model_path = g_strdup (FB_DEFAULT_MODEL);
+  self->backend = GST_FACE_BLIT_BACKEND_AUTO;
+  self->threads = DEFAULT_THREADS;
+}
