@@ -47,6 +47,7 @@ typedef struct {
   const float *pos;             /* G_pos: 2 floats per pixel, style coordinates */
   const uint8_t *app;           /* G_app */
   const uint8_t *temporal;      /* 4 per pixel: blurred previous output + validity; or NULL */
+  const int32_t *previous;      /* previous frame's NNF at the same face point (-1 = none); or NULL */
   float lambda_pos;             /* per pixel of the style level */
   float lambda_app;
   float lambda_temporal;
@@ -120,10 +121,18 @@ fb_blit_lookup (const FbBlitStyle * s, const FbBlitTarget * t, int rx, int ry)
 
 /* Guidance error of taking style pixel (ox, oy) for region pixel i. */
 FB_FUNC float
+fb_blit_guide_error (const FbBlitStyle * s, const FbBlitTarget * t, size_t i, int ox, int oy)
+{
+  return t->lambda_pos * (fabsf (t->pos[2 * i] - ox) + fabsf (t->pos[2 * i + 1] - oy))
+      + t->lambda_app * fabsf ((float) t->app[i] - s->guide[(size_t) oy * s->guide_stride + ox]);
+}
+
+/* ... plus the temporal term, which favours candidates that look like the previous
+ * output there. */
+FB_FUNC float
 fb_blit_error (const FbBlitStyle * s, const FbBlitTarget * t, size_t i, int ox, int oy)
 {
-  float e = t->lambda_pos * (fabsf (t->pos[2 * i] - ox) + fabsf (t->pos[2 * i + 1] - oy))
-      + t->lambda_app * fabsf ((float) t->app[i] - s->guide[(size_t) oy * s->guide_stride + ox]);
+  float e = fb_blit_guide_error (s, t, i, ox, oy);
   if (t->temporal && t->temporal[4 * i + 3]) {
     const uint8_t *b = s->rgb_blurred + (size_t) oy * s->rgb_blurred_stride + 3 * ox;
     const uint8_t *p = t->temporal + 4 * i;
@@ -133,8 +142,17 @@ fb_blit_error (const FbBlitStyle * s, const FbBlitTarget * t, size_t i, int ox, 
   return e;
 }
 
+/* Pixels of one chunk share the offset o - p, so the offset names the chunk. */
+FB_FUNC uint32_t
+fb_chunk_id (int px, int py, int ox, int oy)
+{
+  return fb_hash3 (7, (uint32_t) (ox - px), (uint32_t) (oy - py));
+}
+
 /* The NNF entry of region pixel (rx, ry): index oy * width + ox into the style level.
- * *chunk receives an id of the chunk it belongs to (level and seed cell). */
+ * The previous frame's choice at this face point is kept while the guides still
+ * accept it: chunks then stay put from frame to frame instead of being re-drawn.
+ * *chunk receives an id of the chunk it belongs to. */
 FB_FUNC int32_t
 fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel * levels,
     int n_levels, int rx, int ry, uint32_t * chunk)
@@ -143,6 +161,13 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
   size_t i = (size_t) ry * t->width + rx;
   int k;
 
+  if (t->previous && t->previous[i] >= 0) {
+    int ox = t->previous[i] % s->width, oy = t->previous[i] / s->width;
+    if (fb_blit_guide_error (s, t, i, ox, oy) < t->threshold) {
+      *chunk = fb_chunk_id (px, py, ox, oy);
+      return t->previous[i];
+    }
+  }
   for (k = n_levels - 1; k >= 1; k--) {
     const FbSeedLevel *l = &levels[k];
     int cx = fb_floor_div (px, l->h), cy = fb_floor_div (py, l->h);
@@ -176,14 +201,16 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
       int oy = l->seed_u[2 * best + 1] + py - l->seed_xy[2 * best + 1];
       if (ox >= 0 && oy >= 0 && ox < s->width && oy < s->height
           && fb_blit_error (s, t, i, ox, oy) < t->threshold) {
-        *chunk = fb_hash3 ((uint32_t) k, (uint32_t) (l->cell_x0 + best % l->cols),
-            (uint32_t) (l->cell_y0 + best / l->cols));
+        *chunk = fb_chunk_id (px, py, ox, oy);
         return oy * s->width + ox;
       }
     }
   }
-  *chunk = fb_hash3 (0, (uint32_t) px, (uint32_t) py);
-  return fb_blit_lookup (s, t, rx, ry);
+  {
+    int32_t u = fb_blit_lookup (s, t, rx, ry);
+    *chunk = fb_chunk_id (px, py, u % s->width, u / s->width);
+    return u;
+  }
 }
 
 /* Voting: mean over the k x k window of S(NNF(p + d) - d). */

@@ -28,7 +28,7 @@ fb_render_params_init_defaults (FbRenderParams * params)
 {
   params->voting = 3;
   params->threshold = 100.0f;
-  params->lambda_temporal = 10.0f;
+  params->lambda_temporal = 1.0f;
   params->stylize_background = FALSE;
   params->mask_feather = 0.06f;
   params->debug_view = FB_DEBUG_VIEW_NONE;

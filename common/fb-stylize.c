@@ -22,6 +22,7 @@ struct FbFaceStylizer {
   FbRect prev_region;
   FbImage *prev_output;
   FbImage *prev_blurred;
+  int32_t *prev_nnf;            /* prev_region-sized */
 
   /* per-frame buffers, kept to avoid allocating in the streaming thread */
   FbImage *luma;
@@ -33,6 +34,7 @@ struct FbFaceStylizer {
   float *pos;
   FbPoint *nodes;
   uint8_t *temporal;
+  int32_t *previous;            /* prev_nnf moved into this frame's region */
   int32_t *nnf;
   uint32_t *chunks;
   size_t pixels_capacity;
@@ -62,6 +64,8 @@ fb_face_stylizer_free (FbFaceStylizer * fs)
   g_free (fs->pos);
   g_free (fs->nodes);
   g_free (fs->temporal);
+  g_free (fs->previous);
+  g_free (fs->prev_nnf);
   g_free (fs->nnf);
   g_free (fs->chunks);
   fb_seed_levels_clear (&fs->seeds);
@@ -81,7 +85,9 @@ ensure_pixel_buffers (FbFaceStylizer * fs, size_t pixels)
     return;
   fs->pos = g_renew (float, fs->pos, 2 * pixels);
   fs->temporal = g_renew (uint8_t, fs->temporal, 4 * pixels);
+  fs->previous = g_renew (int32_t, fs->previous, pixels);
   fs->nnf = g_renew (int32_t, fs->nnf, pixels);
+  fs->prev_nnf = g_renew (int32_t, fs->prev_nnf, pixels);
   fs->chunks = g_renew (uint32_t, fs->chunks, pixels);
   fs->pixels_capacity = pixels;
 }
@@ -130,6 +136,7 @@ typedef struct {
   FbRect patch;
   const FbImage *source;        /* what the patch samples: output or a debug view */
   gboolean nearest;             /* copy source pixels instead of interpolating them */
+  gboolean with_temporal_colours;
 } StylizeJob;
 
 static void
@@ -153,26 +160,34 @@ resample_luma_job (void *data, int index, int count)
   }
 }
 
+/* The previous frame lives in the same canonical space, so the landmark alignment has
+ * already warped it onto this frame: copying by canonical position is the warp. */
 static void
-temporal_job (void *data, int index, int count)
+history_job (void *data, int index, int count)
 {
   StylizeJob *job = data;
   FbFaceStylizer *fs = job->fs;
   FbRect prev = fs->prev_region, region = job->region;
+  gboolean with_colours = job->with_temporal_colours;
   int y0, y1, x, y;
 
   fb_band_rows (region.height, index, count, &y0, &y1);
   for (y = y0; y < y1; y++) {
-    uint8_t *out = fs->temporal + (size_t) y * region.width * 4;
+    uint8_t *colours = fs->temporal + (size_t) y * region.width * 4;
+    int32_t *previous = fs->previous + (size_t) y * region.width;
     int py = region.y + y - prev.y;
-    for (x = 0; x < region.width; x++, out += 4) {
+    for (x = 0; x < region.width; x++, colours += 4) {
       int px = region.x + x - prev.x;
       if (px < 0 || py < 0 || px >= prev.width || py >= prev.height) {
-        out[3] = 0;
+        colours[3] = 0;
+        previous[x] = -1;
         continue;
       }
-      memcpy (out, fb_image_row (fs->prev_blurred, py) + 3 * px, 3);
-      out[3] = 255;
+      previous[x] = fs->prev_nnf[(size_t) py * prev.width + px];
+      if (with_colours) {
+        memcpy (colours, fb_image_row (fs->prev_blurred, py) + 3 * px, 3);
+        colours[3] = 255;
+      }
     }
   }
 }
@@ -268,7 +283,7 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   FbRect region, frame_in_canonical, patch_rect;
   float feather, minx = G_MAXFLOAT, miny = G_MAXFLOAT, maxx = -G_MAXFLOAT, maxy = -G_MAXFLOAT;
   int level_index, margin, i, bands;
-  gboolean use_temporal;
+  gboolean use_history;
   double t0 = now_ms (), t1;
 
   /* The level whose face is closest in size to this one: small faces use a smaller
@@ -328,14 +343,13 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   times->guides += t1 - t0;
   t0 = t1;
 
-  /* Temporal guide: the previous output lives in the same canonical space, so the
-   * landmark alignment has already warped it onto this frame. */
-  use_temporal = params->lambda_temporal > 0 && fs->prev_output && fs->prev_style == style
-      && fs->prev_level == level_index;
-  if (use_temporal) {
+  /* Temporal guide: the previous frame's choices and its blurred output. */
+  use_history = fs->prev_output && fs->prev_style == style && fs->prev_level == level_index;
+  job.with_temporal_colours = use_history && params->lambda_temporal > 0;
+  if (job.with_temporal_colours)
     fb_blur (fs->prev_output, &fs->prev_blurred, TEMPORAL_BLUR_FRACTION * level->face_width);
-    fb_workers_run (workers, temporal_job, &job, bands);
-  }
+  if (use_history)
+    fb_workers_run (workers, history_job, &job, bands);
   t1 = now_ms ();
   times->temporal += t1 - t0;
   t0 = t1;
@@ -347,7 +361,8 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   target.height = region.height;
   target.pos = fs->pos;
   target.app = fs->guide->data;
-  target.temporal = use_temporal ? fs->temporal : NULL;
+  target.temporal = job.with_temporal_colours ? fs->temporal : NULL;
+  target.previous = use_history ? fs->previous : NULL;
   target.lambda_pos = level->lambda_pos_px;
   target.lambda_app = style->params.lambda_app;
   target.lambda_temporal = params->lambda_temporal;
@@ -374,8 +389,11 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   /* Keep this output for the next frame's temporal guide (swap, no copy). */
   {
     FbImage *previous = fs->prev_output;
+    int32_t *previous_nnf = fs->prev_nnf;
     fs->prev_output = fs->output;
     fs->output = previous;
+    fs->prev_nnf = fs->nnf;
+    fs->nnf = previous_nnf;
     fs->prev_style = style;
     fs->prev_level = level_index;
     fs->prev_region = region;

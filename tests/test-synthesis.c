@@ -47,7 +47,7 @@ static FbBlitTarget
 shifted_target (const StyleFixture * f, int sx, int sy, float **pos, uint8_t ** app)
 {
   int w = f->rgb->width, h = f->rgb->height, x, y;
-  FbBlitTarget t = { 0, 0, w, h };
+  FbBlitTarget t = { .width = w, .height = h };
 
   *pos = g_new (float, 2 * w * h);
   *app = g_new (uint8_t, w * h);
@@ -149,7 +149,9 @@ test_random_target_stays_inside_and_voting_one_copies (void)
   float *pos = g_new (float, 2 * tw * th);
   uint8_t *app = g_new (uint8_t, tw * th);
   int32_t *nnf = g_new (int32_t, tw * th);
-  FbBlitTarget t = { -13, 21, tw, th, pos, app, NULL, 3.0f, 2.0f, 0, 40.0f };
+  FbBlitTarget t = { .x0 = -13, .y0 = 21, .width = tw, .height = th, .pos = pos,
+    .app = app, .lambda_pos = 3.0f, .lambda_app = 2.0f, .threshold = 40.0f
+  };
   FbImage *out = fb_image_new (tw, th, 3);
 
   style_fixture_init (&f, w, h, 9);
