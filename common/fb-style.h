@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 
 #define FB_STYLE_MAX_LEVELS 3
 
+/* Defaults of FbStyleParams, shared by the element and the tools. */
+#define FB_STYLE_DEFAULT_LAMBDA_POS 10.0f
+#define FB_STYLE_DEFAULT_LAMBDA_APP 2.0f
+
 /* Everything the seed tables depend on besides the exemplar itself. */
 typedef struct {
   float lambda_pos;             /* weight per 1 % of the style's face width of positional error */

@@ -55,8 +55,6 @@
 GST_DEBUG_CATEGORY_STATIC (gst_face_blit_debug);
 #define GST_CAT_DEFAULT gst_face_blit_debug
 
-#define DEFAULT_LAMBDA_POS 10.0f
-#define DEFAULT_LAMBDA_APP 2.0f
 #define DEFAULT_THREADS 0
 
 #define DEFAULT_STYLE_IMAGE "default-style.png"
@@ -907,7 +905,7 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
           "Error per 1 % of the face width between where a piece of the exemplar "
           "belongs and where it lands. Higher keeps features (eyes, mouth) on their "
           "own strokes. Changing it rebuilds the style's seed tables (about a "
-          "second, then cached)", 0.0f, 1000.0f, DEFAULT_LAMBDA_POS,
+          "second, then cached)", 0.0f, 1000.0f, FB_STYLE_DEFAULT_LAMBDA_POS,
           PARAM_ANIMATABLE));
 
   /**
@@ -923,7 +921,7 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
           "Error per grey level of difference in local luminance detail between "
           "the face and the exemplar. Higher puts wrinkles, eye and shading detail "
           "on matching strokes. Changing it rebuilds the style's seed tables (about "
-          "a second, then cached)", 0.0f, 1000.0f, DEFAULT_LAMBDA_APP,
+          "a second, then cached)", 0.0f, 1000.0f, FB_STYLE_DEFAULT_LAMBDA_APP,
           PARAM_ANIMATABLE));
 
   /**
@@ -1047,8 +1045,8 @@ static void
 gst_face_blit_init (GstFaceBlit * self)
 {
   fb_render_params_init_defaults (&self->params);
-  self->style.params.lambda_pos = DEFAULT_LAMBDA_POS;
-  self->style.params.lambda_app = DEFAULT_LAMBDA_APP;
+  self->style.params.lambda_pos = FB_STYLE_DEFAULT_LAMBDA_POS;
+  self->style.params.lambda_app = FB_STYLE_DEFAULT_LAMBDA_APP;
   self->model_path = g_strdup (FB_DEFAULT_MODEL);
   self->backend = GST_FACE_BLIT_BACKEND_AUTO;
   self->threads = DEFAULT_THREADS;

@@ -268,7 +268,7 @@ main (int argc, char **argv)
   g_autofree char *preview_path = NULL, *description = NULL;
   gboolean warm_cache = FALSE, force = FALSE, detect = FALSE;
   /* The element's defaults: the cache holds tables per value. */
-  double lambda_pos = 10.0, lambda_app = 2.0;
+  double lambda_pos = FB_STYLE_DEFAULT_LAMBDA_POS, lambda_app = FB_STYLE_DEFAULT_LAMBDA_APP;
   GOptionEntry entries[] = {
     {"model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path,
         "dlib's 68-point shape predictor (default " FB_DEFAULT_MODEL ")", "PATH"},
