@@ -231,6 +231,43 @@ patch_job (void *data, int index, int count)
   }
 }
 
+static size_t
+region_pixels (FbRect region)
+{
+  return (size_t) region.width * region.height;
+}
+
+/* Folds a distance beyond an edge back and forth inside a band of width `band`. */
+static float
+fold_into_band (float beyond, float band)
+{
+  float f = fmodf (beyond, 2 * band);
+  return f > band ? 2 * band - f : f;
+}
+
+/* Far from the face the positional guide leaves the exemplar. Clamping it would smear
+ * the exemplar's edge rows into streaks, and mirroring the whole exemplar would tile its
+ * face over the background; folding it into a band along the exemplar's border (where
+ * portraits have their background: paper, canvas, wall) continues that texture. */
+static void
+fold_into_style_border (float *pos, size_t n, int width, int height)
+{
+  float band = MAX (0.08f * MIN (width, height), 4.0f), right = width - 1, bottom = height - 1;
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    float x = pos[2 * i], y = pos[2 * i + 1];
+    if (x < 0)
+      pos[2 * i] = fold_into_band (-x, band);
+    else if (x > right)
+      pos[2 * i] = right - fold_into_band (x - right, band);
+    if (y < 0)
+      pos[2 * i + 1] = fold_into_band (-y, band);
+    else if (y > bottom)
+      pos[2 * i + 1] = bottom - fold_into_band (y - bottom, band);
+  }
+}
+
 /* Replaces the output with a picture of one of the intermediate results. */
 static void
 render_debug_view (FbFaceStylizer * fs, const FbStyleLevel * level, FbDebugView view,
@@ -338,6 +375,9 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
     }
     fb_mls_field (canonical_lm.points, level->landmarks.points, FB_N_LANDMARKS, region.x,
         region.y, region.width, region.height, MLS_GRID_SPACING, fs->nodes, fs->pos);
+    if (params->stylize_background)
+      fold_into_style_border (fs->pos, region_pixels (region), level->rgb->width,
+          level->rgb->height);
   }
   t1 = now_ms ();
   times->guides += t1 - t0;
