@@ -108,15 +108,15 @@ fb_blit_lookup (const FbBlitStyle * s, const FbBlitTarget * t, int rx, int ry)
   app = t->app[i];
   u = (int32_t) fb_seed_table_lookup (s->table, s->table_cols, s->table_rows,
       s->table_step, s->table_n_app, px, py, t->app[i]);
-  ux = u % s->width;
-  uy = u / s->width;
+  ux = FB_PIXEL_X (u);
+  uy = FB_PIXEL_Y (u);
   dx = fb_clampi ((int) (px + 0.5f), 0, s->width - 1);
   dy = fb_clampi ((int) (py + 0.5f), 0, s->height - 1);
   table_cost = t->lambda_pos * (fabsf (px - ux) + fabsf (py - uy))
       + t->lambda_app * fabsf (app - s->guide[(size_t) uy * s->guide_stride + ux]);
   direct_cost = t->lambda_pos * (fabsf (px - dx) + fabsf (py - dy))
       + t->lambda_app * fabsf (app - s->guide[(size_t) dy * s->guide_stride + dx]);
-  return direct_cost <= table_cost ? dy * s->width + dx : u;
+  return direct_cost <= table_cost ? (int32_t) FB_PIXEL_PACK (dx, dy) : u;
 }
 
 /* Guidance error of taking style pixel (ox, oy) for region pixel i. */
@@ -149,7 +149,7 @@ fb_chunk_id (int px, int py, int ox, int oy)
   return fb_hash3 (7, (uint32_t) (ox - px), (uint32_t) (oy - py));
 }
 
-/* The NNF entry of region pixel (rx, ry): index oy * width + ox into the style level.
+/* The NNF entry of region pixel (rx, ry): FB_PIXEL_PACK (ox, oy) of a style pixel.
  * The previous frame's choice at this face point is kept while the guides still
  * accept it: chunks then stay put from frame to frame instead of being re-drawn.
  * *chunk receives an id of the chunk it belongs to. */
@@ -162,7 +162,7 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
   int k;
 
   if (t->previous && t->previous[i] >= 0) {
-    int ox = t->previous[i] % s->width, oy = t->previous[i] / s->width;
+    int ox = FB_PIXEL_X (t->previous[i]), oy = FB_PIXEL_Y (t->previous[i]);
     if (fb_blit_guide_error (s, t, i, ox, oy) < t->threshold) {
       *chunk = fb_chunk_id (px, py, ox, oy);
       return t->previous[i];
@@ -202,33 +202,50 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
       if (ox >= 0 && oy >= 0 && ox < s->width && oy < s->height
           && fb_blit_error (s, t, i, ox, oy) < t->threshold) {
         *chunk = fb_chunk_id (px, py, ox, oy);
-        return oy * s->width + ox;
+        return (int32_t) FB_PIXEL_PACK (ox, oy);
       }
     }
   }
   {
     int32_t u = fb_blit_lookup (s, t, rx, ry);
-    *chunk = fb_chunk_id (px, py, u % s->width, u / s->width);
+    *chunk = fb_chunk_id (px, py, FB_PIXEL_X (u), FB_PIXEL_Y (u));
     return u;
   }
 }
 
-/* Voting: mean over the k x k window of S(NNF(p + d) - d). */
+/* Voting: mean over the k x k window of S(NNF(p + d) - d). Inside a chunk every
+ * neighbour votes for the same pixel, so that common case is a plain copy. */
 FB_FUNC void
 fb_vote_pixel (const FbBlitStyle * s, const int32_t * nnf, int width, int height,
     int rx, int ry, int radius, uint8_t * out)
 {
   int sum[3] = { 0, 0, 0 }, n = 0, dx, dy;
+  int32_t centre = nnf[(size_t) ry * width + rx];
+  const uint8_t *c;
 
+  if (rx >= radius && ry >= radius && rx + radius < width && ry + radius < height) {
+    int agree = 1;
+    for (dy = -radius; dy <= radius && agree; dy++) {
+      const int32_t *row = nnf + (size_t) (ry + dy) * width + rx;
+      for (dx = -radius; dx <= radius; dx++)
+        agree &= row[dx] == centre + dy * 65536 + dx;
+    }
+    if (agree) {
+      c = s->rgb + (size_t) FB_PIXEL_Y (centre) * s->rgb_stride + 3 * FB_PIXEL_X (centre);
+      out[0] = c[0];
+      out[1] = c[1];
+      out[2] = c[2];
+      return;
+    }
+  }
   for (dy = -radius; dy <= radius; dy++)
     for (dx = -radius; dx <= radius; dx++) {
       int qx = rx + dx, qy = ry + dy, o, ox, oy;
-      const uint8_t *c;
       if (qx < 0 || qy < 0 || qx >= width || qy >= height)
         continue;
       o = nnf[(size_t) qy * width + qx];
-      ox = fb_clampi (o % s->width - dx, 0, s->width - 1);
-      oy = fb_clampi (o / s->width - dy, 0, s->height - 1);
+      ox = fb_clampi (FB_PIXEL_X (o) - dx, 0, s->width - 1);
+      oy = fb_clampi (FB_PIXEL_Y (o) - dy, 0, s->height - 1);
       c = s->rgb + (size_t) oy * s->rgb_stride + 3 * ox;
       sum[0] += c[0];
       sum[1] += c[1];

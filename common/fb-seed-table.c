@@ -45,7 +45,7 @@ column_step (float *restrict run_d, uint32_t * restrict run_a, const uint8_t * g
   if (first) {
     for (x = 0; x < n; x++) {
       run_d[x] = lambda_app * fabsf ((float) g[x] - centre);
-      run_a[x] = first_index + (uint32_t) x;
+      run_a[x] = first_index | (uint32_t) x;
     }
     return;
   }
@@ -53,7 +53,7 @@ column_step (float *restrict run_d, uint32_t * restrict run_a, const uint8_t * g
     float own = lambda_app * fabsf ((float) g[x] - centre), moved = run_d[x] + lp;
     uint32_t take = -(uint32_t) (own < moved);
     run_d[x] = own < moved ? own : moved;
-    run_a[x] = ((first_index + (uint32_t) x) & take) | (run_a[x] & ~take);
+    run_a[x] = ((first_index | (uint32_t) x) & take) | (run_a[x] & ~take);
   }
 }
 
@@ -148,7 +148,7 @@ transform_bin (BuildJob * job, int bin, Scratch * s)
   int n_lanes = 0, y;
 
   for (y = 0; y < h; y++) {
-    column_step (s->run_d, s->run_a, fb_image_row (guide, y), w, (uint32_t) y * w,
+    column_step (s->run_d, s->run_a, fb_image_row (guide, y), w, FB_PIXEL_PACK (0, y),
         centre, la, lp, y == 0);
     if (y % step == 0) {
       memcpy (s->down_d + (size_t) (y / step) * w, s->run_d, w * sizeof (float));
@@ -156,7 +156,7 @@ transform_bin (BuildJob * job, int bin, Scratch * s)
     }
   }
   for (y = h - 1; y >= 0; y--) {
-    column_step (s->run_d, s->run_a, fb_image_row (guide, y), w, (uint32_t) y * w,
+    column_step (s->run_d, s->run_a, fb_image_row (guide, y), w, FB_PIXEL_PACK (0, y),
         centre, la, lp, y == h - 1);
     if (y % step != 0)
       continue;
@@ -220,7 +220,6 @@ fb_seed_table_new_from_bytes (GBytes * bytes, gsize offset, int width, int heigh
   const uint8_t *data;
   const uint32_t *entries;
   gsize size, n, i;
-  uint32_t max_entry = 0;
 
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (width > 0 && height > 0 && step > 0 && n_app > 0, NULL);
@@ -232,9 +231,8 @@ fb_seed_table_new_from_bytes (GBytes * bytes, gsize offset, int width, int heigh
     goto invalid;
   entries = (const uint32_t *) (data + offset);
   for (i = 0; i < n; i++)
-    max_entry = MAX (max_entry, entries[i]);
-  if (max_entry >= (uint32_t) width * height)
-    goto invalid;
+    if (FB_PIXEL_X (entries[i]) >= width || FB_PIXEL_Y (entries[i]) >= height)
+      goto invalid;
   table->entries = (uint32_t *) entries;
   table->storage = g_bytes_ref (bytes);
   return table;

@@ -12,6 +12,12 @@
 
 G_BEGIN_DECLS
 
+/* A style pixel is named by (y << 16) | x, so that reading it back needs no division
+ * (style levels are under 65536 pixels a side). */
+#define FB_PIXEL_PACK(x, y) (((uint32_t) (y) << 16) | (uint32_t) (x))
+#define FB_PIXEL_X(p) ((int) ((uint32_t) (p) & 0xFFFFu))
+#define FB_PIXEL_Y(p) ((int) ((uint32_t) (p) >> 16))
+
 typedef struct {
   int width;                    /* of the style level the table belongs to */
   int height;
@@ -19,7 +25,7 @@ typedef struct {
   int cols;                     /* ceil (width / step) */
   int rows;                     /* ceil (height / step) */
   int n_app;                    /* appearance levels; app value a falls in bin a * n_app / 256 */
-  uint32_t *entries;            /* [bin][row][col] -> y * width + x of the best style pixel */
+  uint32_t *entries;            /* [bin][row][col] -> FB_PIXEL_PACK of the best style pixel */
   GBytes *storage;              /* when not NULL, entries lie inside it (a loaded cache) */
 } FbSeedTable;
 

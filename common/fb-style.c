@@ -10,7 +10,7 @@
 
 /* Bump whenever anything that shapes the seed tables changes (guides, blur, the table
  * layout): it is part of the digest, so old cache entries simply stop matching. */
-#define STYLE_FORMAT_VERSION 1
+#define STYLE_FORMAT_VERSION 2
 
 #define MIN_FACE_WIDTH 48.0f
 #define TABLE_N_APP 32

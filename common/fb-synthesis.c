@@ -58,8 +58,8 @@ seed_lookup (const FbBlitStyle * s, const FbBlitTarget * t, int rx, int ry, int3
   int cx = fb_clampi (rx, 0, t->width - 1), cy = fb_clampi (ry, 0, t->height - 1);
   int32_t index = fb_blit_lookup (s, t, cx, cy);
 
-  u[0] = index % s->width + rx - cx;
-  u[1] = index / s->width + ry - cy;
+  u[0] = FB_PIXEL_X (index) + rx - cx;
+  u[1] = FB_PIXEL_Y (index) + ry - cy;
 }
 
 static void

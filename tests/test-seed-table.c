@@ -15,7 +15,7 @@ static inline float
 entry_cost (const FbImage * guide, uint32_t u, int px, int py, float app,
     float lambda_pos_px, float lambda_app)
 {
-  int ux = u % guide->width, uy = u / guide->width;
+  int ux = FB_PIXEL_X (u), uy = FB_PIXEL_Y (u);
   return lambda_pos_px * (abs (ux - px) + abs (uy - py))
       + lambda_app * fabsf (fb_image_row (guide, uy)[ux] - app);
 }
@@ -48,10 +48,11 @@ check_exact (const Case * c, guint32 seed)
         uint32_t entry = table->entries[((gsize) bin * table->rows + row) * table->cols
             + col];
         float best = G_MAXFLOAT, got;
-        g_assert_cmpuint (entry, <, (guint) n);
+        g_assert_cmpint (FB_PIXEL_X (entry), <, c->width);
+        g_assert_cmpint (FB_PIXEL_Y (entry), <, c->height);
         for (u = 0; u < (uint32_t) n; u++)
-          best = MIN (best, entry_cost (guide, u, px, py, app, c->lambda_pos_px,
-                  c->lambda_app));
+          best = MIN (best, entry_cost (guide, FB_PIXEL_PACK (u % c->width, u / c->width),
+                  px, py, app, c->lambda_pos_px, c->lambda_app));
         got = entry_cost (guide, entry, px, py, app, c->lambda_pos_px, c->lambda_app);
         if (fabsf (got - best) > 1e-3f * MAX (1.0f, best))
           g_error ("%dx%d step %d lambdas %g/%g: bin %d cell (%d, %d): entry cost %g, "
@@ -101,7 +102,7 @@ test_degenerate_lambdas (void)
     for (row = 0; row < 20; row++)
       for (col = 0; col < 30; col++)
         g_assert_cmpuint (table->entries[(bin * 20 + row) * 30 + col], ==,
-            (guint) (row * 30 + col));
+            (guint) FB_PIXEL_PACK (col, row));
   fb_seed_table_free (table);
 
   /* no positional weight: every cell of a bin takes a pixel closest to its centre */
@@ -115,7 +116,8 @@ test_degenerate_lambdas (void)
     for (row = 0; row < table->rows; row++)
       for (col = 0; col < table->cols; col++) {
         uint32_t u = table->entries[(bin * table->rows + row) * table->cols + col];
-        g_assert_cmpfloat (fabsf (guide->data[u] - app), ==, best);
+        g_assert_cmpfloat (fabsf (fb_image_row (guide, FB_PIXEL_Y (u))[FB_PIXEL_X (u)] - app),
+            ==, best);
       }
   }
   fb_seed_table_free (table);
@@ -171,11 +173,11 @@ test_from_bytes (void)
   /* an entry outside the level: the table uses pixels of the last two rows, which a
    * 45 x 29 level does not have */
   {
-    uint32_t max_entry = 0;
+    int max_y = 0;
     gsize i;
     for (i = 0; i < n; i++)
-      max_entry = MAX (max_entry, built->entries[i]);
-    g_assert_cmpuint (max_entry, >=, 45 * 29);
+      max_y = MAX (max_y, FB_PIXEL_Y (built->entries[i]));
+    g_assert_cmpint (max_y, >=, 29);
   }
   g_assert_null (fb_seed_table_new_from_bytes (bytes, 8, 45, 29, 2, 16));
   g_bytes_unref (bytes);

@@ -85,7 +85,7 @@ test_self_reconstruction (void)
   fb_synthesis_seeds (workers, &f.style, &t, 6, &seeds);
   fb_synthesis_nnf (workers, &f.style, &t, &seeds, nnf, NULL);
   for (i = 0; i < w * h; i++)
-    identity += nnf[i] == i;
+    identity += nnf[i] == (int32_t) FB_PIXEL_PACK (i % w, i / w);
   g_assert_cmpint (identity, >=, w * h * 99 / 100);
 
   /* and voting then reproduces the exemplar */
@@ -125,7 +125,7 @@ test_shift_is_coherent (void)
     for (x = 8; x < w - 16; x++) {
       int o = nnf[y * w + x];
       inside++;
-      right += o % w == x + 7 && o / w == y - 4;
+      right += FB_PIXEL_X (o) == x + 7 && FB_PIXEL_Y (o) == y - 4;
     }
   g_assert_cmpint (right, >=, inside * 95 / 100);
   g_free (nnf);
@@ -163,13 +163,13 @@ test_random_target_stays_inside_and_voting_one_copies (void)
   fb_synthesis_seeds (workers, &f.style, &t, 5, &seeds);
   fb_synthesis_nnf (workers, &f.style, &t, &seeds, nnf, NULL);
   for (i = 0; i < tw * th; i++)
-    g_assert_true (nnf[i] >= 0 && nnf[i] < w * h);
+    g_assert_true (FB_PIXEL_X (nnf[i]) < w && FB_PIXEL_Y (nnf[i]) < h);
   fb_synthesis_vote (workers, &f.style, nnf, tw, th, 1, out);
   for (y = 0; y < th; y++)
     for (x = 0; x < tw; x++) {
       int o = nnf[y * tw + x];
       g_assert_cmpmem (fb_image_row (out, y) + 3 * x, 3,
-          fb_image_row (f.rgb, o / w) + 3 * (o % w), 3);
+          fb_image_row (f.rgb, FB_PIXEL_Y (o)) + 3 * FB_PIXEL_X (o), 3);
     }
   fb_image_free (out);
   g_free (nnf);
