@@ -1,1 +1,387 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "fb-dlib.h"
+
+#include <dlib/image_processing/frontal_face_detector.h>
+#include <dlib/image_processing/shape_predictor.h>
+#include <dlib/serialize.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+#include <sys/stat.h>
+
+/* The tracker and everything after it work with dlib's 68-point (iBUG-300W) model. */
+enum { N_PARTS = 68 };
+
+/* A caller's grey buffer seen through dlib's generic image interface, so that neither
+ * the detector nor the predictor needs a copy of it. Read-only: only the const parts of
+ * the interface exist. */
+namespace fb
+{
+  struct GreyView
+  {
+    const uint8_t *data;
+    long width;
+    long height;
+    long stride;
+  };
+
+  inline long num_rows (const GreyView & img) { return img.height; }
+  inline long num_columns (const GreyView & img) { return img.width; }
+  inline long width_step (const GreyView & img) { return img.stride; }
+  inline const void *image_data (const GreyView & img) { return img.data; }
+}
+
+namespace dlib
+{
+  template <> struct image_traits<fb::GreyView>
+  {
+    typedef unsigned char pixel_type;
+  };
+}
+
+/* dlib's 68-point model with the shape_predictor's members exposed: evaluating the
+ * cascade here keeps the landmarks sub-pixel (dlib::shape_predictor rounds them to
+ * integer points), allocates nothing per call (after a thread's first), and gives
+ * access to the mean shape, which the tracker needs to place re-fitting boxes. The
+ * members and their serialised order are those of dlib::shape_predictor (format
+ * version 1). */
+struct FbShapeModel
+{
+  dlib::matrix<float, 0, 1> mean_shape; /* x0 y0 x1 y1..., box-normalised [0,1] */
+  std::vector<std::vector<dlib::impl::regression_tree>> forests;
+  std::vector<std::vector<unsigned long>> anchor_idx;
+  std::vector<std::vector<dlib::vector<float, 2>>> deltas;
+  /* the mean shape centred on its centroid, and its sum of squared norms */
+  float mean_centred[2 * N_PARTS];
+  float mean_centroid_x, mean_centroid_y, mean_norm2;
+  size_t max_features;
+};
+
+struct FbFaceDetector
+{
+  dlib::frontal_face_detector detector;
+  std::vector<dlib::rect_detection> detections;
+};
+
+static void
+set_error (char **error_out, const std::string & message)
+{
+  if (error_out)
+    *error_out = strdup (message.c_str ());
+}
+
+/* dlib's messages span several indented lines. */
+static std::string
+one_line (const char *message)
+{
+  std::string line;
+  bool space = false;
+
+  for (const char *c = message; *c; c++) {
+    if (std::isspace ((unsigned char) *c)) {
+      space = !line.empty ();
+      continue;
+    }
+    if (space)
+      line += ' ';
+    line += *c;
+    space = false;
+  }
+  return line;
+}
+
+static bool
+model_is_consistent (const FbShapeModel & m)
+{
+  const long n_values = 2 * N_PARTS;
+
+  if (m.mean_shape.size () != n_values || m.forests.empty ()
+      || m.forests.size () != m.anchor_idx.size ()
+      || m.forests.size () != m.deltas.size ())
+    return false;
+  for (size_t c = 0; c < m.forests.size (); c++) {
+    const size_t n_features = m.deltas[c].size ();
+    if (m.anchor_idx[c].size () != n_features)
+      return false;
+    for (unsigned long anchor : m.anchor_idx[c])
+      if (anchor >= N_PARTS)
+        return false;
+    for (const dlib::impl::regression_tree & tree : m.forests[c]) {
+      if (tree.leaf_values.size () != tree.splits.size () + 1)
+        return false;
+      for (const dlib::impl::split_feature & split : tree.splits)
+        if (split.idx1 >= n_features || split.idx2 >= n_features)
+          return false;
+      for (const dlib::matrix<float, 0, 1> &leaf : tree.leaf_values)
+        if (leaf.size () != n_values)
+          return false;
+    }
+  }
+  return true;
+}
+
+extern "C" FbShapeModel *
+fb_shape_model_load (const char *path, char **error_out)
+{
+  try {
+    struct stat info;
+    bool found = path && *path && stat (path, &info) == 0;
+    if (!found && (!path || !*path || errno == ENOENT)) {
+      set_error (error_out, std::string ("dlib's face landmark model '") +
+          (path ? path : "") + "' does not exist: install the Debian package "
+          "libdlib-data or set the model property to the path of "
+          "shape_predictor_68_face_landmarks.dat");
+      return nullptr;
+    }
+    std::ifstream in (path, std::ios::binary);
+    const bool folder = found && S_ISDIR (info.st_mode);
+    if (!in || folder) {
+      set_error (error_out, std::string ("cannot read dlib's face landmark model '")
+          + path + "': " + (folder ? "it is a folder" : strerror (errno))
+          + "; set the model property to a readable "
+          "shape_predictor_68_face_landmarks.dat");
+      return nullptr;
+    }
+
+    FbShapeModel *model = new FbShapeModel ();
+    try {
+      int version = 0;
+      dlib::deserialize (version, in);
+      if (version != 1)
+        throw dlib::serialization_error ("unknown shape_predictor format version "
+            + std::to_string (version));
+      dlib::deserialize (model->mean_shape, in);
+      dlib::deserialize (model->forests, in);
+      dlib::deserialize (model->anchor_idx, in);
+      dlib::deserialize (model->deltas, in);
+      if (!model_is_consistent (*model))
+        throw dlib::serialization_error ("not a consistent 68-point shape predictor");
+    }
+    catch (const std::exception & e) {
+      delete model;
+      set_error (error_out, std::string ("'") + path + "' is not dlib's 68-point face "
+          "landmark model (" + one_line (e.what ()) + "): reinstall the Debian package "
+          "libdlib-data or set the model property to "
+          "shape_predictor_68_face_landmarks.dat");
+      return nullptr;
+    }
+
+    float cx = 0, cy = 0, norm2 = 0;
+    for (int i = 0; i < N_PARTS; i++) {
+      cx += model->mean_shape (2 * i);
+      cy += model->mean_shape (2 * i + 1);
+    }
+    cx /= N_PARTS;
+    cy /= N_PARTS;
+    for (int i = 0; i < N_PARTS; i++) {
+      float dx = model->mean_shape (2 * i) - cx, dy = model->mean_shape (2 * i + 1) - cy;
+      model->mean_centred[2 * i] = dx;
+      model->mean_centred[2 * i + 1] = dy;
+      norm2 += dx * dx + dy * dy;
+    }
+    model->mean_centroid_x = cx;
+    model->mean_centroid_y = cy;
+    model->mean_norm2 = norm2;
+    model->max_features = 0;
+    for (const auto & d : model->deltas)
+      model->max_features = std::max (model->max_features, d.size ());
+    return model;
+  }
+  catch (const std::exception & e) {
+    set_error (error_out, std::string ("cannot load dlib's face landmark model '") +
+        (path ? path : "") + "': " + e.what ());
+  }
+  catch (...) {
+    set_error (error_out, std::string ("cannot load dlib's face landmark model '") +
+        (path ? path : "") + "': unknown error");
+  }
+  return nullptr;
+}
+
+extern "C" void
+fb_shape_model_free (FbShapeModel * model)
+{
+  delete model;
+}
+
+/* a, b of the least-squares similarity [a -b; b a] taking the centred mean shape onto
+ * the centred `shape`: what dlib's find_tform_between_shapes computes (Umeyama), in
+ * closed form. */
+static void
+similarity_from_mean (const FbShapeModel * model, const float *shape, float *a, float *b)
+{
+  float cx = 0, cy = 0, sa = 0, sb = 0;
+  int i;
+
+  for (i = 0; i < N_PARTS; i++) {
+    cx += shape[2 * i];
+    cy += shape[2 * i + 1];
+  }
+  cx /= N_PARTS;
+  cy /= N_PARTS;
+  for (i = 0; i < N_PARTS; i++) {
+    float mx = model->mean_centred[2 * i], my = model->mean_centred[2 * i + 1];
+    float x = shape[2 * i] - cx, y = shape[2 * i + 1] - cy;
+    sa += mx * x + my * y;
+    sb += mx * y - my * x;
+  }
+  *a = sa / model->mean_norm2;
+  *b = sb / model->mean_norm2;
+}
+
+extern "C" int
+fb_shape_model_fit (const FbShapeModel * model, const uint8_t * grey, int width,
+    int height, int stride, FbRect box, FbPoint * points_out)
+{
+  try {
+    if (!model || !grey || !points_out || width <= 0 || height <= 0 || stride < width
+        || box.width < 2 || box.height < 2)
+      return -1;
+
+    /* dlib's boxes are inclusive: (0,0) of the normalised shape maps to the top-left
+     * pixel centre and (1,1) to the bottom-right one. */
+    const double left = box.x, top = box.y;
+    const double span_x = box.width - 1, span_y = box.height - 1;
+    thread_local std::vector<float> features;
+    float shape[2 * N_PARTS];
+
+    features.resize (model->max_features);
+    for (int i = 0; i < 2 * N_PARTS; i++)
+      shape[i] = model->mean_shape (i);
+
+    for (size_t c = 0; c < model->forests.size (); c++) {
+      const std::vector<unsigned long> &anchors = model->anchor_idx[c];
+      const std::vector<dlib::vector<float, 2>> &deltas = model->deltas[c];
+      float a, b;
+
+      similarity_from_mean (model, shape, &a, &b);
+      for (size_t i = 0; i < deltas.size (); i++) {
+        const unsigned long k = anchors[i];
+        const float u = a * deltas[i].x () - b * deltas[i].y () + shape[2 * k];
+        const float v = b * deltas[i].x () + a * deltas[i].y () + shape[2 * k + 1];
+        const double px = std::floor (left + u * span_x + 0.5);
+        const double py = std::floor (top + v * span_y + 0.5);
+        if (px >= 0 && py >= 0 && px < width && py < height)
+          features[i] = grey[(size_t) py * stride + (size_t) px];
+        else
+          features[i] = 0;
+      }
+      for (const dlib::impl::regression_tree & tree : model->forests[c]) {
+        unsigned long leaf_index;
+        const dlib::matrix<float, 0, 1> &leaf = tree (features, leaf_index);
+        const float *delta = &leaf (0);
+        for (int i = 0; i < 2 * N_PARTS; i++)
+          shape[i] += delta[i];
+      }
+    }
+
+    for (int i = 0; i < N_PARTS; i++) {
+      points_out[i].x = (float) (left + shape[2 * i] * span_x);
+      points_out[i].y = (float) (top + shape[2 * i + 1] * span_y);
+    }
+    return 0;
+  }
+  catch (...) {
+    return -1;
+  }
+}
+
+extern "C" int
+fb_shape_model_box_for_points (const FbShapeModel * model, const FbPoint * points,
+    FbRect * box_out)
+{
+  try {
+    double cx = 0, cy = 0, cross = 0, size;
+    int i;
+
+    if (!model || !points || !box_out)
+      return -1;
+    for (i = 0; i < N_PARTS; i++) {
+      if (!std::isfinite (points[i].x) || !std::isfinite (points[i].y))
+        return -1;
+      cx += points[i].x;
+      cy += points[i].y;
+    }
+    cx /= N_PARTS;
+    cy /= N_PARTS;
+    /* points ~ corner + size * mean_shape, one size for x and y (detector boxes are
+     * square): least squares over the centred coordinates gives size directly. */
+    for (i = 0; i < N_PARTS; i++)
+      cross += model->mean_centred[2 * i] * (points[i].x - cx)
+          + model->mean_centred[2 * i + 1] * (points[i].y - cy);
+    size = cross / model->mean_norm2;
+    if (!(size >= 1) || size > 1e6)
+      return -1;
+    box_out->x = (int) std::lround (cx - size * model->mean_centroid_x);
+    box_out->y = (int) std::lround (cy - size * model->mean_centroid_y);
+    box_out->width = box_out->height = (int) std::lround (size) + 1;
+    return 0;
+  }
+  catch (...) {
+    return -1;
+  }
+}
+
+extern "C" FbFaceDetector *
+fb_face_detector_new (char **error_out)
+{
+  try {
+    /* get_frontal_face_detector () decompresses its weights (~0.4 s); copying a
+     * decoded one is cheap. */
+    static const dlib::frontal_face_detector prototype =
+        dlib::get_frontal_face_detector ();
+    FbFaceDetector *detector = new FbFaceDetector ();
+    detector->detector = prototype;
+    return detector;
+  }
+  catch (const std::exception & e) {
+    set_error (error_out, std::string ("cannot create dlib's face detector: ") + e.what ());
+  }
+  catch (...) {
+    set_error (error_out, "cannot create dlib's face detector: unknown error");
+  }
+  return nullptr;
+}
+
+extern "C" void
+fb_face_detector_free (FbFaceDetector * detector)
+{
+  delete detector;
+}
+
+extern "C" int
+fb_face_detector_run (FbFaceDetector * detector, const uint8_t * grey, int width,
+    int height, int stride, FbDetection * out, int max_out)
+{
+  try {
+    if (!detector || !grey || width <= 0 || height <= 0 || stride < width || max_out < 0)
+      return -1;
+
+    const fb::GreyView view = { grey, width, height, stride };
+    std::vector<dlib::rect_detection> &found = detector->detections;
+    detector->detector (view, found, 0.0);
+    std::stable_sort (found.begin (), found.end (),
+        [](const dlib::rect_detection & p, const dlib::rect_detection & q) {
+          return p.detection_confidence > q.detection_confidence;
+        });
+    int n = std::min ((int) found.size (), max_out);
+    for (int i = 0; i < n; i++) {
+      const dlib::rectangle & r = found[i].rect;
+      out[i].box.x = (int) r.left ();
+      out[i].box.y = (int) r.top ();
+      out[i].box.width = (int) r.width ();
+      out[i].box.height = (int) r.height ();
+      out[i].score = found[i].detection_confidence;
+    }
+    return n;
+  }
+  catch (...) {
+    return -1;
+  }
+}

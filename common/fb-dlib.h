@@ -20,14 +20,25 @@ typedef struct {
   double score;
 } FbDetection;
 
+/* Detections score from 0 up (about 1-2.5 for clear frontal faces). Weaker ones are
+ * often round patterns (badges, logos): only this score or more starts a new face. */
+#define FB_FACE_DETECTION_CONFIDENT_SCORE 0.4
+
 /* On failure returns NULL and sets *error_out to a malloc'd message (free()). */
 FbShapeModel *fb_shape_model_load (const char *path, char **error_out);
 void fb_shape_model_free (FbShapeModel * model);
 
 /* Fits 68 landmarks inside `box` of a grey image; returns 0, or -1 on failure.
- * points_out receives 68 (x, y) floats pairs as FbPoint. */
+ * points_out receives 68 (x, y) floats pairs as FbPoint, with sub-pixel precision.
+ * The box may extend past the image: pixels outside read as black. */
 int fb_shape_model_fit (const FbShapeModel * model, const uint8_t * grey, int width,
     int height, int stride, FbRect box, FbPoint * points_out);
+
+/* The square box in which the model's mean shape lies closest (least squares) to the
+ * 68 `points`: the box to re-fit a face in when its previous landmarks are known.
+ * Returns 0, or -1 when the points are degenerate (not finite, or all equal). */
+int fb_shape_model_box_for_points (const FbShapeModel * model, const FbPoint * points,
+    FbRect * box_out);
 
 FbFaceDetector *fb_face_detector_new (char **error_out);
 void fb_face_detector_free (FbFaceDetector * detector);

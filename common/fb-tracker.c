@@ -1,1 +1,543 @@
-/* placeholder: being written */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "fb-tracker.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fb-one-euro.h"
+
+/* Face width dlib's HOG detector reliably finds (its window is 80 px): detection runs
+ * on a copy scaled so that min_face_size becomes this. */
+#define DETECTOR_MIN_FACE 80
+#define MAX_DETECTIONS 32
+/* A detection and a track whose boxes overlap this much (intersection over union) are
+ * the same face. */
+#define SAME_FACE_IOU 0.3f
+/* Two tracks overlapping this much have converged onto one face. */
+#define DUPLICATE_IOU 0.5f
+/* A face that this many completed detections in a row did not find is dropped. */
+#define MAX_UNCONFIRMED 2
+/* Landmarks spanning fewer pixels, or this much longer one way than the other, have
+ * collapsed: the predictor lost the face. */
+#define MIN_LANDMARK_EXTENT 8.0f
+#define MAX_LANDMARK_ASPECT 4.0f
+/* A face whose landmark box lies less than this fraction inside the frame has left. */
+#define MIN_INSIDE_FRACTION 0.5f
+/* A face this much smaller than when a detection last saw it has collapsed: what the
+ * predictor does when a face slides out of the frame. */
+#define MIN_SIZE_RATIO 0.6f
+/* One-Euro settings: smoothing 0..1 moves the still cutoff geometrically from
+ * CUTOFF_AT_0 down to CUTOFF_AT_1; the cutoff rises by SPEED_GAIN Hz per face width per
+ * second of motion, so the smoothing holds for any face size. */
+#define CUTOFF_AT_0 30.0f
+#define CUTOFF_AT_1 0.3f
+#define SPEED_GAIN 20.0f
+#define SPEED_CUTOFF 1.0f
+
+typedef struct {
+  guint id;
+  FbLandmarks raw;              /* the last fit, unsmoothed: the next fit starts from it */
+  FbLandmarks smoothed;
+  FbRect fit_box;               /* where the next fit starts, in detector-box terms */
+  int confirmed_size;           /* fit_box width when a detection last saw the face */
+  FbOneEuroPoint filters[FB_N_LANDMARKS];
+  int unconfirmed;              /* completed detections in a row that missed this face */
+  gboolean awaits_detection;    /* existed when the pending detection's frame was taken */
+  FbRect detection_box;         /* fit_box in that frame */
+} Track;
+
+struct FbTracker
+{
+  const FbShapeModel *model;
+  Track *tracks;                /* FB_TRACKER_MAX_FACES, sorted by id */
+  int n_tracks;
+  guint next_id;
+  int width;                    /* of the frames being tracked */
+  int height;
+  gboolean detect_now;          /* the next frame detects synchronously */
+  int frames_since_request;
+  float request_scale_x;        /* work image / frame, of the pending detection */
+  float request_scale_y;
+  int *column_bounds;           /* downscaling: source columns of each work column */
+  guint32 *column_sums;         /* downscaling: one work row's running sums */
+  int scratch_width;            /* work columns the two above have room for */
+
+  GMutex lock;
+  GCond cond;
+  GThread *thread;
+  /* under lock */
+  gboolean quit;
+  gboolean requested;           /* the thread has a frame to detect in */
+  gboolean pending;             /* requested or running: work_image is the thread's */
+  gboolean result_ready;
+  int n_results;                /* -1: the detector failed */
+  FbDetection results[MAX_DETECTIONS];
+  /* the detection thread's while pending, the caller's otherwise */
+  FbFaceDetector *detector;
+  FbImage *work_image;
+};
+
+G_DEFINE_QUARK (fb-tracker-error-quark, fb_tracker_error);
+
+static gpointer
+detection_thread (gpointer data)
+{
+  FbTracker *tracker = data;
+  FbDetection found[MAX_DETECTIONS];
+
+  g_mutex_lock (&tracker->lock);
+  for (;;) {
+    int n;
+
+    while (!tracker->quit && !tracker->requested)
+      g_cond_wait (&tracker->cond, &tracker->lock);
+    if (tracker->quit)
+      break;
+    tracker->requested = FALSE;
+    g_mutex_unlock (&tracker->lock);
+
+    n = fb_face_detector_run (tracker->detector, tracker->work_image->data,
+        tracker->work_image->width, tracker->work_image->height,
+        tracker->work_image->stride, found, MAX_DETECTIONS);
+
+    g_mutex_lock (&tracker->lock);
+    if (n > 0)
+      memcpy (tracker->results, found, n * sizeof (found[0]));
+    tracker->n_results = n;
+    tracker->result_ready = TRUE;
+    tracker->pending = FALSE;
+    g_cond_broadcast (&tracker->cond);
+  }
+  g_mutex_unlock (&tracker->lock);
+  return NULL;
+}
+
+FbTracker *
+fb_tracker_new (const FbShapeModel * model, GError ** error)
+{
+  FbTracker *tracker;
+  GError *thread_error = NULL;
+  char *message = NULL;
+
+  g_return_val_if_fail (model != NULL, NULL);
+
+  tracker = g_new0 (FbTracker, 1);
+  tracker->model = model;
+  tracker->tracks = g_new0 (Track, FB_TRACKER_MAX_FACES);
+  tracker->next_id = 1;
+  tracker->detect_now = TRUE;
+  g_mutex_init (&tracker->lock);
+  g_cond_init (&tracker->cond);
+  tracker->detector = fb_face_detector_new (&message);
+  if (!tracker->detector) {
+    g_set_error (error, FB_TRACKER_ERROR, FB_TRACKER_ERROR_DETECTOR,
+        "Cannot create dlib's face detector: %s", message ? message : "unknown error");
+    free (message);
+    fb_tracker_free (tracker);
+    return NULL;
+  }
+  tracker->thread = g_thread_try_new ("faceblit-detect", detection_thread, tracker,
+      &thread_error);
+  if (!tracker->thread) {
+    g_set_error (error, FB_TRACKER_ERROR, FB_TRACKER_ERROR_THREAD,
+        "Cannot start the face detection thread: %s", thread_error->message);
+    g_error_free (thread_error);
+    fb_tracker_free (tracker);
+    return NULL;
+  }
+  return tracker;
+}
+
+void
+fb_tracker_free (FbTracker * tracker)
+{
+  if (!tracker)
+    return;
+  if (tracker->thread) {
+    g_mutex_lock (&tracker->lock);
+    tracker->quit = TRUE;
+    g_cond_broadcast (&tracker->cond);
+    g_mutex_unlock (&tracker->lock);
+    g_thread_join (tracker->thread);
+  }
+  fb_face_detector_free (tracker->detector);
+  fb_image_free (tracker->work_image);
+  g_free (tracker->column_bounds);
+  g_free (tracker->column_sums);
+  g_free (tracker->tracks);
+  g_mutex_clear (&tracker->lock);
+  g_cond_clear (&tracker->cond);
+  g_free (tracker);
+}
+
+/* A detection still running now is discarded by the next frame's synchronous one,
+ * which has to wait for the detection thread anyway. */
+void
+fb_tracker_reset (FbTracker * tracker)
+{
+  g_return_if_fail (tracker != NULL);
+
+  tracker->n_tracks = 0;
+  tracker->detect_now = TRUE;
+  tracker->frames_since_request = 0;
+}
+
+static float
+rect_iou (FbRect a, FbRect b)
+{
+  FbRect i = fb_rect_intersect (a, b);
+  double inter = (double) i.width * i.height;
+  double uni = (double) a.width * a.height + (double) b.width * b.height - inter;
+
+  return uni > 0 ? (float) (inter / uni) : 0.0f;
+}
+
+/* Area-averages the frame into tracker->work_image (w x h, both <= the frame's). */
+static void
+downscale_into_work_image (FbTracker * tracker, const FbImage * grey, int w, int h)
+{
+  FbImage *work;
+  guint32 *sums;
+  int x, y;
+
+  fb_image_ensure (&tracker->work_image, w, h, 1);
+  work = tracker->work_image;
+  if (w == grey->width && h == grey->height) {
+    for (y = 0; y < h; y++)
+      memcpy (fb_image_row (work, y), fb_image_row (grey, y), w);
+    return;
+  }
+
+  if (tracker->scratch_width < w) {
+    tracker->scratch_width = w;
+    tracker->column_bounds = g_renew (int, tracker->column_bounds, w + 1);
+    tracker->column_sums = g_renew (guint32, tracker->column_sums, w);
+  }
+  /* work column x averages source columns column_bounds[x] .. column_bounds[x + 1] */
+  for (x = 0; x <= w; x++)
+    tracker->column_bounds[x] = (int) ((gint64) x * grey->width / w);
+  sums = tracker->column_sums;
+
+  for (y = 0; y < h; y++) {
+    int y0 = (int) ((gint64) y * grey->height / h);
+    int y1 = (int) ((gint64) (y + 1) * grey->height / h);
+    uint8_t *out = fb_image_row (work, y);
+    int sy;
+
+    memset (sums, 0, w * sizeof (guint32));
+    for (sy = y0; sy < y1; sy++) {
+      const uint8_t *row = fb_image_row (grey, sy);
+      for (x = 0; x < w; x++) {
+        int sx, end = tracker->column_bounds[x + 1];
+        guint32 sum = 0;
+        for (sx = tracker->column_bounds[x]; sx < end; sx++)
+          sum += row[sx];
+        sums[x] += sum;
+      }
+    }
+    for (x = 0; x < w; x++) {
+      guint32 n = (guint32) (y1 - y0) * (tracker->column_bounds[x + 1]
+          - tracker->column_bounds[x]);
+      out[x] = (uint8_t) ((sums[x] + n / 2) / n);
+    }
+  }
+}
+
+/* Hands a downscaled copy of the frame to the detection thread, which must be idle,
+ * and notes where each track is in it for matching the result. */
+static void
+request_detection (FbTracker * tracker, const FbImage * grey, int min_face_size)
+{
+  float scale = MIN (1.0f, (float) DETECTOR_MIN_FACE / MAX (min_face_size, 1));
+  int w = MAX (1, (int) lroundf (grey->width * scale));
+  int h = MAX (1, (int) lroundf (grey->height * scale));
+  int i;
+
+  downscale_into_work_image (tracker, grey, w, h);
+  tracker->request_scale_x = (float) w / grey->width;
+  tracker->request_scale_y = (float) h / grey->height;
+  for (i = 0; i < tracker->n_tracks; i++) {
+    tracker->tracks[i].awaits_detection = TRUE;
+    tracker->tracks[i].detection_box = tracker->tracks[i].fit_box;
+  }
+  tracker->frames_since_request = 0;
+
+  g_mutex_lock (&tracker->lock);
+  /* drops a result not merged yet: after a reset, one from before it */
+  tracker->result_ready = FALSE;
+  tracker->requested = TRUE;
+  tracker->pending = TRUE;
+  g_cond_broadcast (&tracker->cond);
+  g_mutex_unlock (&tracker->lock);
+}
+
+/* Whether a detection is running, or finished and not merged yet. */
+static gboolean
+detection_busy (FbTracker * tracker)
+{
+  gboolean busy;
+
+  g_mutex_lock (&tracker->lock);
+  busy = tracker->pending || tracker->result_ready;
+  g_mutex_unlock (&tracker->lock);
+  return busy;
+}
+
+static void
+wait_for_detection (FbTracker * tracker)
+{
+  g_mutex_lock (&tracker->lock);
+  while (tracker->pending)
+    g_cond_wait (&tracker->cond, &tracker->lock);
+  g_mutex_unlock (&tracker->lock);
+}
+
+/* Takes a finished detection into `out`, in frame coordinates; returns how many faces
+ * it found, or -1 when there is none to take. */
+static int
+take_detection (FbTracker * tracker, FbDetection * out)
+{
+  int i, n = -1;
+
+  g_mutex_lock (&tracker->lock);
+  if (tracker->result_ready) {
+    tracker->result_ready = FALSE;
+    n = tracker->n_results;
+    if (n > 0)
+      memcpy (out, tracker->results, n * sizeof (out[0]));
+  }
+  g_mutex_unlock (&tracker->lock);
+
+  for (i = 0; i < n; i++) {
+    FbRect *b = &out[i].box;
+    float x0 = b->x / tracker->request_scale_x, y0 = b->y / tracker->request_scale_y;
+    float x1 = (b->x + b->width) / tracker->request_scale_x;
+    float y1 = (b->y + b->height) / tracker->request_scale_y;
+    b->x = (int) lroundf (x0);
+    b->y = (int) lroundf (y0);
+    b->width = (int) lroundf (x1) - b->x;
+    b->height = (int) lroundf (y1) - b->y;
+  }
+  return n;
+}
+
+static void
+remove_track (FbTracker * tracker, int index)
+{
+  memmove (tracker->tracks + index, tracker->tracks + index + 1,
+      (tracker->n_tracks - index - 1) * sizeof (Track));
+  tracker->n_tracks--;
+}
+
+/* Whether landmarks still describe a face inside the frame. */
+static gboolean
+landmarks_plausible (const FbLandmarks * lm, int width, int height)
+{
+  float x0, y0, x1, y1, w, h, inside_w, inside_h;
+
+  fb_landmarks_bounds (lm, &x0, &y0, &x1, &y1);
+  w = x1 - x0;
+  h = y1 - y0;
+  if (!(w >= MIN_LANDMARK_EXTENT && h >= MIN_LANDMARK_EXTENT)
+      || w > MAX_LANDMARK_ASPECT * h || h > MAX_LANDMARK_ASPECT * w)
+    return FALSE;
+  inside_w = MIN (x1, (float) width) - MAX (x0, 0.0f);
+  inside_h = MIN (y1, (float) height) - MAX (y0, 0.0f);
+  return inside_w > 0 && inside_h > 0
+      && inside_w * inside_h >= MIN_INSIDE_FRACTION * w * h;
+}
+
+/* Fits the landmarks in `box` and derives the box for the next fit from them. */
+static gboolean
+fit_landmarks (FbTracker * tracker, const FbImage * grey, FbRect box, FbLandmarks * lm,
+    FbRect * next_box)
+{
+  return fb_shape_model_fit (tracker->model, grey->data, grey->width, grey->height,
+      grey->stride, box, lm->points) == 0
+      && fb_shape_model_box_for_points (tracker->model, lm->points, next_box) == 0
+      && landmarks_plausible (lm, grey->width, grey->height);
+}
+
+/* Starts a track on a detected box (possibly from a few frames ago). */
+static void
+start_track (FbTracker * tracker, const FbImage * grey, FbRect box)
+{
+  Track *track = &tracker->tracks[tracker->n_tracks];
+  int i;
+
+  /* The second fit starts from the first one's landmarks, in the current frame,
+   * which corrects a detection box that the face has moved away from since. */
+  if (!fit_landmarks (tracker, grey, box, &track->raw, &box)
+      || !fit_landmarks (tracker, grey, box, &track->raw, &track->fit_box))
+    return;
+  track->id = tracker->next_id++;
+  track->confirmed_size = track->fit_box.width;
+  track->smoothed = track->raw;
+  track->unconfirmed = 0;
+  track->awaits_detection = FALSE;
+  for (i = 0; i < FB_N_LANDMARKS; i++)
+    fb_one_euro_point_reset (&track->filters[i]);
+  tracker->n_tracks++;
+}
+
+/* Merges a finished detection: confirms the tracks it found, drops those it missed
+ * too often, and starts tracks on confident new faces. */
+static void
+merge_detection (FbTracker * tracker, const FbImage * grey, const FbDetection * found,
+    int n_found, int max_faces)
+{
+  gboolean used[MAX_DETECTIONS] = { FALSE };
+  gboolean confirmed[FB_TRACKER_MAX_FACES] = { FALSE };
+  int d, i;
+
+  for (d = 0; d < n_found; d++) {
+    int best = -1;
+    float best_iou = SAME_FACE_IOU;
+    for (i = 0; i < tracker->n_tracks; i++) {
+      float iou;
+      if (!tracker->tracks[i].awaits_detection || confirmed[i])
+        continue;
+      iou = rect_iou (found[d].box, tracker->tracks[i].detection_box);
+      if (iou >= best_iou) {
+        best_iou = iou;
+        best = i;
+      }
+    }
+    if (best >= 0)
+      confirmed[best] = used[d] = TRUE;
+  }
+
+  for (i = tracker->n_tracks - 1; i >= 0; i--) {
+    Track *track = &tracker->tracks[i];
+    if (!track->awaits_detection)
+      continue;
+    track->awaits_detection = FALSE;
+    track->unconfirmed = confirmed[i] ? 0 : track->unconfirmed + 1;
+    if (confirmed[i])
+      track->confirmed_size = track->fit_box.width;
+    else if (track->unconfirmed >= MAX_UNCONFIRMED)
+      remove_track (tracker, i);
+  }
+
+  for (d = 0; d < n_found && tracker->n_tracks < max_faces; d++) {
+    gboolean known = FALSE;
+    if (used[d] || found[d].score < FB_FACE_DETECTION_CONFIDENT_SCORE)
+      continue;
+    for (i = 0; i < tracker->n_tracks && !known; i++)
+      known = rect_iou (found[d].box, tracker->tracks[i].fit_box) >= SAME_FACE_IOU;
+    if (!known)
+      start_track (tracker, grey, found[d].box);
+  }
+}
+
+/* Re-fits every track in the new frame; drops those that lost their face. */
+static void
+update_tracks (FbTracker * tracker, const FbImage * grey)
+{
+  int i, j;
+
+  for (i = tracker->n_tracks - 1; i >= 0; i--) {
+    Track *track = &tracker->tracks[i];
+    if (!fit_landmarks (tracker, grey, track->fit_box, &track->raw, &track->fit_box)
+        || track->fit_box.width < MIN_SIZE_RATIO * track->confirmed_size)
+      remove_track (tracker, i);
+  }
+  /* the younger of two tracks that converged onto one face goes */
+  for (i = 0; i < tracker->n_tracks; i++)
+    for (j = tracker->n_tracks - 1; j > i; j--)
+      if (rect_iou (tracker->tracks[i].fit_box, tracker->tracks[j].fit_box)
+          > DUPLICATE_IOU)
+        remove_track (tracker, j);
+}
+
+static void
+smooth_track (Track * track, float smoothing, double seconds)
+{
+  FbOneEuroParams params;
+  float face_width;
+  int i;
+
+  if (smoothing <= 0) {
+    track->smoothed = track->raw;
+    for (i = 0; i < FB_N_LANDMARKS; i++)
+      fb_one_euro_point_reset (&track->filters[i]);
+    return;
+  }
+  face_width = MAX (fb_landmarks_face_width (&track->raw), 1.0f);
+  params.min_cutoff = CUTOFF_AT_0 * powf (CUTOFF_AT_1 / CUTOFF_AT_0, MIN (smoothing, 1));
+  params.beta = SPEED_GAIN / face_width;
+  params.d_cutoff = SPEED_CUTOFF;
+  for (i = 0; i < FB_N_LANDMARKS; i++)
+    track->smoothed.points[i] = fb_one_euro_point_filter (&track->filters[i], &params,
+        track->raw.points[i], seconds);
+}
+
+static FbRect
+clipped_bounds (const FbLandmarks * lm, int width, int height)
+{
+  float x0, y0, x1, y1;
+  FbRect box, frame = { 0, 0, width, height };
+
+  fb_landmarks_bounds (lm, &x0, &y0, &x1, &y1);
+  x0 = CLAMP (floorf (x0), 0, width);
+  y0 = CLAMP (floorf (y0), 0, height);
+  x1 = CLAMP (ceilf (x1), 0, width);
+  y1 = CLAMP (ceilf (y1), 0, height);
+  box.x = (int) x0;
+  box.y = (int) y0;
+  box.width = (int) x1 - box.x;
+  box.height = (int) y1 - box.y;
+  return fb_rect_intersect (box, frame);
+}
+
+int
+fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_ns,
+    const FbTrackerParams * params, FbTrackedFace * out, int max_out)
+{
+  FbDetection found[MAX_DETECTIONS];
+  int max_faces, interval, n_found, i, n_out;
+
+  g_return_val_if_fail (tracker != NULL && grey != NULL && params != NULL, 0);
+  g_return_val_if_fail (grey->channels == 1, 0);
+
+  max_faces = CLAMP (params->max_faces, 0, FB_TRACKER_MAX_FACES);
+  interval = MAX (params->detect_interval, 1);
+  if (grey->width != tracker->width || grey->height != tracker->height) {
+    fb_tracker_reset (tracker);
+    tracker->width = grey->width;
+    tracker->height = grey->height;
+  }
+
+  update_tracks (tracker, grey);
+
+  if (tracker->detect_now) {
+    /* a detection still running from before a reset is waited for, and its result
+     * dropped by the new request */
+    tracker->detect_now = FALSE;
+    wait_for_detection (tracker);
+    request_detection (tracker, grey, params->min_face_size);
+    wait_for_detection (tracker);
+  }
+  n_found = take_detection (tracker, found);
+  if (n_found >= 0)
+    merge_detection (tracker, grey, found, n_found, max_faces);
+
+  while (tracker->n_tracks > max_faces)
+    remove_track (tracker, tracker->n_tracks - 1);
+
+  if (++tracker->frames_since_request >= interval && !detection_busy (tracker))
+    request_detection (tracker, grey, params->min_face_size);
+
+  n_out = MIN (tracker->n_tracks, max_out);
+  for (i = 0; i < tracker->n_tracks; i++) {
+    Track *track = &tracker->tracks[i];
+    smooth_track (track, params->smoothing, timestamp_ns / 1e9);
+    if (i < n_out) {
+      out[i].id = track->id;
+      out[i].landmarks = track->smoothed;
+      out[i].box = clipped_bounds (&track->smoothed, grey->width, grey->height);
+    }
+  }
+  return n_out;
+}

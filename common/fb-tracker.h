@@ -12,6 +12,9 @@
 
 G_BEGIN_DECLS
 
+/* The most faces one tracker follows; larger max_faces values are clamped to it. */
+#define FB_TRACKER_MAX_FACES 16
+
 typedef struct {
   int max_faces;                /* faces tracked at once */
   int min_face_size;            /* smallest face width in frame pixels that is looked for */
@@ -26,6 +29,13 @@ typedef struct {
 } FbTrackedFace;
 
 typedef struct FbTracker FbTracker;
+
+#define FB_TRACKER_ERROR (fb_tracker_error_quark ())
+GQuark fb_tracker_error_quark (void);
+typedef enum {
+  FB_TRACKER_ERROR_DETECTOR,    /* dlib's face detector cannot be created */
+  FB_TRACKER_ERROR_THREAD,      /* the detection thread cannot be started */
+} FbTrackerError;
 
 /* model is borrowed and must outlive the tracker. */
 FbTracker *fb_tracker_new (const FbShapeModel * model, GError ** error);

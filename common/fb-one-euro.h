@@ -1,0 +1,47 @@
+/* faceblit — the One-Euro filter (Casiez, Roussel and Vogel, CHI 2012): an adaptive
+ * low-pass filter whose cutoff rises with speed, so that a still signal loses its
+ * jitter while a moving one lags little.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include "fb-geometry.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  float min_cutoff;             /* Hz: the cutoff of a still signal (lower = smoother) */
+  float beta;                   /* Hz per (unit / s) of speed: how fast the cutoff rises */
+  float d_cutoff;               /* Hz: the cutoff of the speed estimate itself (1 is usual) */
+} FbOneEuroParams;
+
+/* A scalar signal. Zero-initialise (or reset) before the first sample. */
+typedef struct {
+  float value;
+  float speed;
+  double time;
+  double step;                  /* last positive time step, for repeated timestamps */
+  gboolean started;
+} FbOneEuro;
+
+/* A 2-D point: one cutoff for both axes from the speed's magnitude, so that
+ * smoothing does not depend on the direction of motion. */
+typedef struct {
+  FbPoint value;
+  FbPoint speed;
+  double time;
+  double step;
+  gboolean started;
+} FbOneEuroPoint;
+
+void fb_one_euro_reset (FbOneEuro * filter);
+/* Filters sample x taken at time t (seconds); the first sample passes through. A time
+ * that does not advance reuses the previous step. */
+float fb_one_euro_filter (FbOneEuro * filter, const FbOneEuroParams * params, float x,
+    double t);
+
+void fb_one_euro_point_reset (FbOneEuroPoint * filter);
+FbPoint fb_one_euro_point_filter (FbOneEuroPoint * filter,
+    const FbOneEuroParams * params, FbPoint p, double t);
+
+G_END_DECLS

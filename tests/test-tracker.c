@@ -1,0 +1,623 @@
+/* Tests of face tracking on a rendered, moving astronaut, and of the One-Euro filter.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fb-dlib.h"
+#include "fb-image-io.h"
+#include "fb-one-euro.h"
+#include "fb-synth.h"
+#include "fb-test-helpers.h"
+#include "fb-tracker.h"
+
+#define FRAME_NS 33333333
+
+static FbShapeModel *model;
+static FbImage *astronaut;
+
+typedef struct {
+  float cx;
+  float cy;
+  float scale;
+  float angle;
+} Pose;
+
+static gboolean
+load_data (void)
+{
+  const char *model_path = fb_test_model_path ();
+  g_autofree char *astronaut_path = fb_test_astronaut_path ();
+  g_autoptr (GError) error = NULL;
+  char *message = NULL;
+
+  if (!model_path) {
+    g_test_skip ("dlib's model is not installed (Debian package libdlib-data)");
+    return FALSE;
+  }
+  if (!astronaut_path) {
+    g_test_skip ("astronaut.png is not installed (Debian package python3-skimage)");
+    return FALSE;
+  }
+  if (!model) {
+    model = fb_shape_model_load (model_path, &message);
+    g_assert_null (message);
+    g_assert_nonnull (model);
+  }
+  if (!astronaut) {
+    astronaut = fb_image_load (astronaut_path, &error);
+    g_assert_no_error (error);
+  }
+  return TRUE;
+}
+
+static FbImage *
+render_grey (int width, int height, Pose pose)
+{
+  g_autoptr (FbImage) rgb = fb_synth_face_frame (astronaut, width, height, 3,
+      pose.cx, pose.cy, pose.scale, pose.angle);
+  FbImage *grey = fb_image_new (width, height, 1);
+
+  fb_image_rgb_to_luma (rgb, grey);
+  return grey;
+}
+
+static FbImage *
+blank_grey (int width, int height)
+{
+  FbImage *grey = fb_image_new (width, height, 1);
+
+  memset (grey->data, 110, (size_t) grey->stride * height);
+  return grey;
+}
+
+/* Where fb_synth_face_frame puts a point of the astronaut image. */
+static FbSimilarity
+astronaut_to_frame (Pose pose)
+{
+  float a = pose.scale * cosf (pose.angle), b = pose.scale * sinf (pose.angle);
+  float fx = astronaut->width / 2.0f, fy = astronaut->height / 2.0f;
+  FbSimilarity s = { a, b, pose.cx - (a * fx - b * fy), pose.cy - (b * fx + a * fy) };
+
+  return s;
+}
+
+static float
+mean_distance (const FbLandmarks * a, const FbLandmarks * b)
+{
+  float sum = 0;
+  int i;
+
+  for (i = 0; i < FB_N_LANDMARKS; i++)
+    sum += hypotf (a->points[i].x - b->points[i].x, a->points[i].y - b->points[i].y);
+  return sum / FB_N_LANDMARKS;
+}
+
+static void
+default_params (FbTrackerParams * params)
+{
+  params->max_faces = 4;
+  params->min_face_size = 80;
+  params->detect_interval = 5;
+  params->smoothing = 0;
+}
+
+static void
+assert_face_inside (const FbTrackedFace * face, int width, int height)
+{
+  int i;
+
+  g_assert_cmpint (face->box.x, >=, 0);
+  g_assert_cmpint (face->box.y, >=, 0);
+  g_assert_cmpint (face->box.width, >, 0);
+  g_assert_cmpint (face->box.height, >, 0);
+  g_assert_cmpint (face->box.x + face->box.width, <=, width);
+  g_assert_cmpint (face->box.y + face->box.height, <=, height);
+  for (i = 0; i < FB_N_LANDMARKS; i++)
+    g_assert_true (isfinite (face->landmarks.points[i].x)
+        && isfinite (face->landmarks.points[i].y));
+}
+
+static Pose
+moving_pose (int frame)
+{
+  float phase = 2 * G_PI * frame / 60.0f;
+  Pose pose = { 320 + 50 * sinf (phase), 330 + 20 * sinf (2 * phase),
+    1.4f + 0.25f * sinf (phase + 1), 0.12f * sinf (phase) };
+
+  return pose;
+}
+
+/* Follows a face along a known motion, raw and smoothed: landmarks transformed from
+ * frame 0 by that motion are the truth to compare with. */
+static void
+test_known_motion (void)
+{
+  const int width = 640, height = 480, n_frames = 60;
+  const float smoothing[2] = { 0, 0.5f };
+  FbTracker *trackers[2];
+  FbTrackerParams params;
+  FbTrackedFace faces[4];
+  FbLandmarks first[2], expected;
+  FbSimilarity first_inverse = { 1, 0, 0, 0 };
+  GError *error = NULL;
+  float error_sum[2] = { 0, 0 }, error_max[2] = { 0, 0 };
+  guint ids[2] = { 0, 0 };
+  int k, i, j;
+
+  if (!load_data ())
+    return;
+  default_params (&params);
+  for (j = 0; j < 2; j++) {
+    trackers[j] = fb_tracker_new (model, &error);
+    g_assert_no_error (error);
+  }
+
+  for (k = 0; k < n_frames; k++) {
+    Pose pose = moving_pose (k);
+    g_autoptr (FbImage) grey = render_grey (width, height, pose);
+    FbSimilarity motion = astronaut_to_frame (pose);
+
+    if (k == 0)
+      first_inverse = fb_similarity_invert (motion);
+    for (j = 0; j < 2; j++) {
+      float e;
+      params.smoothing = smoothing[j];
+      g_assert_cmpint (fb_tracker_process (trackers[j], grey, (gint64) k * FRAME_NS,
+              &params, faces, 4), ==, 1);
+      assert_face_inside (&faces[0], width, height);
+      if (k == 0) {
+        first[j] = faces[0].landmarks;
+        ids[j] = faces[0].id;
+        continue;
+      }
+      g_assert_cmpuint (faces[0].id, ==, ids[j]);
+      for (i = 0; i < FB_N_LANDMARKS; i++)
+        expected.points[i] = fb_similarity_apply (motion,
+            fb_similarity_apply (first_inverse, first[j].points[i]));
+      e = mean_distance (&faces[0].landmarks, &expected);
+      error_sum[j] += e;
+      error_max[j] = MAX (error_max[j], e);
+    }
+  }
+  for (j = 0; j < 2; j++) {
+    g_test_message ("smoothing %.2f: landmark error mean %.2f px, worst frame %.2f px "
+        "(face about 130 px wide)", smoothing[j], error_sum[j] / (n_frames - 1),
+        error_max[j]);
+    g_assert_cmpfloat (error_sum[j] / (n_frames - 1), <, 4.0f);
+    g_assert_cmpfloat (error_max[j], <, 8.0f);
+    fb_tracker_free (trackers[j]);
+  }
+}
+
+/* Feeds `image` at 30 frames per second until the tracker reports `n_wanted` faces;
+ * returns how many frames that took, or -1 when it did not happen within 10 s (a
+ * detection takes 30 ms here, but far longer on a loaded machine or under sanitizers). */
+static int
+frames_until (FbTracker * tracker, const FbImage * image, const FbTrackerParams * params,
+    gint64 * t, int n_wanted)
+{
+  gint64 give_up = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  FbTrackedFace faces[4];
+  int k;
+
+  for (k = 0; g_get_monotonic_time () < give_up; k++) {
+    if (fb_tracker_process (tracker, image, *t += FRAME_NS, params, faces, 4) == n_wanted)
+      return k;
+    g_usleep (FRAME_NS / 1000);
+  }
+  return -1;
+}
+
+static void
+test_no_face_and_lost_face (void)
+{
+  const int width = 640, height = 480;
+  Pose pose = { 320, 330, 1.4f, 0 };
+  g_autoptr (FbImage) face = NULL;
+  g_autoptr (FbImage) blank = blank_grey (width, height);
+  FbTracker *tracker;
+  FbTrackerParams params;
+  FbTrackedFace faces[4];
+  GError *error = NULL;
+  gint64 t = 0;
+  int k, found_after, lost_after;
+
+  if (!load_data ())
+    return;
+  face = render_grey (width, height, pose);
+  tracker = fb_tracker_new (model, &error);
+  g_assert_no_error (error);
+  default_params (&params);
+
+  for (k = 0; k < 5; k++)
+    g_assert_cmpint (fb_tracker_process (tracker, blank, t += FRAME_NS, &params, faces,
+            4), ==, 0);
+  /* a face that appears later is found by a following detection */
+  found_after = frames_until (tracker, face, &params, &t, 1);
+  g_assert_cmpint (found_after, >=, 0);
+  for (k = 0; k < 5; k++)
+    g_assert_cmpint (fb_tracker_process (tracker, face, t += FRAME_NS, &params, faces, 4),
+        ==, 1);
+  /* and one that is gone is dropped after two detections missed it */
+  lost_after = frames_until (tracker, blank, &params, &t, 0);
+  g_assert_cmpint (lost_after, >=, 0);
+  g_test_message ("at 30 frames per second, detecting every %d frames: a new face "
+      "found after %d frames, a lost one dropped after %d", params.detect_interval,
+      found_after, lost_after);
+  for (k = 0; k < 10; k++)
+    g_assert_cmpint (fb_tracker_process (tracker, blank, t += FRAME_NS, &params, faces,
+            4), ==, 0);
+  fb_tracker_free (tracker);
+}
+
+/* Moves the face out over a frame edge. Detection runs only on the first frame, so
+ * the face is dropped because its landmarks left the frame, and nothing else. */
+static void
+move_out_of_frame (float dx, float dy)
+{
+  const int width = 640, height = 480;
+  FbTracker *tracker;
+  FbTrackerParams params;
+  FbTrackedFace faces[4];
+  GError *error = NULL;
+  int k, n = 0, seen = 0;
+
+  tracker = fb_tracker_new (model, &error);
+  g_assert_no_error (error);
+  default_params (&params);
+  params.detect_interval = 1000;
+  for (k = 0; k < 60; k++) {
+    Pose pose = { 340 + dx * k, 300 + dy * k, 1.3f, 0 };
+    g_autoptr (FbImage) grey = render_grey (width, height, pose);
+    n = fb_tracker_process (tracker, grey, (gint64) k * FRAME_NS, &params, faces, 4);
+    g_assert_cmpint (n, <=, 1);
+    if (n == 1)
+      assert_face_inside (&faces[0], width, height);
+    seen += n;
+  }
+  g_test_message ("face moving by (%g, %g) px per frame tracked for %d frames", dx, dy,
+      seen);
+  g_assert_cmpint (seen, >=, 15);
+  g_assert_cmpint (n, ==, 0);
+  fb_tracker_free (tracker);
+}
+
+static void
+test_face_leaves_the_frame (void)
+{
+  if (!load_data ())
+    return;
+  move_out_of_frame (8, 0);
+  move_out_of_frame (-6, -5);
+}
+
+static void
+test_reset_forgets (void)
+{
+  const int width = 640, height = 480;
+  Pose pose = { 320, 330, 1.4f, 0 };
+  g_autoptr (FbImage) face = NULL;
+  g_autoptr (FbImage) blank = blank_grey (width, height);
+  FbTracker *tracker;
+  FbTrackerParams params;
+  FbTrackedFace faces[4];
+  GError *error = NULL;
+  gint64 t = 0;
+  guint first_id;
+  int k;
+
+  if (!load_data ())
+    return;
+  face = render_grey (width, height, pose);
+  tracker = fb_tracker_new (model, &error);
+  g_assert_no_error (error);
+  default_params (&params);
+  /* a detection of the face is running whenever the tracker is reset */
+  params.detect_interval = 1;
+  for (k = 0; k < 5; k++)
+    g_assert_cmpint (fb_tracker_process (tracker, face, t += FRAME_NS, &params, faces, 4),
+        ==, 1);
+  first_id = faces[0].id;
+
+  /* what the running detection found must not come back after the reset */
+  fb_tracker_reset (tracker);
+  for (k = 0; k < 20; k++) {
+    g_assert_cmpint (fb_tracker_process (tracker, blank, t += FRAME_NS, &params, faces,
+            4), ==, 0);
+    g_usleep (5000);
+  }
+
+  /* a reset while the face is in view finds it again at once, as a new face */
+  fb_tracker_reset (tracker);
+  g_assert_cmpint (fb_tracker_process (tracker, face, t += FRAME_NS, &params, faces, 4),
+      ==, 1);
+  g_assert_cmpuint (faces[0].id, >, first_id);
+  fb_tracker_free (tracker);
+}
+
+/* Two astronauts side by side: the left half of one frame and the right of another. */
+static FbImage *
+render_two_faces (int width, int height, float shift)
+{
+  Pose left = { 170 + shift, 300, 1.0f, 0 }, right = { 500 - shift, 290, 1.1f, 0.05f };
+  FbImage *grey = render_grey (width, height, left);
+  g_autoptr (FbImage) other = render_grey (width, height, right);
+  int y;
+
+  for (y = 0; y < height; y++)
+    memcpy (fb_image_row (grey, y) + width / 2, fb_image_row (other, y) + width / 2,
+        width - width / 2);
+  return grey;
+}
+
+static void
+test_two_faces (void)
+{
+  const int width = 640, height = 480;
+  FbTracker *tracker;
+  FbTrackerParams params;
+  FbTrackedFace faces[4];
+  GError *error = NULL;
+  guint ids[2] = { 0, 0 };
+  int k, n;
+
+  if (!load_data ())
+    return;
+  tracker = fb_tracker_new (model, &error);
+  g_assert_no_error (error);
+  default_params (&params);
+  for (k = 0; k < 20; k++) {
+    g_autoptr (FbImage) grey = render_two_faces (width, height, k);
+    n = fb_tracker_process (tracker, grey, (gint64) k * FRAME_NS, &params, faces, 4);
+    g_assert_cmpint (n, ==, 2);
+    g_assert_cmpuint (faces[0].id, <, faces[1].id);
+    if (k == 0) {
+      ids[0] = faces[0].id;
+      ids[1] = faces[1].id;
+    }
+    g_assert_cmpuint (faces[0].id, ==, ids[0]);
+    g_assert_cmpuint (faces[1].id, ==, ids[1]);
+    g_assert_cmpint (abs (faces[0].box.x - faces[1].box.x), >, 150);
+    /* the output array is not overrun */
+    g_assert_cmpint (fb_tracker_process (tracker, grey, (gint64) k * FRAME_NS + 1,
+            &params, faces, 1), ==, 1);
+  }
+
+  /* max_faces bounds the tracks, keeping the oldest */
+  params.max_faces = 1;
+  for (k = 0; k < 5; k++) {
+    g_autoptr (FbImage) grey = render_two_faces (width, height, 20);
+    n = fb_tracker_process (tracker, grey, (gint64) (20 + k) * FRAME_NS, &params, faces,
+        4);
+    g_assert_cmpint (n, ==, 1);
+    g_assert_cmpuint (faces[0].id, ==, ids[0]);
+  }
+  fb_tracker_free (tracker);
+}
+
+/* Mean landmark movement from frame to frame of a still face under per-frame noise. */
+static float
+still_face_jitter (float smoothing, FbLandmarks * mean_out)
+{
+  const int width = 640, height = 480, n_frames = 40;
+  Pose pose = { 320, 330, 1.4f, 0 };
+  const int noise_margin = 4096;
+  g_autoptr (FbImage) clean = NULL;
+  g_autoptr (FbImage) noisy = NULL;
+  g_autofree gint8 *noise = g_new (gint8, width * height + noise_margin);
+  GRand *rand = g_rand_new_with_seed (7);
+  FbTracker *tracker;
+  FbTrackerParams params;
+  FbTrackedFace faces[4];
+  FbLandmarks previous;
+  GError *error = NULL;
+  float jitter = 0;
+  int k, i, counted = 0;
+
+  clean = render_grey (width, height, pose);
+  noisy = fb_image_copy (clean);
+  for (i = 0; i < width * height + noise_margin; i++)
+    noise[i] = (gint8) g_rand_int_range (rand, -20, 21);
+  memset (mean_out, 0, sizeof (*mean_out));
+  tracker = fb_tracker_new (model, &error);
+  g_assert_no_error (error);
+  default_params (&params);
+  params.smoothing = smoothing;
+  for (k = 0; k < n_frames; k++) {
+    const gint8 *frame_noise = noise + g_rand_int_range (rand, 0, noise_margin);
+    for (i = 0; i < width * height; i++) {
+      int v = clean->data[i] + frame_noise[i];
+      noisy->data[i] = CLAMP (v, 0, 255);
+    }
+    g_assert_cmpint (fb_tracker_process (tracker, noisy, (gint64) k * FRAME_NS, &params,
+            faces, 4), ==, 1);
+    if (k >= 10) {
+      jitter += mean_distance (&faces[0].landmarks, &previous);
+      for (i = 0; i < FB_N_LANDMARKS; i++) {
+        mean_out->points[i].x += faces[0].landmarks.points[i].x;
+        mean_out->points[i].y += faces[0].landmarks.points[i].y;
+      }
+      counted++;
+    }
+    previous = faces[0].landmarks;
+  }
+  for (i = 0; i < FB_N_LANDMARKS; i++) {
+    mean_out->points[i].x /= counted;
+    mean_out->points[i].y /= counted;
+  }
+  fb_tracker_free (tracker);
+  g_rand_free (rand);
+  return jitter / counted;
+}
+
+static void
+test_smoothing_reduces_jitter (void)
+{
+  FbLandmarks raw_mean, smooth_mean;
+  float raw, smooth;
+
+  if (!load_data ())
+    return;
+  raw = still_face_jitter (0, &raw_mean);
+  smooth = still_face_jitter (0.7f, &smooth_mean);
+  g_test_message ("still face jitter: %.3f px per frame raw, %.3f px smoothed", raw,
+      smooth);
+  g_assert_cmpfloat (raw, >, 0.05f);
+  g_assert_cmpfloat (smooth, <, 0.5f * raw);
+  /* smoothing does not move the face */
+  g_assert_cmpfloat (mean_distance (&raw_mean, &smooth_mean), <, 1.0f);
+}
+
+static int
+compare_doubles (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static double
+median (double *values, int n)
+{
+  qsort (values, n, sizeof (double), compare_doubles);
+  return values[n / 2];
+}
+
+static void
+test_tracking_is_cheaper_than_detection (void)
+{
+  const int width = 1280, height = 720, n_frames = 30;
+  Pose pose = { 640, 420, 2.0f, 0 };
+  g_autoptr (FbImage) grey = NULL;
+  FbFaceDetector *detector;
+  FbDetection found[8];
+  FbTracker *tracker;
+  FbTrackerParams params;
+  FbTrackedFace faces[4];
+  GError *error = NULL;
+  double detect_ms[3], fit_ms[20], track_ms[n_frames - 1], detect, fit, track;
+  int k;
+
+  if (!load_data ())
+    return;
+  grey = render_grey (width, height, pose);
+
+  detector = fb_face_detector_new (NULL);
+  for (k = 0; k < 3; k++) {
+    gint64 start = g_get_monotonic_time ();
+    g_assert_cmpint (fb_face_detector_run (detector, grey->data, width, height,
+            grey->stride, found, 8), >=, 1);
+    detect_ms[k] = (g_get_monotonic_time () - start) / 1000.0;
+  }
+  fb_face_detector_free (detector);
+  detect = median (detect_ms, 3);
+
+  for (k = 0; k < 20; k++) {
+    FbLandmarks lm;
+    gint64 start = g_get_monotonic_time ();
+    g_assert_cmpint (fb_shape_model_fit (model, grey->data, width, height, grey->stride,
+            found[0].box, lm.points), ==, 0);
+    fit_ms[k] = (g_get_monotonic_time () - start) / 1000.0;
+  }
+  fit = median (fit_ms, 20);
+
+  tracker = fb_tracker_new (model, &error);
+  g_assert_no_error (error);
+  default_params (&params);
+  params.detect_interval = 1;
+  for (k = 0; k < n_frames; k++) {
+    gint64 start = g_get_monotonic_time ();
+    g_assert_cmpint (fb_tracker_process (tracker, grey, (gint64) k * FRAME_NS, &params,
+            faces, 4), ==, 1);
+    if (k > 0)
+      track_ms[k - 1] = (g_get_monotonic_time () - start) / 1000.0;
+  }
+  fb_tracker_free (tracker);
+  track = median (track_ms, n_frames - 1);
+
+  g_test_message ("1280x720, face %d px: full-frame detection %.1f ms, fit %.2f ms, "
+      "tracking call %.2f ms (medians)", found[0].box.width, detect, fit, track);
+  g_assert_cmpfloat (track, <, detect / 2);
+}
+
+static void
+test_one_euro (void)
+{
+  FbOneEuroParams params = { 1.0f, 0.0f, 1.0f };
+  FbOneEuro filter;
+  FbOneEuroPoint point_filter;
+  FbPoint p = { 3, 4 }, q;
+  GRand *rand = g_rand_new_with_seed (3);
+  double raw_var = 0, filtered_var = 0;
+  float y, lag_slow, lag_fast;
+  int k;
+
+  /* the first sample passes, a constant stays */
+  fb_one_euro_reset (&filter);
+  g_assert_cmpfloat (fb_one_euro_filter (&filter, &params, 5.0f, 0.0), ==, 5.0f);
+  for (k = 1; k < 10; k++)
+    g_assert_cmpfloat_with_epsilon (fb_one_euro_filter (&filter, &params, 5.0f, k / 30.0),
+        5.0f, 1e-5);
+  /* a repeated timestamp neither divides by zero nor stalls */
+  y = fb_one_euro_filter (&filter, &params, 6.0f, 9 / 30.0);
+  g_assert_true (isfinite (y) && y > 5.0f && y < 6.0f);
+
+  /* noise is reduced */
+  fb_one_euro_reset (&filter);
+  for (k = 0; k < 300; k++) {
+    float x = (float) g_rand_double_range (rand, -1, 1);
+    y = fb_one_euro_filter (&filter, &params, x, k / 30.0);
+    if (k >= 30) {
+      raw_var += x * x;
+      filtered_var += y * y;
+    }
+  }
+  g_assert_cmpfloat (filtered_var, <, 0.3 * raw_var);
+
+  /* beta lets a moving signal lag less */
+  for (k = 0; k < 2; k++) {
+    int i;
+    params.beta = k ? 1.0f : 0.0f;
+    fb_one_euro_reset (&filter);
+    for (i = 0; i < 60; i++)
+      y = fb_one_euro_filter (&filter, &params, 10.0f * i / 30.0f, i / 30.0);
+    if (k)
+      lag_fast = 10.0f * 59 / 30.0f - y;
+    else
+      lag_slow = 10.0f * 59 / 30.0f - y;
+  }
+  g_assert_cmpfloat (lag_slow, >, 0.5f);
+  g_assert_cmpfloat (lag_fast, <, 0.3f * lag_slow);
+
+  /* points: first passes, converge to a held value */
+  fb_one_euro_point_reset (&point_filter);
+  q = fb_one_euro_point_filter (&point_filter, &params, p, 1.0);
+  g_assert_cmpfloat (q.x, ==, 3.0f);
+  g_assert_cmpfloat (q.y, ==, 4.0f);
+  p.x = 13;
+  for (k = 1; k < 120; k++)
+    q = fb_one_euro_point_filter (&point_filter, &params, p, 1.0 + k / 30.0);
+  g_assert_cmpfloat_with_epsilon (q.x, 13.0f, 0.05f);
+  g_assert_cmpfloat_with_epsilon (q.y, 4.0f, 1e-4);
+  g_rand_free (rand);
+}
+
+int
+main (int argc, char **argv)
+{
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/tracker/one-euro", test_one_euro);
+  g_test_add_func ("/tracker/known-motion", test_known_motion);
+  g_test_add_func ("/tracker/no-face-and-lost-face", test_no_face_and_lost_face);
+  g_test_add_func ("/tracker/face-leaves-the-frame", test_face_leaves_the_frame);
+  g_test_add_func ("/tracker/reset-forgets", test_reset_forgets);
+  g_test_add_func ("/tracker/two-faces", test_two_faces);
+  g_test_add_func ("/tracker/smoothing-reduces-jitter", test_smoothing_reduces_jitter);
+  g_test_add_func ("/tracker/cheaper-than-detection", test_tracking_is_cheaper_than_detection);
+  result = g_test_run ();
+  fb_shape_model_free (model);
+  fb_image_free (astronaut);
+  return result;
+}
