@@ -6,8 +6,6 @@
 #include "fb-stylize.h"
 #include "fb-workers.h"
 
-#define MAX_TRACKED_FACES 16
-
 typedef struct {
   guint id;
   FbFaceStylizer *stylizer;
@@ -18,7 +16,7 @@ struct FbEngine {
   FbWorkers *workers;
   FbStyle *style;
   FbImage *luma;
-  FaceSlot slots[MAX_TRACKED_FACES];
+  FaceSlot slots[FB_TRACKER_MAX_FACES];
   int n_slots;
   FbStageTimes times;
 };
@@ -33,7 +31,7 @@ fb_render_params_init_defaults (FbRenderParams * params)
   params->mask_feather = 0.06f;
   params->debug_view = FB_DEBUG_VIEW_NONE;
   params->tracking.max_faces = 4;
-  params->tracking.min_face_size = 80;
+  params->tracking.min_face_size = 100;
   params->tracking.detect_interval = 5;
   params->tracking.smoothing = 0.5f;
 }
@@ -106,7 +104,7 @@ stylizer_for (FbEngine * engine, guint id)
   for (i = 0; i < engine->n_slots; i++)
     if (engine->slots[i].id == id)
       return engine->slots[i].stylizer;
-  if (engine->n_slots == MAX_TRACKED_FACES)
+  if (engine->n_slots == FB_TRACKER_MAX_FACES)
     return NULL;
   engine->slots[engine->n_slots].id = id;
   engine->slots[engine->n_slots].stylizer = fb_face_stylizer_new ();
@@ -159,7 +157,7 @@ int
 fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
     const FbRenderParams * params, FbFaceResult * results, int max_results)
 {
-  FbTrackedFace faces[MAX_TRACKED_FACES];
+  FbTrackedFace faces[FB_TRACKER_MAX_FACES];
   FbRenderParams face_params = *params;
   int n_faces, n_results = 0, i;
   double start = g_get_monotonic_time () / 1000.0;
@@ -169,7 +167,7 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
 
   fb_frame_read_luma (frame, &engine->luma);
   n_faces = fb_tracker_process (engine->tracker, engine->luma, timestamp_ns,
-      &params->tracking, faces, MIN (params->tracking.max_faces, MAX_TRACKED_FACES));
+      &params->tracking, faces, MIN (params->tracking.max_faces, FB_TRACKER_MAX_FACES));
   engine->times.landmarks = g_get_monotonic_time () / 1000.0 - start;
   drop_lost_faces (engine, faces, n_faces);
 

@@ -338,8 +338,11 @@ fb_style_detect_landmarks (const FbImage * rgb, const FbShapeModel * model,
         "style-landmarks property (one 'x y' per line)", rgb->width, rgb->height);
     goto fail;
   }
+  /* The largest confident face: a portrait's subject, not a round badge that looks a
+   * little like one (found[0] has the best score). */
   for (i = 1; i < n; i++)
-    if ((gint64) found[i].box.width * found[i].box.height
+    if (found[i].score >= FB_FACE_DETECTION_CONFIDENT_SCORE
+        && (gint64) found[i].box.width * found[i].box.height
         > (gint64) found[best].box.width * found[best].box.height)
       best = i;
   box = found[best].box;

@@ -66,36 +66,3 @@ fb_test_random_image (int width, int height, int channels, float scale, guint32 
   g_rand_free (rand);
   return img;
 }
-
-FbImage *
-fb_test_render_face_frame (const FbImage * face, int width, int height, int channels,
-    float cx, float cy, float scale, float angle)
-{
-  FbImage *out = fb_image_new (width, height, channels);
-  float ca = cosf (angle) / scale, sa = sinf (angle) / scale;
-  int x, y, c;
-
-  for (y = 0; y < height; y++) {
-    uint8_t *row = fb_image_row (out, y);
-    for (x = 0; x < width; x++) {
-      /* inverse map: frame pixel -> face image pixel */
-      float dx = x - cx, dy = y - cy;
-      float u = ca * dx + sa * dy + face->width / 2.0f;
-      float v = -sa * dx + ca * dy + face->height / 2.0f;
-      int u0 = (int) floorf (u), v0 = (int) floorf (v);
-      float fu = u - u0, fv = v - v0;
-      for (c = 0; c < channels; c++)
-        row[x * channels + c] = c == 3 ? 255 : 110;
-      if (u0 < 0 || v0 < 0 || u0 + 1 >= face->width || v0 + 1 >= face->height)
-        continue;
-      for (c = 0; c < 3; c++) {
-        const uint8_t *r0 = fb_image_row (face, v0), *r1 = fb_image_row (face, v0 + 1);
-        int k = face->channels;
-        float a = r0[u0 * k + c] * (1 - fu) + r0[(u0 + 1) * k + c] * fu;
-        float b = r1[u0 * k + c] * (1 - fu) + r1[(u0 + 1) * k + c] * fu;
-        row[x * channels + c] = (uint8_t) (a * (1 - fv) + b * fv + 0.5f);
-      }
-    }
-  }
-  return out;
-}

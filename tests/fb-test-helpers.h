@@ -20,10 +20,3 @@ FbImage *fb_test_random_image (int width, int height, int channels, float scale,
 
 G_END_DECLS
 
-G_BEGIN_DECLS
-/* Draws `face` (any channels >= 3) into a new w x h image of `channels` (3 or 4) over a
- * flat grey background: face centre at (cx, cy), scaled by `scale`, rotated by `angle`
- * radians; bilinear sampling. A known moving face for tracking and element tests. */
-FbImage *fb_test_render_face_frame (const FbImage * face, int width, int height,
-    int channels, float cx, float cy, float scale, float angle);
-G_END_DECLS

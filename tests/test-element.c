@@ -15,6 +15,7 @@
 #include "fb-image-io.h"
 #include "fb-landmarks.h"
 #include "fb-style.h"
+#include "fb-synth.h"
 #include "fb-test-helpers.h"
 
 #define WIDTH 385
@@ -73,7 +74,7 @@ render_face (Placement p, int width, int height, FbLandmarks * lm)
 
   if (lm)
     fb_landmarks_transform (&astronaut_landmarks, s, lm);
-  return fb_test_render_face_frame (astronaut, width, height, 3, cx, cy, p.scale,
+  return fb_synth_face_frame (astronaut, width, height, 3, cx, cy, p.scale,
       p.angle);
 }
 
