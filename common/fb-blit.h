@@ -7,6 +7,11 @@
 #include "fb-seed-table.h"
 
 /* Finest seed level is 1 (h = 2); pixels that pass no level take the direct lookup. */
+/* u* of a seed outside the region may lie outside the style: biased 16-bit halves. */
+#define FB_SEED_PACK(x, y) (((uint32_t) ((y) + 32768) << 16) | (uint32_t) ((x) + 32768))
+#define FB_SEED_X(p) ((int) ((p) & 0xFFFFu) - 32768)
+#define FB_SEED_Y(p) ((int) ((p) >> 16) - 32768)
+#define FB_SEED_UNKNOWN 0xFFFFFFFFu
 #define FB_BLIT_MAX_LEVELS 8
 
 /* The seeds of one level of spacing h = 2^level, for the cells around the region. */
@@ -17,8 +22,8 @@ typedef struct {
   int cols;
   int rows;
   int32_t *seed_xy;             /* 2 per cell: the seed's absolute canonical position */
-  int32_t *seed_u;              /* 2 per cell: style position u* for that seed (may lie
-                                 * outside the style for seeds outside the region) */
+  uint32_t *seed_u;             /* per cell: FB_SEED_PACK of u* for that seed, looked up
+                                 * when first needed; FB_SEED_UNKNOWN until then */
 } FbSeedLevel;
 
 /* One style level, as the synthesis reads it. */
@@ -142,6 +147,24 @@ fb_blit_error (const FbBlitStyle * s, const FbBlitTarget * t, size_t i, int ox, 
   return e;
 }
 
+/* u* of seed cell c, looked up the first time a pixel asks: with the previous frame's
+ * choices kept, most seeds are never needed. Seeds outside the region have no guides:
+ * the nearest region pixel's answer is taken and the offset carried over, as if the
+ * positional guide went on in a straight line. */
+FB_FUNC uint32_t
+fb_seed_u (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel * l, int c)
+{
+  uint32_t u = FB_LOAD_U32 (&l->seed_u[c]);
+  if (u == FB_SEED_UNKNOWN) {
+    int rx = l->seed_xy[2 * c] - t->x0, ry = l->seed_xy[2 * c + 1] - t->y0;
+    int cx = fb_clampi (rx, 0, t->width - 1), cy = fb_clampi (ry, 0, t->height - 1);
+    int32_t found = fb_blit_lookup (s, t, cx, cy);
+    u = FB_SEED_PACK (FB_PIXEL_X (found) + rx - cx, FB_PIXEL_Y (found) + ry - cy);
+    FB_STORE_U32 (&l->seed_u[c], u);
+  }
+  return u;
+}
+
 /* Pixels of one chunk share the offset o - p, so the offset names the chunk. */
 FB_FUNC uint32_t
 fb_chunk_id (int px, int py, int ox, int oy)
@@ -197,8 +220,9 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
         }
       }
     if (best >= 0) {
-      int ox = l->seed_u[2 * best] + px - l->seed_xy[2 * best];
-      int oy = l->seed_u[2 * best + 1] + py - l->seed_xy[2 * best + 1];
+      uint32_t u = fb_seed_u (s, t, l, best);
+      int ox = FB_SEED_X (u) + px - l->seed_xy[2 * best];
+      int oy = FB_SEED_Y (u) + py - l->seed_xy[2 * best + 1];
       if (ox >= 0 && oy >= 0 && ox < s->width && oy < s->height
           && fb_blit_error (s, t, i, ox, oy) < t->threshold) {
         *chunk = fb_chunk_id (px, py, ox, oy);

@@ -10,3 +10,13 @@
 #else
 #define FB_FUNC static inline
 #endif
+
+/* Relaxed 32-bit loads and stores for values that threads may fill in concurrently
+ * with identical results (lazily computed entries). */
+#if defined(__CUDACC__)
+#define FB_LOAD_U32(p) (*(volatile const uint32_t *) (p))
+#define FB_STORE_U32(p, v) (*(volatile uint32_t *) (p) = (v))
+#else
+#define FB_LOAD_U32(p) __atomic_load_n ((p), __ATOMIC_RELAXED)
+#define FB_STORE_U32(p, v) __atomic_store_n ((p), (v), __ATOMIC_RELAXED)
+#endif

@@ -52,26 +52,36 @@ fb_mls_grid_nodes (int width, int height, int spacing)
   return (width / spacing + 2) * (height / spacing + 2);
 }
 
-void
-fb_mls_field (const FbPoint * from, const FbPoint * to, int n, float origin_x,
-    float origin_y, int width, int height, int spacing, FbPoint * nodes, float *field)
+int
+fb_mls_field_node_rows (const FbMlsField * f)
 {
-  int cols = width / spacing + 2, rows = height / spacing + 2;
-  float inv = 1.0f / spacing;
-  int i, j, x, y;
+  return f->height / f->spacing + 2;
+}
 
-  for (j = 0; j < rows; j++)
+void
+fb_mls_field_nodes (const FbMlsField * f, int row0, int row1)
+{
+  int cols = f->width / f->spacing + 2, i, j;
+
+  for (j = row0; j < row1; j++)
     for (i = 0; i < cols; i++) {
-      FbPoint v = { origin_x + i * spacing, origin_y + j * spacing };
-      nodes[j * cols + i] = fb_mls_similarity (from, to, n, v);
+      FbPoint v = { f->origin_x + i * f->spacing, f->origin_y + j * f->spacing };
+      f->nodes[j * cols + i] = fb_mls_similarity (f->from, f->to, f->n, v);
     }
+}
 
-  for (y = 0; y < height; y++) {
+void
+fb_mls_field_interpolate (const FbMlsField * f, int y0, int y1)
+{
+  int cols = f->width / f->spacing + 2, spacing = f->spacing, x, y;
+  float inv = 1.0f / spacing;
+
+  for (y = y0; y < y1; y++) {
     int gj = y / spacing;
     float fy = (y - gj * spacing) * inv;
-    const FbPoint *r0 = nodes + gj * cols, *r1 = r0 + cols;
-    float *out = field + (size_t) y * width * 2;
-    for (x = 0; x < width; x++) {
+    const FbPoint *r0 = f->nodes + gj * cols, *r1 = r0 + cols;
+    float *out = f->field + (size_t) y * f->width * 2;
+    for (x = 0; x < f->width; x++) {
       int gi = x / spacing;
       float fx = (x - gi * spacing) * inv;
       float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;

@@ -137,7 +137,28 @@ typedef struct {
   const FbImage *source;        /* what the patch samples: output or a debug view */
   gboolean nearest;             /* copy source pixels instead of interpolating them */
   gboolean with_temporal_colours;
+  const FbMlsField *field;
 } StylizeJob;
+
+static void
+mls_nodes_job (void *data, int index, int count)
+{
+  StylizeJob *job = data;
+  int j0, j1;
+
+  fb_band_rows (fb_mls_field_node_rows (job->field), index, count, &j0, &j1);
+  fb_mls_field_nodes (job->field, j0, j1);
+}
+
+static void
+mls_interpolate_job (void *data, int index, int count)
+{
+  StylizeJob *job = data;
+  int y0, y1;
+
+  fb_band_rows (job->field->height, index, count, &y0, &y1);
+  fb_mls_field_interpolate (job->field, y0, y1);
+}
 
 static void
 resample_luma_job (void *data, int index, int count)
@@ -369,12 +390,19 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   fb_histogram_match (fs->guide, fs->mask, &level->histogram);
   {
     size_t nodes = fb_mls_grid_nodes (region.width, region.height, MLS_GRID_SPACING);
+    FbMlsField field = { canonical_lm.points, level->landmarks.points, FB_N_LANDMARKS,
+      region.x, region.y, region.width, region.height, MLS_GRID_SPACING
+    };
     if (nodes > fs->nodes_capacity) {
       fs->nodes = g_renew (FbPoint, fs->nodes, nodes);
       fs->nodes_capacity = nodes;
     }
-    fb_mls_field (canonical_lm.points, level->landmarks.points, FB_N_LANDMARKS, region.x,
-        region.y, region.width, region.height, MLS_GRID_SPACING, fs->nodes, fs->pos);
+    field.nodes = fs->nodes;
+    field.field = fs->pos;
+    job.field = &field;
+    fb_workers_run (workers, mls_nodes_job, &job,
+        fb_band_count (workers, fb_mls_field_node_rows (&field)));
+    fb_workers_run (workers, mls_interpolate_job, &job, bands);
     if (params->stylize_background)
       fold_into_style_border (fs->pos, region_pixels (region), level->rgb->width,
           level->rgb->height);
@@ -407,8 +435,8 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   target.lambda_app = style->params.lambda_app;
   target.lambda_temporal = params->lambda_temporal;
   target.threshold = params->threshold;
-  fb_synthesis_seeds (workers, &blit_style, &target,
-      MAX (COARSEST_SPACING_LOG2 + 1 - level_index, 2), &fs->seeds);
+  fb_synthesis_seeds (workers, &target, MAX (COARSEST_SPACING_LOG2 + 1 - level_index, 2),
+      &fs->seeds);
   t1 = now_ms ();
   times->seeds += t1 - t0;
   t0 = t1;

@@ -50,23 +50,10 @@ typedef struct {
   int radius;
 } SynthesisJob;
 
-/* Seeds outside the region have no guides: take the nearest region pixel's answer and
- * carry the offset over, as if the positional guide went on in a straight line. */
-static void
-seed_lookup (const FbBlitStyle * s, const FbBlitTarget * t, int rx, int ry, int32_t * u)
-{
-  int cx = fb_clampi (rx, 0, t->width - 1), cy = fb_clampi (ry, 0, t->height - 1);
-  int32_t index = fb_blit_lookup (s, t, cx, cy);
-
-  u[0] = FB_PIXEL_X (index) + rx - cx;
-  u[1] = FB_PIXEL_Y (index) + ry - cy;
-}
-
 static void
 seeds_job (void *data, int index, int count)
 {
   SynthesisJob *job = data;
-  const FbBlitTarget *t = job->target;
   FbSeedLevel *l = &job->seeds->levels[index + 1];
   int level = index + 1, i, j;
 
@@ -76,15 +63,15 @@ seeds_job (void *data, int index, int count)
       fb_seed_position (level, l->h, l->cell_x0 + i, l->cell_y0 + j, &sx, &sy);
       l->seed_xy[2 * c] = sx;
       l->seed_xy[2 * c + 1] = sy;
-      seed_lookup (job->style, t, sx - t->x0, sy - t->y0, l->seed_u + 2 * c);
+      l->seed_u[c] = FB_SEED_UNKNOWN;
     }
 }
 
 void
-fb_synthesis_seeds (FbWorkers * workers, const FbBlitStyle * style,
-    const FbBlitTarget * target, int n_levels, FbSeedLevels * seeds)
+fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n_levels,
+    FbSeedLevels * seeds)
 {
-  SynthesisJob job = { style, target, seeds };
+  SynthesisJob job = { NULL, target, seeds };
   int k;
 
   g_return_if_fail (n_levels >= 1 && n_levels <= FB_BLIT_MAX_LEVELS);
@@ -100,7 +87,7 @@ fb_synthesis_seeds (FbWorkers * workers, const FbBlitStyle * style,
     cells = (size_t) l->cols * l->rows;
     if (cells > seeds->capacity[k]) {
       l->seed_xy = g_renew (int32_t, l->seed_xy, 2 * cells);
-      l->seed_u = g_renew (int32_t, l->seed_u, 2 * cells);
+      l->seed_u = g_renew (uint32_t, l->seed_u, cells);
       seeds->capacity[k] = cells;
     }
   }

@@ -22,9 +22,9 @@ void fb_seed_levels_clear (FbSeedLevels * seeds);
 FbBlitStyle fb_blit_style_from_level (const FbStyleLevel * level);
 
 /* Places the seeds of levels 1 .. n_levels-1 (coarsest spacing 2^(n_levels-1)) around
- * the target region and looks up u* for each. */
-void fb_synthesis_seeds (FbWorkers * workers, const FbBlitStyle * style,
-    const FbBlitTarget * target, int n_levels, FbSeedLevels * seeds);
+ * the target region; their u* are looked up when the synthesis first needs them. */
+void fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n_levels,
+    FbSeedLevels * seeds);
 
 /* Fills nnf (width x height of the target) and, if not NULL, chunk ids. */
 void fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,

@@ -65,9 +65,14 @@ test_field_is_smooth (void)
   FbPoint *nodes = g_new (FbPoint, fb_mls_grid_nodes (w, h, spacing));
   float *field = g_new (float, 2 * w * h);
   double worst = 0;
+  FbMlsField f = { from, to, N, 0, 0, w, h, spacing, nodes, field };
 
   make_points (from, to);
-  fb_mls_field (from, to, N, 0, 0, w, h, spacing, nodes, field);
+  /* in two pieces each, as threads would */
+  fb_mls_field_nodes (&f, 0, 5);
+  fb_mls_field_nodes (&f, 5, fb_mls_field_node_rows (&f));
+  fb_mls_field_interpolate (&f, 0, 77);
+  fb_mls_field_interpolate (&f, 77, h);
   for (y = 0; y < h; y++)
     for (x = 1; x < w; x++) {
       float *a = field + 2 * (y * w + x - 1), *b = field + 2 * (y * w + x);

@@ -82,7 +82,7 @@ test_self_reconstruction (void)
   style_fixture_init (&f, w, h, 3);
   t = shifted_target (&f, 0, 0, &pos, &app);
   nnf = g_new (int32_t, w * h);
-  fb_synthesis_seeds (workers, &f.style, &t, 6, &seeds);
+  fb_synthesis_seeds (workers, &t, 6, &seeds);
   fb_synthesis_nnf (workers, &f.style, &t, &seeds, nnf, NULL);
   for (i = 0; i < w * h; i++)
     identity += nnf[i] == (int32_t) FB_PIXEL_PACK (i % w, i / w);
@@ -119,7 +119,7 @@ test_shift_is_coherent (void)
   style_fixture_init (&f, w, h, 5);
   t = shifted_target (&f, 7, -4, &pos, &app);
   nnf = g_new (int32_t, w * h);
-  fb_synthesis_seeds (workers, &f.style, &t, 6, &seeds);
+  fb_synthesis_seeds (workers, &t, 6, &seeds);
   fb_synthesis_nnf (workers, &f.style, &t, &seeds, nnf, NULL);
   for (y = 8; y < h - 8; y++)
     for (x = 8; x < w - 16; x++) {
@@ -160,7 +160,7 @@ test_random_target_stays_inside_and_voting_one_copies (void)
     pos[2 * i + 1] = g_rand_double_range (rand, -20, h + 20);
     app[i] = g_rand_int_range (rand, 0, 256);
   }
-  fb_synthesis_seeds (workers, &f.style, &t, 5, &seeds);
+  fb_synthesis_seeds (workers, &t, 5, &seeds);
   fb_synthesis_nnf (workers, &f.style, &t, &seeds, nnf, NULL);
   for (i = 0; i < tw * th; i++)
     g_assert_true (FB_PIXEL_X (nnf[i]) < w && FB_PIXEL_Y (nnf[i]) < h);
