@@ -53,6 +53,12 @@ typedef struct {
   const uint8_t *app;           /* G_app */
   const uint8_t *temporal;      /* 4 per pixel: blurred previous output + validity; or NULL */
   const int32_t *previous;      /* previous frame's NNF at the same face point (-1 = none); or NULL */
+  const uint8_t *coverage;      /* where the face will show (feathered mask, possibly at
+                                 * 1 / 2^coverage_shift resolution); NULL = everywhere */
+  int coverage_stride;
+  int coverage_width;
+  int coverage_height;
+  int coverage_shift;
   float lambda_pos;             /* per pixel of the style level */
   float lambda_app;
   float lambda_temporal;
@@ -147,6 +153,35 @@ fb_blit_error (const FbBlitStyle * s, const FbBlitTarget * t, size_t i, int ox, 
   return e;
 }
 
+/* Whether region pixel (rx, ry) can show in the output: one of the coverage samples
+ * that bilinear interpolation mixes there is not zero. */
+FB_FUNC int
+fb_target_covered (const FbBlitTarget * t, int rx, int ry)
+{
+  const uint8_t *r0, *r1;
+  float scale;
+  int x0, y0, x1, y1;
+
+  if (!t->coverage)
+    return 1;
+  scale = 1.0f / (1 << t->coverage_shift);
+  x0 = fb_clampi ((int) floorf ((rx + 0.5f) * scale - 0.5f), 0, t->coverage_width - 1);
+  y0 = fb_clampi ((int) floorf ((ry + 0.5f) * scale - 0.5f), 0, t->coverage_height - 1);
+  x1 = x0 + 1 < t->coverage_width ? x0 + 1 : x0;
+  y1 = y0 + 1 < t->coverage_height ? y0 + 1 : y0;
+  r0 = t->coverage + (size_t) y0 * t->coverage_stride;
+  r1 = t->coverage + (size_t) y1 * t->coverage_stride;
+  return (r0[x0] | r0[x1] | r1[x0] | r1[x1]) != 0;
+}
+
+/* The style pixel the positional guide points at: what pixels that cannot show take. */
+FB_FUNC int32_t
+fb_blit_positional (const FbBlitStyle * s, const FbBlitTarget * t, size_t i)
+{
+  return (int32_t) FB_PIXEL_PACK (fb_clampi ((int) (t->pos[2 * i] + 0.5f), 0, s->width - 1),
+      fb_clampi ((int) (t->pos[2 * i + 1] + 0.5f), 0, s->height - 1));
+}
+
 /* u* of seed cell c, looked up the first time a pixel asks: with the previous frame's
  * choices kept, most seeds are never needed. Seeds outside the region have no guides:
  * the nearest region pixel's answer is taken and the offset carried over, as if the
@@ -184,6 +219,10 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
   size_t i = (size_t) ry * t->width + rx;
   int k;
 
+  if (!fb_target_covered (t, rx, ry)) {
+    *chunk = 0;
+    return fb_blit_positional (s, t, i);
+  }
   if (t->previous && t->previous[i] >= 0) {
     int ox = FB_PIXEL_X (t->previous[i]), oy = FB_PIXEL_Y (t->previous[i]);
     if (fb_blit_guide_error (s, t, i, ox, oy) < t->threshold) {

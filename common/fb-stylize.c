@@ -27,7 +27,9 @@ struct FbFaceStylizer {
   /* per-frame buffers, kept to avoid allocating in the streaming thread */
   FbImage *luma;
   FbImage *guide;
-  FbImage *mask;
+  FbImage *mask;                /* hard head mask, region-sized: where histograms match */
+  FbImage *coverage;            /* feathered mask at 1 / 2^coverage_shift resolution */
+  int coverage_shift;
   FbImage *output;
   FbImage *patch_rgb;
   FbImage *patch_alpha;
@@ -58,6 +60,7 @@ fb_face_stylizer_free (FbFaceStylizer * fs)
   fb_image_free (fs->luma);
   fb_image_free (fs->guide);
   fb_image_free (fs->mask);
+  fb_image_free (fs->coverage);
   fb_image_free (fs->output);
   fb_image_free (fs->patch_rgb);
   fb_image_free (fs->patch_alpha);
@@ -218,7 +221,8 @@ patch_job (void *data, int index, int count)
 {
   StylizeJob *job = data;
   FbFaceStylizer *fs = job->fs;
-  const FbImage *src = job->source, *mask = fs->mask;
+  const FbImage *src = job->source, *coverage = fs->coverage;
+  float coverage_scale = 1.0f / (1 << fs->coverage_shift);
   int y0, y1, x, y;
 
   fb_band_rows (job->patch.height, index, count, &y0, &y1);
@@ -233,7 +237,9 @@ patch_job (void *data, int index, int count)
         alpha[x] = 0;
         continue;
       }
-      fb_sample_bilinear (mask->data, mask->stride, mask->width, mask->height, 1, cx, cy, &m);
+      fb_sample_bilinear (coverage->data, coverage->stride, coverage->width,
+          coverage->height, 1, (cx + 0.5f) * coverage_scale - 0.5f,
+          (cy + 0.5f) * coverage_scale - 0.5f, &m);
       alpha[x] = (uint8_t) (m + 0.5f);
       if (!alpha[x])
         continue;
@@ -250,6 +256,30 @@ patch_job (void *data, int index, int count)
       rgb[3 * x + 2] = (uint8_t) (colour[2] + 0.5f);
     }
   }
+}
+
+/* The feathered head mask, which both limits the synthesis and blends the result. A
+ * wide feather makes it smooth, so it is rendered at a quarter of the resolution then. */
+static void
+render_coverage (FbFaceStylizer * fs, const FbLandmarks * canonical_lm, FbRect region,
+    float feather, gboolean everywhere)
+{
+  int shift = !everywhere && feather >= 8 ? 2 : 0;
+  float k = 1.0f / (1 << shift);
+  FbSimilarity to_coverage = { k, 0, (0.5f - region.x) * k - 0.5f,
+    (0.5f - region.y) * k - 0.5f
+  };
+  FbLandmarks lm;
+
+  fs->coverage_shift = shift;
+  fb_image_ensure (&fs->coverage, ((region.width - 1) >> shift) + 1,
+      ((region.height - 1) >> shift) + 1, 1);
+  if (everywhere) {
+    memset (fs->coverage->data, 255, (size_t) fs->coverage->stride * fs->coverage->height);
+    return;
+  }
+  fb_landmarks_transform (canonical_lm, to_coverage, &lm);
+  fb_face_mask_render (&lm, 0, 0, feather * k, fs->coverage);
 }
 
 static size_t
@@ -317,7 +347,8 @@ render_debug_view (FbFaceStylizer * fs, const FbStyleLevel * level, FbDebugView 
           out[2] = 64 + ((h >> 16) & 0xBF);
           break;
         case FB_DEBUG_VIEW_MASK:
-          out[0] = out[1] = out[2] = fb_image_row (fs->mask, y)[x];
+          out[0] = out[1] = out[2] = fb_image_row (fs->coverage,
+              y >> fs->coverage_shift)[x >> fs->coverage_shift];
           break;
         default:
           return;
@@ -411,6 +442,11 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   times->guides += t1 - t0;
   t0 = t1;
 
+  render_coverage (fs, &canonical_lm, region, feather, params->stylize_background);
+  t1 = now_ms ();
+  times->compositing += t1 - t0;
+  t0 = t1;
+
   /* Temporal guide: the previous frame's choices and its blurred output. */
   use_history = fs->prev_output && fs->prev_style == style && fs->prev_level == level_index;
   job.with_temporal_colours = use_history && params->lambda_temporal > 0;
@@ -431,6 +467,11 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   target.app = fs->guide->data;
   target.temporal = job.with_temporal_colours ? fs->temporal : NULL;
   target.previous = use_history ? fs->previous : NULL;
+  target.coverage = params->stylize_background ? NULL : fs->coverage->data;
+  target.coverage_stride = fs->coverage->stride;
+  target.coverage_width = fs->coverage->width;
+  target.coverage_height = fs->coverage->height;
+  target.coverage_shift = fs->coverage_shift;
   target.lambda_pos = level->lambda_pos_px;
   target.lambda_app = style->params.lambda_app;
   target.lambda_temporal = params->lambda_temporal;
@@ -448,8 +489,7 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   t0 = t1;
 
   fb_image_ensure (&fs->output, region.width, region.height, 3);
-  fb_synthesis_vote (workers, &blit_style, fs->nnf, region.width, region.height,
-      params->voting, fs->output);
+  fb_synthesis_vote (workers, &blit_style, &target, fs->nnf, params->voting, fs->output);
   t1 = now_ms ();
   times->voting += t1 - t0;
   t0 = t1;
@@ -468,10 +508,6 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   }
   job.source = fs->prev_output;
 
-  if (params->stylize_background)
-    memset (fs->mask->data, 255, (size_t) fs->mask->stride * fs->mask->height);
-  else
-    fb_face_mask_render (&canonical_lm, region.x, region.y, feather, fs->mask);
   if (params->debug_view != FB_DEBUG_VIEW_NONE
       && params->debug_view != FB_DEBUG_VIEW_LANDMARKS) {
     fb_image_ensure (&fs->output, region.width, region.height, 3);

@@ -131,20 +131,28 @@ vote_job (void *data, int index, int count)
   fb_band_rows (job->height, index, count, &y0, &y1);
   for (y = y0; y < y1; y++) {
     uint8_t *row = fb_image_row (job->out, y);
-    for (x = 0; x < job->width; x++)
-      fb_vote_pixel (job->style, job->nnf, job->width, job->height, x, y, job->radius,
-          row + 3 * x);
+    for (x = 0; x < job->width; x++) {
+      if (fb_target_covered (job->target, x, y)) {
+        fb_vote_pixel (job->style, job->nnf, job->width, job->height, x, y, job->radius,
+            row + 3 * x);
+      } else {
+        int32_t o = job->nnf[(size_t) y * job->width + x];
+        memcpy (row + 3 * x, job->style->rgb + (size_t) FB_PIXEL_Y (o) * job->style->rgb_stride
+            + 3 * FB_PIXEL_X (o), 3);
+      }
+    }
   }
 }
 
 void
-fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style, const int32_t * nnf,
-    int width, int height, int voting, FbImage * out)
+fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style,
+    const FbBlitTarget * target, const int32_t * nnf, int voting, FbImage * out)
 {
-  SynthesisJob job = { style, NULL, NULL, NULL, (int32_t *) nnf, NULL, out, width, height,
-    voting / 2
+  SynthesisJob job = { style, target, NULL, NULL, (int32_t *) nnf, NULL, out,
+    target->width, target->height, voting / 2
   };
 
-  g_return_if_fail (out->width == width && out->height == height && out->channels == 3);
-  fb_workers_run (workers, vote_job, &job, fb_band_count (workers, height));
+  g_return_if_fail (out->width == target->width && out->height == target->height
+      && out->channels == 3);
+  fb_workers_run (workers, vote_job, &job, fb_band_count (workers, target->height));
 }

@@ -30,9 +30,10 @@ void fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n
 void fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
     const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf, uint32_t * chunks);
 
-/* out: 3-channel image of the target's size. voting: 1, 3 or 5. */
-void fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style, const int32_t * nnf,
-    int width, int height, int voting, FbImage * out);
+/* out: 3-channel image of the target's size. voting: 1, 3 or 5. Pixels the target does
+ * not cover get their own NNF pixel, unvoted. */
+void fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style,
+    const FbBlitTarget * target, const int32_t * nnf, int voting, FbImage * out);
 
 /* Splits rows [0, height) into bands for job `index` of `count`. */
 static inline void

@@ -90,7 +90,7 @@ test_self_reconstruction (void)
 
   /* and voting then reproduces the exemplar */
   out = fb_image_new (w, h, 3);
-  fb_synthesis_vote (workers, &f.style, nnf, w, h, 3, out);
+  fb_synthesis_vote (workers, &f.style, &t, nnf, 3, out);
   for (y = 0; y < h; y++)
     g_assert_cmpmem (fb_image_row (out, y), w * 3, fb_image_row (f.rgb, y), w * 3);
 
@@ -164,7 +164,7 @@ test_random_target_stays_inside_and_voting_one_copies (void)
   fb_synthesis_nnf (workers, &f.style, &t, &seeds, nnf, NULL);
   for (i = 0; i < tw * th; i++)
     g_assert_true (FB_PIXEL_X (nnf[i]) < w && FB_PIXEL_Y (nnf[i]) < h);
-  fb_synthesis_vote (workers, &f.style, nnf, tw, th, 1, out);
+  fb_synthesis_vote (workers, &f.style, &t, nnf, 1, out);
   for (y = 0; y < th; y++)
     for (x = 0; x < tw; x++) {
       int o = nnf[y * tw + x];
