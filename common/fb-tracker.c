@@ -7,10 +7,19 @@
 
 #include "fb-one-euro.h"
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 /* Face width dlib's HOG detector reliably finds (its window is 80 px): detection runs
  * on a copy scaled so that min_face_size becomes this. */
 #define DETECTOR_MIN_FACE 80
 #define MAX_DETECTIONS 32
+/* Nice value of the detection thread: it is background work, and on a machine with
+ * few cores it must not delay the threads that stylize the current frame. */
+#define DETECTION_NICE 10
 /* A detection and a track whose boxes overlap this much (intersection over union) are
  * the same face. */
 #define SAME_FACE_IOU 0.3f
@@ -86,6 +95,11 @@ detection_thread (gpointer data)
   FbTracker *tracker = data;
   FbDetection found[MAX_DETECTIONS];
 
+#ifdef __linux__
+  /* Linux gives each thread its own nice value. Best effort: without the permission or
+   * elsewhere, detection simply keeps the normal priority. */
+  (void) setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), DETECTION_NICE);
+#endif
   g_mutex_lock (&tracker->lock);
   for (;;) {
     int n;
