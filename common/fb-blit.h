@@ -71,6 +71,13 @@ fb_floor_div (int a, int b)
   return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
+/* floor (a / 2^s) without division, for negative a too. */
+FB_FUNC int
+fb_floor_shift (int a, int s)
+{
+  return a >= 0 ? a >> s : ~((~a) >> s);
+}
+
 FB_FUNC uint32_t
 fb_hash3 (uint32_t a, uint32_t b, uint32_t c)
 {
@@ -159,14 +166,14 @@ FB_FUNC int
 fb_target_covered (const FbBlitTarget * t, int rx, int ry)
 {
   const uint8_t *r0, *r1;
-  float scale;
-  int x0, y0, x1, y1;
+  int s, x0, y0, x1, y1;
 
   if (!t->coverage)
     return 1;
-  scale = 1.0f / (1 << t->coverage_shift);
-  x0 = fb_clampi ((int) floorf ((rx + 0.5f) * scale - 0.5f), 0, t->coverage_width - 1);
-  y0 = fb_clampi ((int) floorf ((ry + 0.5f) * scale - 0.5f), 0, t->coverage_height - 1);
+  /* floor ((r + 0.5) / 2^s - 0.5) in integers */
+  s = t->coverage_shift;
+  x0 = fb_clampi (fb_floor_shift (2 * rx + 1 - (1 << s), s + 1), 0, t->coverage_width - 1);
+  y0 = fb_clampi (fb_floor_shift (2 * ry + 1 - (1 << s), s + 1), 0, t->coverage_height - 1);
   x1 = x0 + 1 < t->coverage_width ? x0 + 1 : x0;
   y1 = y0 + 1 < t->coverage_height ? y0 + 1 : y0;
   r0 = t->coverage + (size_t) y0 * t->coverage_stride;
@@ -232,7 +239,7 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
   }
   for (k = n_levels - 1; k >= 1; k--) {
     const FbSeedLevel *l = &levels[k];
-    int cx = fb_floor_div (px, l->h), cy = fb_floor_div (py, l->h);
+    int cx = fb_floor_shift (px, k), cy = fb_floor_shift (py, k);
     int fx = px - cx * l->h, fy = py - cy * l->h;       /* offset inside the cell */
     int best = -1, best_d = 0x7FFFFFFF, dx, dy;
     cx -= l->cell_x0;

@@ -51,10 +51,21 @@ fb_image_ensure (FbImage ** image, int width, int height, int channels)
 FbImage *
 fb_image_downscale_2x (const FbImage * image)
 {
+  FbImage *half = NULL;
+
+  fb_image_downscale_2x_into (image, &half);
+  return half;
+}
+
+void
+fb_image_downscale_2x_into (const FbImage * image, FbImage ** half_out)
+{
   int w = (image->width + 1) / 2, h = (image->height + 1) / 2, c = image->channels;
-  FbImage *half = fb_image_new (w, h, c);
+  FbImage *half;
   int x, y, k;
 
+  fb_image_ensure (half_out, w, h, c);
+  half = *half_out;
   for (y = 0; y < h; y++) {
     const uint8_t *r0 = fb_image_row (image, 2 * y);
     const uint8_t *r1 = fb_image_row (image, MIN (2 * y + 1, image->height - 1));
@@ -66,7 +77,6 @@ fb_image_downscale_2x (const FbImage * image)
             + r1[x1 * c + k] + 2) >> 2;
     }
   }
-  return half;
 }
 
 void

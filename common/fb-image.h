@@ -31,6 +31,8 @@ fb_image_row (const FbImage * image, int y)
 
 /* Half-size copy by 2x2 averaging (odd edges replicate). */
 FbImage *fb_image_downscale_2x (const FbImage * image);
+/* The same into *half, reallocated only when its size differs. */
+void fb_image_downscale_2x_into (const FbImage * image, FbImage ** half);
 
 /* Rec.601 luma of an RGB image (any channels >= 3) into a 1-channel image. */
 void fb_image_rgb_to_luma (const FbImage * rgb, FbImage * luma);

@@ -21,7 +21,8 @@ struct FbFaceStylizer {
   int prev_level;
   FbRect prev_region;
   FbImage *prev_output;
-  FbImage *prev_blurred;
+  FbImage *prev_half;           /* prev_output at half resolution */
+  FbImage *prev_blurred;        /* prev_half blurred: the temporal term's reference */
   int32_t *prev_nnf;            /* prev_region-sized */
 
   /* per-frame buffers, kept to avoid allocating in the streaming thread */
@@ -56,6 +57,7 @@ fb_face_stylizer_free (FbFaceStylizer * fs)
   if (!fs)
     return;
   fb_image_free (fs->prev_output);
+  fb_image_free (fs->prev_half);
   fb_image_free (fs->prev_blurred);
   fb_image_free (fs->luma);
   fb_image_free (fs->guide);
@@ -174,9 +176,9 @@ resample_luma_job (void *data, int index, int count)
   fb_band_rows (dst->height, index, count, &y0, &y1);
   for (y = y0; y < y1; y++) {
     uint8_t *row = fb_image_row (dst, y);
-    for (x = 0; x < dst->width; x++) {
-      FbPoint c = { job->region.x + x, job->region.y + y };
-      FbPoint f = fb_similarity_apply (job->to_frame, c);
+    FbPoint start = { job->region.x, job->region.y + y };
+    FbPoint f = fb_similarity_apply (job->to_frame, start);
+    for (x = 0; x < dst->width; x++, f.x += job->to_frame.a, f.y += job->to_frame.b) {
       float v;
       fb_sample_bilinear (src->data, src->stride, src->width, src->height, 1, f.x, f.y, &v);
       row[x] = (uint8_t) (v + 0.5f);
@@ -209,7 +211,7 @@ history_job (void *data, int index, int count)
       }
       previous[x] = fs->prev_nnf[(size_t) py * prev.width + px];
       if (with_colours) {
-        memcpy (colours, fb_image_row (fs->prev_blurred, py) + 3 * px, 3);
+        memcpy (colours, fb_image_row (fs->prev_blurred, py >> 1) + 3 * (px >> 1), 3);
         colours[3] = 255;
       }
     }
@@ -229,9 +231,10 @@ patch_job (void *data, int index, int count)
   for (y = y0; y < y1; y++) {
     uint8_t *rgb = fb_image_row (fs->patch_rgb, y);
     uint8_t *alpha = fb_image_row (fs->patch_alpha, y);
-    for (x = 0; x < job->patch.width; x++) {
-      FbPoint f = { job->patch.x + x, job->patch.y + y };
-      FbPoint c = fb_similarity_apply (job->to_canonical, f);
+    FbPoint start = { job->patch.x, job->patch.y + y };
+    FbPoint c = fb_similarity_apply (job->to_canonical, start);
+    for (x = 0; x < job->patch.width;
+        x++, c.x += job->to_canonical.a, c.y += job->to_canonical.b) {
       float cx = c.x - job->region.x, cy = c.y - job->region.y, m, colour[3];
       if (cx < -0.5f || cy < -0.5f || cx > src->width - 0.5f || cy > src->height - 0.5f) {
         alpha[x] = 0;
@@ -450,8 +453,12 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   /* Temporal guide: the previous frame's choices and its blurred output. */
   use_history = fs->prev_output && fs->prev_style == style && fs->prev_level == level_index;
   job.with_temporal_colours = use_history && params->lambda_temporal > 0;
-  if (job.with_temporal_colours)
-    fb_blur (fs->prev_output, &fs->prev_blurred, TEMPORAL_BLUR_FRACTION * level->face_width);
+  /* The comparison is between blurred images, so half resolution loses nothing. */
+  if (job.with_temporal_colours) {
+    fb_image_downscale_2x_into (fs->prev_output, &fs->prev_half);
+    fb_blur (fs->prev_half, &fs->prev_blurred,
+        TEMPORAL_BLUR_FRACTION * level->face_width / 2);
+  }
   if (use_history)
     fb_workers_run (workers, history_job, &job, bands);
   t1 = now_ms ();

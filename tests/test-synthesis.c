@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <math.h>
 #include <string.h>
 
 #include "fb-guide.h"
@@ -182,6 +183,18 @@ test_random_target_stays_inside_and_voting_one_copies (void)
 }
 
 static void
+test_floor_shift (void)
+{
+  int a, s;
+
+  for (s = 0; s < 7; s++)
+    for (a = -300; a <= 300; a++) {
+      g_assert_cmpint (fb_floor_shift (a, s), ==, (int) floor (a / (double) (1 << s)));
+      g_assert_cmpint (fb_floor_div (a, 1 << s), ==, fb_floor_shift (a, s));
+    }
+}
+
+static void
 count_job (void *data, int index, int count)
 {
   g_atomic_int_add ((gint *) data + index, 1);
@@ -212,5 +225,6 @@ main (int argc, char **argv)
   g_test_add_func ("/synthesis/random-target-inside-and-voting-one-copies",
       test_random_target_stays_inside_and_voting_one_copies);
   g_test_add_func ("/synthesis/workers-run-every-job-once", test_workers_run_every_job_once);
+  g_test_add_func ("/synthesis/floor-shift", test_floor_shift);
   return g_test_run ();
 }
