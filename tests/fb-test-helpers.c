@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "fb-image-io.h"
+
 static char *
 existing_or_null (char *path)
 {
@@ -65,4 +67,67 @@ fb_test_random_image (int width, int height, int channels, float scale, guint32 
   }
   g_rand_free (rand);
   return img;
+}
+
+gboolean
+fb_test_face_data (const FbShapeModel ** model_out, const FbImage ** astronaut_out)
+{
+  static FbShapeModel *model;
+  static FbImage *astronaut;
+  const char *model_path = fb_test_model_path ();
+  g_autofree char *astronaut_path = fb_test_astronaut_path ();
+
+  if (!model_path) {
+    g_test_skip ("dlib's model is not installed (Debian package libdlib-data)");
+    return FALSE;
+  }
+  if (!astronaut_path) {
+    g_test_skip ("astronaut.png is not installed (Debian package python3-skimage)");
+    return FALSE;
+  }
+  if (!model) {
+    char *message = NULL;
+    model = fb_shape_model_load (model_path, &message);
+    g_assert_null (message);
+    g_assert_nonnull (model);
+  }
+  if (!astronaut) {
+    g_autoptr (GError) error = NULL;
+    astronaut = fb_image_load (astronaut_path, &error);
+    g_assert_no_error (error);
+  }
+  *model_out = model;
+  *astronaut_out = astronaut;
+  return TRUE;
+}
+
+void
+fb_test_synthetic_landmarks (FbLandmarks * lm, float cx, float cy, float s)
+{
+  FbPoint *p = lm->points;
+  int i;
+
+  for (i = 0; i <= 16; i++) {
+    float phi = (float) G_PI * (1.0f - i / 16.0f);
+    p[i].x = cx + 60 * s * cosf (phi);
+    p[i].y = cy + 70 * s * sinf (phi);
+  }
+  for (i = 17; i <= 26; i++) {
+    p[i].x = cx + s * (-50 + 100 * (i - 17) / 9.0f);
+    p[i].y = cy - 20 * s;
+  }
+  for (i = 27; i <= 35; i++) {
+    p[i].x = cx + s * (i < 31 ? 0 : -8 + 4 * (i - 31));
+    p[i].y = cy + s * (i < 31 ? -10 + 6 * (i - 27) : 18);
+  }
+  for (i = 36; i <= 47; i++) {
+    float a = (float) G_PI * (i % 6) / 3;
+    p[i].x = cx + s * ((i < 42 ? -25 : 25) + 10 * cosf (a));
+    p[i].y = cy + s * (-5 + 4 * sinf (a));
+  }
+  for (i = 48; i <= 67; i++) {
+    float a = 2 * (float) G_PI * (i - 48) / 20;
+    p[i].x = cx + s * 20 * cosf (a);
+    p[i].y = cy + s * (40 + 6 * sinf (a));
+  }
 }

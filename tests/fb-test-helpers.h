@@ -3,7 +3,9 @@
 #pragma once
 
 #include <glib.h>
+#include "fb-dlib.h"
 #include "fb-image.h"
+#include "fb-landmarks.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +19,13 @@ const char *fb_test_model_path (void);
 char *fb_test_source_data_path (const char *relative);
 /* Deterministic pseudo-random image (channels 1 or 3) smooth over `scale` pixels. */
 FbImage *fb_test_random_image (int width, int height, int channels, float scale, guint32 seed);
+
+/* dlib's model and the astronaut, loaded once and kept; FALSE (after g_test_skip) when
+ * either is not installed. */
+gboolean fb_test_face_data (const FbShapeModel ** model, const FbImage ** astronaut);
+/* A synthetic frontal face of width 120 * s around (cx, cy): jaw on a half ellipse,
+ * brows above, eyes, nose and mouth inside. */
+void fb_test_synthetic_landmarks (FbLandmarks * lm, float cx, float cy, float s);
 
 G_END_DECLS
 

@@ -12,37 +12,20 @@
 #include "fb-synth.h"
 #include "fb-test-helpers.h"
 
-static FbShapeModel *model;
+static const FbShapeModel *model;
 static FbImage *astronaut_grey;
 
-/* Loads the model and the astronaut once; FALSE (and the test skipped) without them. */
+/* The model and the astronaut's grey image; FALSE (and the test skipped) without them. */
 static gboolean
 load_data (void)
 {
-  const char *model_path = fb_test_model_path ();
-  g_autofree char *astronaut_path = fb_test_astronaut_path ();
-  g_autoptr (GError) error = NULL;
-  g_autoptr (FbImage) rgb = NULL;
-  char *message = NULL;
+  const FbImage *astronaut;
 
-  if (!model_path) {
-    g_test_skip ("dlib's model is not installed (Debian package libdlib-data)");
+  if (!fb_test_face_data (&model, &astronaut))
     return FALSE;
-  }
-  if (!astronaut_path) {
-    g_test_skip ("astronaut.png is not installed (Debian package python3-skimage)");
-    return FALSE;
-  }
-  if (!model) {
-    model = fb_shape_model_load (model_path, &message);
-    g_assert_null (message);
-    g_assert_nonnull (model);
-  }
   if (!astronaut_grey) {
-    rgb = fb_image_load (astronaut_path, &error);
-    g_assert_no_error (error);
-    astronaut_grey = fb_image_new (rgb->width, rgb->height, 1);
-    fb_image_rgb_to_luma (rgb, astronaut_grey);
+    astronaut_grey = fb_image_new (astronaut->width, astronaut->height, 1);
+    fb_image_rgb_to_luma (astronaut, astronaut_grey);
   }
   return TRUE;
 }
@@ -322,7 +305,6 @@ main (int argc, char **argv)
   g_test_add_func ("/dlib/model-missing", test_model_missing);
   g_test_add_func ("/dlib/model-not-a-model", test_model_not_a_model);
   result = g_test_run ();
-  fb_shape_model_free (model);
   fb_image_free (astronaut_grey);
   return result;
 }

@@ -245,38 +245,6 @@ test_histogram_match (void)
   }
 }
 
-/* A frontal face: jaw on a half ellipse around (cx, cy), brows above, features inside. */
-static void
-synthetic_landmarks (FbLandmarks * lm, float cx, float cy, float s)
-{
-  FbPoint *p = lm->points;
-  int i;
-
-  for (i = 0; i <= 16; i++) {
-    float phi = (float) G_PI * (1.0f - i / 16.0f);
-    p[i].x = cx + 60 * s * cosf (phi);
-    p[i].y = cy + 70 * s * sinf (phi);
-  }
-  for (i = 17; i <= 26; i++) {
-    p[i].x = cx + s * (-50 + 100 * (i - 17) / 9.0f);
-    p[i].y = cy - 20 * s;
-  }
-  for (i = 27; i <= 35; i++) {
-    p[i].x = cx + s * (i < 31 ? 0 : -8 + 4 * (i - 31));
-    p[i].y = cy + s * (i < 31 ? -10 + 6 * (i - 27) : 18);
-  }
-  for (i = 36; i <= 47; i++) {
-    float a = (float) G_PI * (i % 6) / 3;
-    p[i].x = cx + s * ((i < 42 ? -25 : 25) + 10 * cosf (a));
-    p[i].y = cy + s * (-5 + 4 * sinf (a));
-  }
-  for (i = 48; i <= 67; i++) {
-    float a = 2 * (float) G_PI * (i - 48) / 20;
-    p[i].x = cx + s * 20 * cosf (a);
-    p[i].y = cy + s * (40 + 6 * sinf (a));
-  }
-}
-
 static void
 test_mask_outline (void)
 {
@@ -285,7 +253,7 @@ test_mask_outline (void)
   float top = G_MAXFLOAT;
   int i;
 
-  synthetic_landmarks (&lm, 100, 110, 1);
+  fb_test_synthetic_landmarks (&lm, 100, 110, 1);
   fb_face_outline (&lm, outline);
   for (i = 0; i <= 16; i++) {
     g_assert_cmpfloat (outline[i].x, ==, lm.points[i].x);
@@ -312,7 +280,7 @@ test_mask_fill (void)
   double area = 0, sum = 0;
   int x, y, i, partial = 0;
 
-  synthetic_landmarks (&lm, 100, 110, 1);
+  fb_test_synthetic_landmarks (&lm, 100, 110, 1);
   fb_face_mask_render (&lm, 0, 0, 0, mask);
   g_assert_cmpint (fb_image_row (mask, 110)[100], ==, 255);
   g_assert_cmpint (fb_image_row (mask, 170)[100], ==, 255);
@@ -356,7 +324,7 @@ test_mask_feather (void)
   const float sigma = 6.0f;
   int x, y, max_step = 0, bigger = 0;
 
-  synthetic_landmarks (&lm, 100, 110, 1);
+  fb_test_synthetic_landmarks (&lm, 100, 110, 1);
   fb_face_mask_render (&lm, 0, 0, sigma, mask);
   g_assert_cmpint (fb_image_row (mask, 110)[100], ==, 255);
   g_assert_cmpint (fb_image_row (mask, 5)[5], ==, 0);

@@ -13,38 +13,6 @@
 
 static const FbStyleParams params = { 16.0f, 2.0f };
 
-/* A frontal face of width 120 * s around (cx, cy). */
-static void
-synthetic_landmarks (FbLandmarks * lm, float cx, float cy, float s)
-{
-  FbPoint *p = lm->points;
-  int i;
-
-  for (i = 0; i <= 16; i++) {
-    float phi = (float) G_PI * (1.0f - i / 16.0f);
-    p[i].x = cx + 60 * s * cosf (phi);
-    p[i].y = cy + 70 * s * sinf (phi);
-  }
-  for (i = 17; i <= 26; i++) {
-    p[i].x = cx + s * (-50 + 100 * (i - 17) / 9.0f);
-    p[i].y = cy - 20 * s;
-  }
-  for (i = 27; i <= 35; i++) {
-    p[i].x = cx + s * (i < 31 ? 0 : -8 + 4 * (i - 31));
-    p[i].y = cy + s * (i < 31 ? -10 + 6 * (i - 27) : 18);
-  }
-  for (i = 36; i <= 47; i++) {
-    float a = (float) G_PI * (i % 6) / 3;
-    p[i].x = cx + s * ((i < 42 ? -25 : 25) + 10 * cosf (a));
-    p[i].y = cy + s * (-5 + 4 * sinf (a));
-  }
-  for (i = 48; i <= 67; i++) {
-    float a = 2 * (float) G_PI * (i - 48) / 20;
-    p[i].x = cx + s * 20 * cosf (a);
-    p[i].y = cy + s * (40 + 6 * sinf (a));
-  }
-}
-
 static void
 remove_cache_entry (const FbStyle * style)
 {
@@ -239,7 +207,7 @@ test_cache_eviction (void)
 static FbImage *
 synthetic_exemplar (int width, int height, FbLandmarks * lm)
 {
-  synthetic_landmarks (lm, width * 0.5f, height * 0.45f, 1.0f);
+  fb_test_synthetic_landmarks (lm, width * 0.5f, height * 0.45f, 1.0f);
   return fb_test_random_image (width, height, 3, 5.0f, 21);
 }
 
@@ -327,7 +295,7 @@ test_bad_landmarks (void)
   lm = good;
   lm.points[60].x = NAN;
   expect_landmarks_error (rgb, &lm, "not a number");
-  synthetic_landmarks (&lm, 120, 135, 0.3f);
+  fb_test_synthetic_landmarks (&lm, 120, 135, 0.3f);
   expect_landmarks_error (rgb, &lm, "too small");
   /* upside down: the mouth above the eyes */
   for (i = 0; i < FB_N_LANDMARKS; i++) {

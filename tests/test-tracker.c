@@ -13,8 +13,8 @@
 
 #define FRAME_NS 33333333
 
-static FbShapeModel *model;
-static FbImage *astronaut;
+static const FbShapeModel *model;
+static const FbImage *astronaut;
 
 typedef struct {
   float cx;
@@ -23,32 +23,11 @@ typedef struct {
   float angle;
 } Pose;
 
+/* The model and the astronaut; FALSE (and the test skipped) without them. */
 static gboolean
 load_data (void)
 {
-  const char *model_path = fb_test_model_path ();
-  g_autofree char *astronaut_path = fb_test_astronaut_path ();
-  g_autoptr (GError) error = NULL;
-  char *message = NULL;
-
-  if (!model_path) {
-    g_test_skip ("dlib's model is not installed (Debian package libdlib-data)");
-    return FALSE;
-  }
-  if (!astronaut_path) {
-    g_test_skip ("astronaut.png is not installed (Debian package python3-skimage)");
-    return FALSE;
-  }
-  if (!model) {
-    model = fb_shape_model_load (model_path, &message);
-    g_assert_null (message);
-    g_assert_nonnull (model);
-  }
-  if (!astronaut) {
-    astronaut = fb_image_load (astronaut_path, &error);
-    g_assert_no_error (error);
-  }
-  return TRUE;
+  return fb_test_face_data (&model, &astronaut);
 }
 
 static FbImage *
@@ -605,8 +584,6 @@ test_one_euro (void)
 int
 main (int argc, char **argv)
 {
-  int result;
-
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/tracker/one-euro", test_one_euro);
   g_test_add_func ("/tracker/known-motion", test_known_motion);
@@ -616,8 +593,5 @@ main (int argc, char **argv)
   g_test_add_func ("/tracker/two-faces", test_two_faces);
   g_test_add_func ("/tracker/smoothing-reduces-jitter", test_smoothing_reduces_jitter);
   g_test_add_func ("/tracker/cheaper-than-detection", test_tracking_is_cheaper_than_detection);
-  result = g_test_run ();
-  fb_shape_model_free (model);
-  fb_image_free (astronaut);
-  return result;
+  return g_test_run ();
 }
