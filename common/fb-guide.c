@@ -271,8 +271,8 @@ fb_guide_stretch_contrast (FbImage * guide, const FbImage * mask)
   apply_lut (guide, lut);
 }
 
-static void
-cdf_from_counts (const guint64 counts[256], FbHistogram * out)
+void
+fb_histogram_from_counts (const guint64 counts[256], FbHistogram * out)
 {
   guint64 total = 0, running = 0;
   int v;
@@ -293,26 +293,36 @@ fb_histogram_compute (const FbImage * image, const FbImage * mask, FbHistogram *
   guint64 counts[256];
 
   count_values (image, mask, counts);
-  cdf_from_counts (counts, out);
+  fb_histogram_from_counts (counts, out);
 }
 
 void
 fb_histogram_match (FbImage * image, const FbImage * mask, const FbHistogram * reference)
 {
   FbHistogram source;
-  uint8_t lut[256];
-  int v, w = 0;
 
   if (reference->cdf[255] <= 0.0f)
     return;
   fb_histogram_compute (image, mask, &source);
-  if (source.cdf[255] <= 0.0f)
+  fb_histogram_match_to (image, &source, reference);
+}
+
+void
+fb_histogram_match_to (FbImage * image, const FbHistogram * source,
+    const FbHistogram * reference)
+{
+  /* byte stores may alias anything: a local copy keeps the loop simple for GCC */
+  const FbHistogram from = *source;
+  uint8_t lut[256];
+  int v, w = 0;
+
+  if (reference->cdf[255] <= 0.0f || from.cdf[255] <= 0.0f)
     return;
   /* Each source value goes to the reference value at the middle of its quantile range,
    * which keeps the lookup table monotonic and unbiased for sparse histograms. */
   for (v = 0; v < 256; v++) {
-    float below = v > 0 ? source.cdf[v - 1] : 0.0f;
-    float mid = 0.5f * (below + source.cdf[v]);
+    float below = v > 0 ? from.cdf[v - 1] : 0.0f;
+    float mid = 0.5f * (below + from.cdf[v]);
     while (w < 255 && reference->cdf[w] < mid)
       w++;
     lut[v] = (uint8_t) w;

@@ -29,8 +29,14 @@ typedef struct {
 /* Histogram of a 1-channel image inside mask (NULL = everywhere; mask > 127 counts). */
 void fb_histogram_compute (const FbImage * image, const FbImage * mask, FbHistogram * out);
 
+/* Cumulative histogram of 256 counts. */
+void fb_histogram_from_counts (const guint64 counts[256], FbHistogram * out);
+
 /* Remaps every pixel of image through the lookup table that makes its histogram inside
  * mask match `reference`. */
 void fb_histogram_match (FbImage * image, const FbImage * mask, const FbHistogram * reference);
+/* The same when the image's histogram is known already (e.g. from a sample of it). */
+void fb_histogram_match_to (FbImage * image, const FbHistogram * source,
+    const FbHistogram * reference);
 
 G_END_DECLS

@@ -70,24 +70,31 @@ fb_mls_field_nodes (const FbMlsField * f, int row0, int row1)
     }
 }
 
+/* Bilinear interpolation split in two linear steps: down the node columns once per row,
+ * then along the row between neighbouring columns, a step at a time. */
 void
 fb_mls_field_interpolate (const FbMlsField * f, int y0, int y1)
 {
-  int cols = f->width / f->spacing + 2, spacing = f->spacing, x, y;
+  int cols = f->width / f->spacing + 2, spacing = f->spacing, gi, k, x, y;
   float inv = 1.0f / spacing;
+  FbPoint *column = g_newa (FbPoint, cols);
 
   for (y = y0; y < y1; y++) {
     int gj = y / spacing;
     float fy = (y - gj * spacing) * inv;
     const FbPoint *r0 = f->nodes + gj * cols, *r1 = r0 + cols;
     float *out = f->field + (size_t) y * f->width * 2;
-    for (x = 0; x < f->width; x++) {
-      int gi = x / spacing;
-      float fx = (x - gi * spacing) * inv;
-      float w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
-      out[2 * x] = w00 * r0[gi].x + w10 * r0[gi + 1].x + w01 * r1[gi].x + w11 * r1[gi + 1].x;
-      out[2 * x + 1] = w00 * r0[gi].y + w10 * r0[gi + 1].y + w01 * r1[gi].y
-          + w11 * r1[gi + 1].y;
+    for (gi = 0; gi < cols; gi++) {
+      column[gi].x = r0[gi].x + (r1[gi].x - r0[gi].x) * fy;
+      column[gi].y = r0[gi].y + (r1[gi].y - r0[gi].y) * fy;
+    }
+    for (gi = 0, x = 0; x < f->width; gi++) {
+      float dx = (column[gi + 1].x - column[gi].x) * inv;
+      float dy = (column[gi + 1].y - column[gi].y) * inv;
+      for (k = 0; k < spacing && x < f->width; k++, x++) {
+        out[2 * x] = column[gi].x + dx * k;
+        out[2 * x + 1] = column[gi].y + dy * k;
+      }
     }
   }
 }

@@ -28,7 +28,6 @@ struct FbFaceStylizer {
   /* per-frame buffers, kept to avoid allocating in the streaming thread */
   FbImage *luma;
   FbImage *guide;
-  FbImage *mask;                /* hard head mask, region-sized: where histograms match */
   FbImage *coverage;            /* feathered mask at 1 / 2^coverage_shift resolution */
   int coverage_shift;
   FbImage *output;
@@ -61,7 +60,6 @@ fb_face_stylizer_free (FbFaceStylizer * fs)
   fb_image_free (fs->prev_blurred);
   fb_image_free (fs->luma);
   fb_image_free (fs->guide);
-  fb_image_free (fs->mask);
   fb_image_free (fs->coverage);
   fb_image_free (fs->output);
   fb_image_free (fs->patch_rgb);
@@ -141,6 +139,7 @@ typedef struct {
   FbRect patch;
   const FbImage *source;        /* what the patch samples: output or a debug view */
   gboolean nearest;             /* copy source pixels instead of interpolating them */
+  gboolean opaque;              /* the whole region shows (background painted too) */
   gboolean with_temporal_colours;
   const FbMlsField *field;
 } StylizeJob;
@@ -240,9 +239,12 @@ patch_job (void *data, int index, int count)
         alpha[x] = 0;
         continue;
       }
-      fb_sample_bilinear (coverage->data, coverage->stride, coverage->width,
-          coverage->height, 1, (cx + 0.5f) * coverage_scale - 0.5f,
-          (cy + 0.5f) * coverage_scale - 0.5f, &m);
+      if (job->opaque)
+        m = 255;
+      else
+        fb_sample_bilinear (coverage->data, coverage->stride, coverage->width,
+            coverage->height, 1, (cx + 0.5f) * coverage_scale - 0.5f,
+            (cy + 0.5f) * coverage_scale - 0.5f, &m);
       alpha[x] = (uint8_t) (m + 0.5f);
       if (!alpha[x])
         continue;
@@ -261,13 +263,14 @@ patch_job (void *data, int index, int count)
   }
 }
 
-/* The feathered head mask, which both limits the synthesis and blends the result. A
- * wide feather makes it smooth, so it is rendered at a quarter of the resolution then. */
+/* The feathered head mask, which limits the synthesis and blends the result (unless the
+ * background is painted too). A wide feather makes it smooth, so it is rendered at a
+ * quarter of the resolution then. */
 static void
 render_coverage (FbFaceStylizer * fs, const FbLandmarks * canonical_lm, FbRect region,
-    float feather, gboolean everywhere)
+    float feather)
 {
-  int shift = !everywhere && feather >= 8 ? 2 : 0;
+  int shift = feather >= 8 ? 2 : 0;
   float k = 1.0f / (1 << shift);
   FbSimilarity to_coverage = { k, 0, (0.5f - region.x) * k - 0.5f,
     (0.5f - region.y) * k - 0.5f
@@ -277,12 +280,30 @@ render_coverage (FbFaceStylizer * fs, const FbLandmarks * canonical_lm, FbRect r
   fs->coverage_shift = shift;
   fb_image_ensure (&fs->coverage, ((region.width - 1) >> shift) + 1,
       ((region.height - 1) >> shift) + 1, 1);
-  if (everywhere) {
-    memset (fs->coverage->data, 255, (size_t) fs->coverage->stride * fs->coverage->height);
-    return;
-  }
   fb_landmarks_transform (canonical_lm, to_coverage, &lm);
   fb_face_mask_render (&lm, 0, 0, feather * k, fs->coverage);
+}
+
+/* Matches the appearance guide's histogram inside the face to the style's. The face is
+ * where the feathered mask is above half (the hard outline, for a symmetric blur); one
+ * guide pixel per coverage sample is plenty for a histogram. */
+static void
+match_face_histogram (FbFaceStylizer * fs, const FbHistogram * reference)
+{
+  const FbImage *coverage = fs->coverage, *guide = fs->guide;
+  int shift = fs->coverage_shift, centre = (1 << shift) / 2, i, j;
+  guint64 counts[256] = { 0 };
+  FbHistogram face;
+
+  for (j = 0; j < coverage->height; j++) {
+    const uint8_t *inside = fb_image_row (coverage, j);
+    const uint8_t *row = fb_image_row (guide, MIN ((j << shift) + centre, guide->height - 1));
+    for (i = 0; i < coverage->width; i++)
+      if (inside[i] > 127)
+        counts[row[MIN ((i << shift) + centre, guide->width - 1)]]++;
+  }
+  fb_histogram_from_counts (counts, &face);
+  fb_histogram_match_to (fs->guide, &face, reference);
 }
 
 static size_t
@@ -419,9 +440,8 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   fb_image_ensure (&fs->luma, region.width, region.height, 1);
   fb_workers_run (workers, resample_luma_job, &job, bands);
   fb_appearance_guide (fs->luma, FB_GUIDE_BLUR_FRACTION * level->face_width, &fs->guide);
-  fb_image_ensure (&fs->mask, region.width, region.height, 1);
-  fb_face_mask_render (&canonical_lm, region.x, region.y, 0, fs->mask);
-  fb_histogram_match (fs->guide, fs->mask, &level->histogram);
+  render_coverage (fs, &canonical_lm, region, feather);
+  match_face_histogram (fs, &level->histogram);
   {
     size_t nodes = fb_mls_grid_nodes (region.width, region.height, MLS_GRID_SPACING);
     FbMlsField field = { canonical_lm.points, level->landmarks.points, FB_N_LANDMARKS,
@@ -445,10 +465,6 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   times->guides += t1 - t0;
   t0 = t1;
 
-  render_coverage (fs, &canonical_lm, region, feather, params->stylize_background);
-  t1 = now_ms ();
-  times->compositing += t1 - t0;
-  t0 = t1;
 
   /* Temporal guide: the previous frame's choices and its blurred output. */
   use_history = fs->prev_output && fs->prev_style == style && fs->prev_level == level_index;
@@ -533,6 +549,7 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   job.patch = patch_rect;
   /* Without voting the user asked for untouched exemplar pixels. */
   job.nearest = params->voting == 1;
+  job.opaque = params->stylize_background;
   fb_image_ensure (&fs->patch_rgb, patch_rect.width, patch_rect.height, 3);
   fb_image_ensure (&fs->patch_alpha, patch_rect.width, patch_rect.height, 1);
   fb_workers_run (workers, patch_job, &job, fb_band_count (workers, patch_rect.height));
