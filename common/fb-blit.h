@@ -327,6 +327,24 @@ fb_vote_pixel (const FbBlitStyle * s, const int32_t * nnf, int width, int height
   out[2] = (uint8_t) ((sum[2] + n / 2) / n);
 }
 
+/* Bilinear sample of `channels` bytes at (x, y) in 8-bit fixed point, for points at
+ * least one pixel inside the image (the caller checks): the hot loops' version of
+ * fb_sample_bilinear. */
+FB_FUNC void
+fb_sample_bilinear_inside (const uint8_t * data, int stride, int channels, float x, float y,
+    uint8_t * out)
+{
+  int x0 = (int) x, y0 = (int) y, c;
+  int wx = (int) ((x - x0) * 256.0f), wy = (int) ((y - y0) * 256.0f);
+  const uint8_t *p = data + (size_t) y0 * stride + x0 * channels;
+
+  for (c = 0; c < channels; c++) {
+    int top = p[c] * (256 - wx) + p[c + channels] * wx;
+    int bottom = p[c + stride] * (256 - wx) + p[c + stride + channels] * wx;
+    out[c] = (uint8_t) ((top * (256 - wy) + bottom * wy + 32768) >> 16);
+  }
+}
+
 /* Bilinear sample of a packed 8-bit image with `channels` at (x, y), edges clamped. */
 FB_FUNC void
 fb_sample_bilinear (const uint8_t * data, int stride, int width, int height, int channels,

@@ -179,6 +179,10 @@ resample_luma_job (void *data, int index, int count)
     FbPoint f = fb_similarity_apply (job->to_frame, start);
     for (x = 0; x < dst->width; x++, f.x += job->to_frame.a, f.y += job->to_frame.b) {
       float v;
+      if (f.x >= 0 && f.y >= 0 && f.x < src->width - 1 && f.y < src->height - 1) {
+        fb_sample_bilinear_inside (src->data, src->stride, 1, f.x, f.y, row + x);
+        continue;
+      }
       fb_sample_bilinear (src->data, src->stride, src->width, src->height, 1, f.x, f.y, &v);
       row[x] = (uint8_t) (v + 0.5f);
     }
@@ -234,24 +238,32 @@ patch_job (void *data, int index, int count)
     FbPoint c = fb_similarity_apply (job->to_canonical, start);
     for (x = 0; x < job->patch.width;
         x++, c.x += job->to_canonical.a, c.y += job->to_canonical.b) {
-      float cx = c.x - job->region.x, cy = c.y - job->region.y, m, colour[3];
+      float cx = c.x - job->region.x, cy = c.y - job->region.y, m, qx, qy, colour[3];
       if (cx < -0.5f || cy < -0.5f || cx > src->width - 0.5f || cy > src->height - 0.5f) {
         alpha[x] = 0;
         continue;
       }
-      if (job->opaque)
-        m = 255;
-      else
+      qx = (cx + 0.5f) * coverage_scale - 0.5f;
+      qy = (cy + 0.5f) * coverage_scale - 0.5f;
+      if (job->opaque) {
+        alpha[x] = 255;
+      } else if (qx >= 0 && qy >= 0 && qx < coverage->width - 1 && qy < coverage->height - 1) {
+        fb_sample_bilinear_inside (coverage->data, coverage->stride, 1, qx, qy, alpha + x);
+      } else {
         fb_sample_bilinear (coverage->data, coverage->stride, coverage->width,
-            coverage->height, 1, (cx + 0.5f) * coverage_scale - 0.5f,
-            (cy + 0.5f) * coverage_scale - 0.5f, &m);
-      alpha[x] = (uint8_t) (m + 0.5f);
+            coverage->height, 1, qx, qy, &m);
+        alpha[x] = (uint8_t) (m + 0.5f);
+      }
       if (!alpha[x])
         continue;
       if (job->nearest) {
         int nx = CLAMP ((int) (cx + 0.5f), 0, src->width - 1);
         int ny = CLAMP ((int) (cy + 0.5f), 0, src->height - 1);
         memcpy (rgb + 3 * x, fb_image_row (src, ny) + 3 * nx, 3);
+        continue;
+      }
+      if (cx >= 0 && cy >= 0 && cx < src->width - 1 && cy < src->height - 1) {
+        fb_sample_bilinear_inside (src->data, src->stride, 3, cx, cy, rgb + 3 * x);
         continue;
       }
       fb_sample_bilinear (src->data, src->stride, src->width, src->height, 3, cx, cy,
