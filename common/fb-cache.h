@@ -22,6 +22,14 @@ gchar *fb_cache_path (const char *key);
 /* key: a hex digest naming the entry. Returns the payload (g_free) or NULL on a miss or
  * damaged file. A hit marks the entry as recently used. */
 guint8 *fb_cache_load (const char *key, gsize * size);
+/* Called on each chunk of a payload (offset, length within it) right after it is read,
+ * from two threads at once and in any order; FALSE makes the load a miss. It lets the
+ * caller check the contents while they are still in the CPU's cache. */
+typedef gboolean (*FbCacheCheckFunc) (const guint8 * chunk, gsize offset, gsize length,
+    gpointer user_data);
+/* fb_cache_load, with every chunk of the payload passed to check. */
+guint8 *fb_cache_load_checked (const char *key, gsize * size, FbCacheCheckFunc check,
+    gpointer user_data);
 /* Best effort: failure to write is logged by returning FALSE with error set, never fatal. */
 gboolean fb_cache_store (const char *key, const guint8 * data, gsize size, GError ** error);
 

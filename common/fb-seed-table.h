@@ -38,6 +38,14 @@ FbSeedTable *fb_seed_table_build (const FbImage * guide, int step, int n_app,
  * and every entry is a pixel of the width x height level. */
 FbSeedTable *fb_seed_table_new_from_bytes (GBytes * bytes, gsize offset, int width,
     int height, int step, int n_app);
+/* TRUE when each of the n entries is a pixel of a width x height level. */
+gboolean fb_seed_table_entries_valid (const uint32_t * entries, gsize n, int width,
+    int height);
+/* fb_seed_table_new_from_bytes without reading the entries again: only for bytes that
+ * never change and whose entries fb_seed_table_entries_valid has accepted (a cache
+ * payload checked as it was read). */
+FbSeedTable *fb_seed_table_new_from_checked_bytes (GBytes * bytes, gsize offset,
+    int width, int height, int step, int n_app);
 void fb_seed_table_free (FbSeedTable * table);
 gsize fb_seed_table_n_entries (const FbSeedTable * table);
 
