@@ -12,6 +12,9 @@
 /* Coarsest StyleBlit seed spacing at the exemplar's full resolution. */
 #define COARSEST_SPACING_LOG2 6
 #define MLS_GRID_SPACING 8
+/* How far (in octaves) past the midpoint between two pyramid levels a face's size must
+ * go before it changes level. */
+#define LEVEL_HYSTERESIS 0.15f
 /* Blur of the previous output and of the exemplar compared by the temporal term. */
 #define TEMPORAL_BLUR_FRACTION 0.01f
 
@@ -408,12 +411,19 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   FbRect region, frame_in_canonical, patch_rect;
   float feather, minx = G_MAXFLOAT, miny = G_MAXFLOAT, maxx = -G_MAXFLOAT, maxy = -G_MAXFLOAT;
   int level_index, margin, i, bands;
+  float ideal_level;
   gboolean use_history;
   double t0 = now_ms (), t1;
 
   /* The level whose face is closest in size to this one: small faces use a smaller
-   * exemplar rather than an upscaled frame. */
-  level_index = (int) floorf (log2f (MAX (fb_similarity_scale (to_style), 1e-3f)) + 0.5f);
+   * exemplar rather than an upscaled frame. A face near the middle between two levels
+   * keeps the one it has: every change of level starts the synthesis afresh, which
+   * costs a slow frame and shows as a change of texture. */
+  ideal_level = log2f (MAX (fb_similarity_scale (to_style), 1e-3f));
+  level_index = (int) floorf (ideal_level + 0.5f);
+  if (fs->prev_output && fs->prev_style == style
+      && fabsf (ideal_level - fs->prev_level) < 0.5f + LEVEL_HYSTERESIS)
+    level_index = fs->prev_level;
   level_index = CLAMP (level_index, 0, style->n_levels - 1);
   level = &style->levels[level_index];
   job.to_canonical = canonical_transform (to_style, level_index);
