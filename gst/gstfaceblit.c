@@ -904,7 +904,7 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
       g_param_spec_float ("lambda-pos", "Positional weight",
           "Error per 1 % of the face width between where a piece of the exemplar "
           "belongs and where it lands. Higher keeps features (eyes, mouth) on their "
-          "own strokes. Changing it rebuilds the style's seed tables (about a "
+          "own strokes. Changing it rebuilds the style's seed tables (under a "
           "second, then cached)", 0.0f, 1000.0f, FB_STYLE_DEFAULT_LAMBDA_POS,
           PARAM_ANIMATABLE));
 
@@ -920,7 +920,7 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
       g_param_spec_float ("lambda-app", "Appearance weight",
           "Error per grey level of difference in local luminance detail between "
           "the face and the exemplar. Higher puts wrinkles, eye and shading detail "
-          "on matching strokes. Changing it rebuilds the style's seed tables (about "
+          "on matching strokes. Changing it rebuilds the style's seed tables (under "
           "a second, then cached)", 0.0f, 1000.0f, FB_STYLE_DEFAULT_LAMBDA_APP,
           PARAM_ANIMATABLE));
 
