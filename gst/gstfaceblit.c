@@ -946,9 +946,11 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_STYLIZE_BACKGROUND,
       g_param_spec_boolean ("stylize-background", "Stylize background",
-          "Also restyle everything around the faces (following the face's "
-          "deformation), so the whole frame looks painted. FALSE = only faces "
-          "change, and frames without a face pass through bit-exact",
+          "Also restyle everything around the first face (following the face's "
+          "deformation; the exemplar's own background is used there), so the whole "
+          "frame looks painted. Best when the video is framed like the exemplar. "
+          "Frames without any face pass through bit-exact either way: the exemplar "
+          "is placed by the face",
           defaults.stylize_background, PARAM_PLAYING));
 
   /**
