@@ -283,45 +283,50 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
   }
 }
 
-/* Voting: mean over the k x k window of S(NNF(p + d) - d). Inside a chunk every
- * neighbour votes for the same pixel, so that common case is a plain copy. */
+/* Voting: mean over the k x k window of S(NNF(p + d) - d). Neighbours in p's own
+ * chunk all vote for p's pixel, so that pixel is read once; inside a chunk that makes
+ * voting a plain copy. */
 FB_FUNC void
 fb_vote_pixel (const FbBlitStyle * s, const int32_t * nnf, int width, int height,
     int rx, int ry, int radius, uint8_t * out)
 {
-  int sum[3] = { 0, 0, 0 }, n = 0, dx, dy;
+  int sum[3] = { 0, 0, 0 }, n = 0, same = 0, dx, dy;
   int32_t centre = nnf[(size_t) ry * width + rx];
-  const uint8_t *c;
+  const uint8_t *c = s->rgb + (size_t) FB_PIXEL_Y (centre) * s->rgb_stride
+      + 3 * FB_PIXEL_X (centre);
 
-  if (rx >= radius && ry >= radius && rx + radius < width && ry + radius < height) {
-    int agree = 1;
-    for (dy = -radius; dy <= radius && agree; dy++) {
-      const int32_t *row = nnf + (size_t) (ry + dy) * width + rx;
-      for (dx = -radius; dx <= radius; dx++)
-        agree &= row[dx] == centre + dy * 65536 + dx;
-    }
-    if (agree) {
-      c = s->rgb + (size_t) FB_PIXEL_Y (centre) * s->rgb_stride + 3 * FB_PIXEL_X (centre);
-      out[0] = c[0];
-      out[1] = c[1];
-      out[2] = c[2];
-      return;
-    }
-  }
-  for (dy = -radius; dy <= radius; dy++)
+  for (dy = -radius; dy <= radius; dy++) {
+    int qy = ry + dy;
+    if (qy < 0 || qy >= height)
+      continue;
     for (dx = -radius; dx <= radius; dx++) {
-      int qx = rx + dx, qy = ry + dy, o, ox, oy;
-      if (qx < 0 || qy < 0 || qx >= width || qy >= height)
+      int qx = rx + dx, o, ox, oy;
+      const uint8_t *v;
+      if (qx < 0 || qx >= width)
         continue;
+      n++;
       o = nnf[(size_t) qy * width + qx];
+      if (o == centre + dy * 65536 + dx) {
+        same++;
+        continue;
+      }
       ox = fb_clampi (FB_PIXEL_X (o) - dx, 0, s->width - 1);
       oy = fb_clampi (FB_PIXEL_Y (o) - dy, 0, s->height - 1);
-      c = s->rgb + (size_t) oy * s->rgb_stride + 3 * ox;
-      sum[0] += c[0];
-      sum[1] += c[1];
-      sum[2] += c[2];
-      n++;
+      v = s->rgb + (size_t) oy * s->rgb_stride + 3 * ox;
+      sum[0] += v[0];
+      sum[1] += v[1];
+      sum[2] += v[2];
     }
+  }
+  if (same == n) {
+    out[0] = c[0];
+    out[1] = c[1];
+    out[2] = c[2];
+    return;
+  }
+  sum[0] += same * c[0];
+  sum[1] += same * c[1];
+  sum[2] += same * c[2];
   out[0] = (uint8_t) ((sum[0] + n / 2) / n);
   out[1] = (uint8_t) ((sum[1] + n / 2) / n);
   out[2] = (uint8_t) ((sum[2] + n / 2) / n);
