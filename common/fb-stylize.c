@@ -396,6 +396,63 @@ render_debug_view (FbFaceStylizer * fs, const FbStyleLevel * level, FbDebugView 
   }
 }
 
+/* The level whose face is closest in size to this one: small faces use a smaller
+ * exemplar rather than an upscaled frame. A face near the middle between two levels
+ * keeps the one it has: every change of level starts the synthesis afresh, which costs
+ * a slow frame and shows as a change of texture. */
+static int
+choose_level (const FbFaceStylizer * fs, const FbStyle * style, FbSimilarity to_style)
+{
+  float ideal = log2f (MAX (fb_similarity_scale (to_style), 1e-3f));
+  int level = (int) floorf (ideal + 0.5f);
+
+  if (fs->prev_output && fs->prev_style == style
+      && fabsf (ideal - fs->prev_level) < 0.5f + LEVEL_HYSTERESIS)
+    level = fs->prev_level;
+  return CLAMP (level, 0, style->n_levels - 1);
+}
+
+/* Canonical pixels that the head's feathered mask and the voting window can reach. */
+static FbRect
+head_region (const FbLandmarks * canonical_lm, float feather, int voting)
+{
+  FbPoint outline[FB_FACE_OUTLINE_POINTS];
+  float minx = G_MAXFLOAT, miny = G_MAXFLOAT, maxx = -G_MAXFLOAT, maxy = -G_MAXFLOAT;
+  /* the feathered mask is below 1 % beyond 2.5 sigma */
+  int margin = (int) ceilf (2.5f * feather) + voting / 2 + 2, i;
+  FbRect region;
+
+  fb_face_outline (canonical_lm, outline);
+  for (i = 0; i < FB_FACE_OUTLINE_POINTS; i++) {
+    minx = MIN (minx, outline[i].x);
+    miny = MIN (miny, outline[i].y);
+    maxx = MAX (maxx, outline[i].x);
+    maxy = MAX (maxy, outline[i].y);
+  }
+  region.x = (int) floorf (minx) - margin;
+  region.y = (int) floorf (miny) - margin;
+  region.width = (int) ceilf (maxx) + margin + 1 - region.x;
+  region.height = (int) ceilf (maxy) + margin + 1 - region.y;
+  return region;
+}
+
+/* This frame's output and choices become the next frame's temporal guide (swapped, not
+ * copied). */
+static void
+keep_for_next_frame (FbFaceStylizer * fs, const FbStyle * style, int level, FbRect region)
+{
+  FbImage *output = fs->prev_output;
+  int32_t *nnf = fs->prev_nnf;
+
+  fs->prev_output = fs->output;
+  fs->output = output;
+  fs->prev_nnf = fs->nnf;
+  fs->nnf = nnf;
+  fs->prev_style = style;
+  fs->prev_level = level;
+  fs->prev_region = region;
+}
+
 gboolean
 fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * style,
     const FbImage * frame_luma, const FbLandmarks * lm, const FbRenderParams * params,
@@ -404,27 +461,16 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   const FbStyleLevel *level0 = &style->levels[0], *level;
   FbSimilarity to_style = fb_landmarks_align (lm, &level0->landmarks);
   FbLandmarks canonical_lm;
-  FbPoint outline[FB_FACE_OUTLINE_POINTS];
   StylizeJob job = { fs, frame_luma };
   FbBlitStyle blit_style;
   FbBlitTarget target;
   FbRect region, frame_in_canonical, patch_rect;
-  float feather, minx = G_MAXFLOAT, miny = G_MAXFLOAT, maxx = -G_MAXFLOAT, maxy = -G_MAXFLOAT;
-  int level_index, margin, i, bands;
-  float ideal_level;
+  float feather;
+  int level_index, bands;
   gboolean use_history;
   double t0 = now_ms (), t1;
 
-  /* The level whose face is closest in size to this one: small faces use a smaller
-   * exemplar rather than an upscaled frame. A face near the middle between two levels
-   * keeps the one it has: every change of level starts the synthesis afresh, which
-   * costs a slow frame and shows as a change of texture. */
-  ideal_level = log2f (MAX (fb_similarity_scale (to_style), 1e-3f));
-  level_index = (int) floorf (ideal_level + 0.5f);
-  if (fs->prev_output && fs->prev_style == style
-      && fabsf (ideal_level - fs->prev_level) < 0.5f + LEVEL_HYSTERESIS)
-    level_index = fs->prev_level;
-  level_index = CLAMP (level_index, 0, style->n_levels - 1);
+  level_index = choose_level (fs, style, to_style);
   level = &style->levels[level_index];
   job.to_canonical = canonical_transform (to_style, level_index);
   job.to_frame = fb_similarity_invert (job.to_canonical);
@@ -433,24 +479,9 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   feather = params->mask_feather * level->face_width;
   frame_in_canonical = transformed_bounds (job.to_canonical, -0.5f, -0.5f,
       frame_luma->width - 0.5f, frame_luma->height - 0.5f);
-  if (params->stylize_background) {
-    region = frame_in_canonical;
-  } else {
-    fb_face_outline (&canonical_lm, outline);
-    for (i = 0; i < FB_FACE_OUTLINE_POINTS; i++) {
-      minx = MIN (minx, outline[i].x);
-      miny = MIN (miny, outline[i].y);
-      maxx = MAX (maxx, outline[i].x);
-      maxy = MAX (maxy, outline[i].y);
-    }
-    /* the feathered mask is below 1 % beyond 2.5 sigma */
-    margin = (int) ceilf (2.5f * feather) + params->voting / 2 + 2;
-    region.x = (int) floorf (minx) - margin;
-    region.y = (int) floorf (miny) - margin;
-    region.width = (int) ceilf (maxx) + margin + 1 - region.x;
-    region.height = (int) ceilf (maxy) + margin + 1 - region.y;
-    region = fb_rect_intersect (region, frame_in_canonical);
-  }
+  region = params->stylize_background ? frame_in_canonical
+      : fb_rect_intersect (head_region (&canonical_lm, feather, params->voting),
+      frame_in_canonical);
   if (region.width < 2 || region.height < 2)
     return FALSE;
   job.region = region;
@@ -539,18 +570,7 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   times->voting += t1 - t0;
   t0 = t1;
 
-  /* Keep this output for the next frame's temporal guide (swap, no copy). */
-  {
-    FbImage *previous = fs->prev_output;
-    int32_t *previous_nnf = fs->prev_nnf;
-    fs->prev_output = fs->output;
-    fs->output = previous;
-    fs->prev_nnf = fs->nnf;
-    fs->nnf = previous_nnf;
-    fs->prev_style = style;
-    fs->prev_level = level_index;
-    fs->prev_region = region;
-  }
+  keep_for_next_frame (fs, style, level_index, region);
   job.source = fs->prev_output;
 
   if (params->debug_view != FB_DEBUG_VIEW_NONE
