@@ -194,6 +194,41 @@ test_floor_shift (void)
     }
 }
 
+/* Skipping the synthesis where the face cannot show is safe only if every pixel that the
+ * compositing's bilinear read of the coverage gives a non-zero alpha counts as covered. */
+static void
+test_coverage_is_conservative (void)
+{
+  GRand *rand = g_rand_new_with_seed (5);
+  int shift, trial, x, y;
+
+  for (shift = 0; shift <= 2; shift++)
+    for (trial = 0; trial < 20; trial++) {
+      int w = 37 + trial, h = 29 + 2 * trial;
+      int cw = ((w - 1) >> shift) + 1, ch = ((h - 1) >> shift) + 1;
+      FbImage *coverage = fb_image_new (cw, ch, 1);
+      FbBlitTarget t = { .width = w, .height = h, .coverage = coverage->data,
+        .coverage_stride = coverage->stride, .coverage_width = cw,
+        .coverage_height = ch, .coverage_shift = shift
+      };
+      int i;
+      /* sparse non-zero samples, so that most pixels are near a zero one */
+      for (i = 0; i < cw * ch; i++)
+        if (g_rand_int_range (rand, 0, 8) == 0)
+          coverage->data[i] = 1 + g_rand_int_range (rand, 0, 255);
+      for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++) {
+          float k = 1.0f / (1 << shift), m;
+          fb_sample_bilinear (coverage->data, coverage->stride, cw, ch, 1,
+              (x + 0.5f) * k - 0.5f, (y + 0.5f) * k - 0.5f, &m);
+          if (m > 0)
+            g_assert_true (fb_target_covered (&t, x, y));
+        }
+      fb_image_free (coverage);
+    }
+  g_rand_free (rand);
+}
+
 static void
 count_job (void *data, int index, int count)
 {
@@ -226,5 +261,6 @@ main (int argc, char **argv)
       test_random_target_stays_inside_and_voting_one_copies);
   g_test_add_func ("/synthesis/workers-run-every-job-once", test_workers_run_every_job_once);
   g_test_add_func ("/synthesis/floor-shift", test_floor_shift);
+  g_test_add_func ("/synthesis/coverage-is-conservative", test_coverage_is_conservative);
   return g_test_run ();
 }
