@@ -122,6 +122,8 @@ typedef struct
   FbStyleParams params;
 } StyleRequest;
 
+typedef struct _StylePreparation StylePreparation;
+
 struct _GstFaceBlit
 {
   GstVideoFilter parent;
@@ -129,7 +131,7 @@ struct _GstFaceBlit
   /* Properties, under the object lock. */
   StyleRequest style;
   gboolean style_edited;        /* style properties set, not yet committed */
-  StyleRequest style_committed; /* the style to prepare before the next frame */
+  StyleRequest style_committed; /* the style to prepare next, once committed */
   gboolean style_changed;       /* style_committed is waiting */
   gchar *model_path;
   GstFaceBlitBackend backend;
@@ -146,6 +148,20 @@ struct _GstFaceBlit
   GstSegment segment;           /* the last one received, kept across flushes */
 
   gint reset_pending;           /* atomic: set by events, honoured at the next frame */
+  StylePreparation *preparation;        /* a style being prepared, or NULL */
+};
+
+/* A style change is prepared on a thread of its own (up to a few hundred milliseconds
+ * for an exemplar seen for the first time) while frames keep flowing with the previous
+ * style. */
+struct _StylePreparation
+{
+  GstFaceBlit *self;
+  StyleRequest request;
+  FbStyle *style;
+  GError *error;
+  gint done;                    /* atomic */
+  GThread *thread;
 };
 
 #define FORMATS "{ RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, xRGB, xBGR, RGB, BGR, I420, NV12 }"
@@ -510,11 +526,15 @@ failed:
   return FALSE;
 }
 
+static void gst_face_blit_finish_preparation (GstFaceBlit * self, gboolean apply);
+
 static gboolean
 gst_face_blit_stop (GstBaseTransform * trans)
 {
   GstFaceBlit *self = GST_FACE_BLIT (trans);
 
+  if (self->preparation)
+    gst_face_blit_finish_preparation (self, FALSE);
   g_clear_pointer (&self->engine, fb_engine_free);
   g_clear_pointer (&self->model, fb_shape_model_free);
   return TRUE;
@@ -634,19 +654,52 @@ gst_face_blit_before_transform (GstBaseTransform * trans, GstBuffer * buffer)
 }
 
 /* Prepares the style the properties now ask for; on failure the current one stays. */
-static void
-gst_face_blit_restyle (GstFaceBlit * self, const StyleRequest * request)
+static gpointer
+gst_face_blit_prepare_style (gpointer data)
 {
-  GError *error = NULL;
-  FbStyle *style = gst_face_blit_load_style (self, request, &error);
+  StylePreparation *preparation = data;
 
-  if (!style) {
-    gst_face_blit_post_style_error (self, GST_MESSAGE_WARNING, error);
-    g_error_free (error);
-    return;
-  }
-  fb_engine_set_style (self->engine, style);
-  fb_style_unref (style);
+  preparation->style = gst_face_blit_load_style (preparation->self,
+      &preparation->request, &preparation->error);
+  g_atomic_int_set (&preparation->done, TRUE);
+  return NULL;
+}
+
+/* Takes the request over. */
+static void
+gst_face_blit_start_preparation (GstFaceBlit * self, StyleRequest * request)
+{
+  StylePreparation *preparation = g_new0 (StylePreparation, 1);
+
+  preparation->self = self;
+  preparation->request = *request;
+  memset (request, 0, sizeof (*request));
+  preparation->thread = g_thread_try_new ("faceblit-style", gst_face_blit_prepare_style,
+      preparation, NULL);
+  if (!preparation->thread)     /* no thread to be had: prepare it here, late */
+    gst_face_blit_prepare_style (preparation);
+  self->preparation = preparation;
+}
+
+/* Waits for the preparation (done already when called from a frame), swaps the new
+ * style in or, when it failed, warns and keeps the previous one; then forgets it. */
+static void
+gst_face_blit_finish_preparation (GstFaceBlit * self, gboolean apply)
+{
+  StylePreparation *preparation = self->preparation;
+
+  if (preparation->thread)
+    g_thread_join (preparation->thread);
+  if (apply && preparation->style)
+    fb_engine_set_style (self->engine, preparation->style);
+  else if (apply)
+    gst_face_blit_post_style_error (self, GST_MESSAGE_WARNING, preparation->error);
+  if (preparation->style)
+    fb_style_unref (preparation->style);
+  g_clear_error (&preparation->error);
+  style_request_clear (&preparation->request);
+  g_free (preparation);
+  self->preparation = NULL;
 }
 
 /* Time for the landmark filter: running time, which grows in every playback direction,
@@ -712,9 +765,14 @@ gst_face_blit_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
   guint i;
   int n_faces;
 
+  if (self->preparation && g_atomic_int_get (&self->preparation->done))
+    gst_face_blit_finish_preparation (self, TRUE);
+
   GST_OBJECT_LOCK (self);
   params = self->params;
-  if (self->style_changed) {
+  /* one preparation at a time: a later change waits for it, and only the newest
+   * waiting request is kept */
+  if (self->style_changed && !self->preparation) {
     request = self->style_committed;    /* taken over */
     memset (&self->style_committed, 0, sizeof (self->style_committed));
     self->style_changed = FALSE;
@@ -722,10 +780,8 @@ gst_face_blit_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
   }
   GST_OBJECT_UNLOCK (self);
 
-  if (restyle) {
-    gst_face_blit_restyle (self, &request);
-    style_request_clear (&request);
-  }
+  if (restyle)
+    gst_face_blit_start_preparation (self, &request);
   if (g_atomic_int_exchange (&self->reset_pending, FALSE)
       || GST_BUFFER_IS_DISCONT (frame->buffer))
     fb_engine_reset (self->engine);
@@ -804,7 +860,9 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
           "every face. Its 68 landmarks are read from style-landmarks if set, else "
           "from a file beside it named like it with the extension replaced by "
           "\".lm.txt\", else found with dlib. NULL (default) = the bundled exemplar. "
-          "May change while playing: the new style applies from the next frame",
+          "May change while playing: the new style is prepared in the background and "
+          "applies from the first frame after it is ready (the previous style is used "
+          "meanwhile)",
           NULL, PARAM_PLAYING));
 
   /**
@@ -904,8 +962,8 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
       g_param_spec_float ("lambda-pos", "Positional weight",
           "Error per 1 % of the face width between where a piece of the exemplar "
           "belongs and where it lands. Higher keeps features (eyes, mouth) on their "
-          "own strokes. Changing it rebuilds the style's seed tables (under a "
-          "second, then cached)", 0.0f, 1000.0f, FB_STYLE_DEFAULT_LAMBDA_POS,
+          "own strokes. Changing it rebuilds the style's seed tables in the "
+          "background (under a second, then cached)", 0.0f, 1000.0f, FB_STYLE_DEFAULT_LAMBDA_POS,
           PARAM_ANIMATABLE));
 
   /**
@@ -920,8 +978,8 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
       g_param_spec_float ("lambda-app", "Appearance weight",
           "Error per grey level of difference in local luminance detail between "
           "the face and the exemplar. Higher puts wrinkles, eye and shading detail "
-          "on matching strokes. Changing it rebuilds the style's seed tables (under "
-          "a second, then cached)", 0.0f, 1000.0f, FB_STYLE_DEFAULT_LAMBDA_APP,
+          "on matching strokes. Changing it rebuilds the style's seed tables in the "
+          "background (under a second, then cached)", 0.0f, 1000.0f, FB_STYLE_DEFAULT_LAMBDA_APP,
           PARAM_ANIMATABLE));
 
   /**
