@@ -65,12 +65,6 @@ typedef struct {
   float threshold;
 } FbBlitTarget;
 
-FB_FUNC int
-fb_floor_div (int a, int b)
-{
-  return a >= 0 ? a / b : -((-a + b - 1) / b);
-}
-
 /* floor (a / 2^s) without division, for negative a too. */
 FB_FUNC int
 fb_floor_shift (int a, int s)

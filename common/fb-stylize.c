@@ -489,7 +489,7 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
 
   /* Guides: luma resampled into canonical space, appearance guide matched to the
    * style's histogram inside the face, and the MLS positional guide. */
-  ensure_pixel_buffers (fs, (size_t) region.width * region.height);
+  ensure_pixel_buffers (fs, region_pixels (region));
   fb_image_ensure (&fs->luma, region.width, region.height, 1);
   fb_workers_run (workers, resample_luma_job, &job, bands);
   fb_appearance_guide (fs->luma, FB_GUIDE_BLUR_FRACTION * level->face_width, &fs->guide);

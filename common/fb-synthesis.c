@@ -45,8 +45,6 @@ typedef struct {
   int32_t *nnf;
   uint32_t *chunks;
   FbImage *out;
-  int width;
-  int height;
   int radius;
 } SynthesisJob;
 
@@ -80,10 +78,10 @@ fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n_leve
     FbSeedLevel *l = &seeds->levels[k];
     size_t cells;
     l->h = 1 << k;
-    l->cell_x0 = fb_floor_div (target->x0, l->h) - 1;
-    l->cell_y0 = fb_floor_div (target->y0, l->h) - 1;
-    l->cols = fb_floor_div (target->x0 + target->width - 1, l->h) + 2 - l->cell_x0;
-    l->rows = fb_floor_div (target->y0 + target->height - 1, l->h) + 2 - l->cell_y0;
+    l->cell_x0 = fb_floor_shift (target->x0, k) - 1;
+    l->cell_y0 = fb_floor_shift (target->y0, k) - 1;
+    l->cols = fb_floor_shift (target->x0 + target->width - 1, k) + 2 - l->cell_x0;
+    l->rows = fb_floor_shift (target->y0 + target->height - 1, k) + 2 - l->cell_y0;
     cells = (size_t) l->cols * l->rows;
     if (cells > seeds->capacity[k]) {
       l->seed_xy = g_renew (int32_t, l->seed_xy, 2 * cells);
@@ -126,19 +124,19 @@ static void
 vote_job (void *data, int index, int count)
 {
   SynthesisJob *job = data;
-  int y0, y1, x, y;
+  int width = job->target->width, height = job->target->height, y0, y1, x, y;
 
-  fb_band_rows (job->height, index, count, &y0, &y1);
+  fb_band_rows (height, index, count, &y0, &y1);
   for (y = y0; y < y1; y++) {
     uint8_t *row = fb_image_row (job->out, y);
-    for (x = 0; x < job->width; x++) {
+    for (x = 0; x < width; x++) {
       if (fb_target_covered (job->target, x, y)) {
-        fb_vote_pixel (job->style, job->nnf, job->width, job->height, x, y, job->radius,
+        fb_vote_pixel (job->style, job->nnf, width, height, x, y, job->radius,
             row + 3 * x);
       } else {
-        int32_t o = job->nnf[(size_t) y * job->width + x];
-        memcpy (row + 3 * x, job->style->rgb + (size_t) FB_PIXEL_Y (o) * job->style->rgb_stride
-            + 3 * FB_PIXEL_X (o), 3);
+        int32_t o = job->nnf[(size_t) y * width + x];
+        memcpy (row + 3 * x, job->style->rgb
+            + (size_t) FB_PIXEL_Y (o) * job->style->rgb_stride + 3 * FB_PIXEL_X (o), 3);
       }
     }
   }
@@ -148,9 +146,7 @@ void
 fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style,
     const FbBlitTarget * target, const int32_t * nnf, int voting, FbImage * out)
 {
-  SynthesisJob job = { style, target, NULL, NULL, (int32_t *) nnf, NULL, out,
-    target->width, target->height, voting / 2
-  };
+  SynthesisJob job = { style, target, NULL, NULL, (int32_t *) nnf, NULL, out, voting / 2 };
 
   g_return_if_fail (out->width == target->width && out->height == target->height
       && out->channels == 3);

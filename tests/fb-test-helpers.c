@@ -131,3 +131,14 @@ fb_test_synthetic_landmarks (FbLandmarks * lm, float cx, float cy, float s)
     p[i].y = cy + s * (40 + 6 * sinf (a));
   }
 }
+
+float
+fb_test_landmarks_distance (const FbLandmarks * a, const FbLandmarks * b)
+{
+  float sum = 0;
+  int i;
+
+  for (i = 0; i < FB_N_LANDMARKS; i++)
+    sum += hypotf (a->points[i].x - b->points[i].x, a->points[i].y - b->points[i].y);
+  return sum / FB_N_LANDMARKS;
+}

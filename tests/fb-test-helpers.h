@@ -27,5 +27,8 @@ gboolean fb_test_face_data (const FbShapeModel ** model, const FbImage ** astron
  * brows above, eyes, nose and mouth inside. */
 void fb_test_synthetic_landmarks (FbLandmarks * lm, float cx, float cy, float s);
 
+/* Mean distance in pixels between corresponding landmarks of a and b. */
+float fb_test_landmarks_distance (const FbLandmarks * a, const FbLandmarks * b);
+
 G_END_DECLS
 

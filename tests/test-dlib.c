@@ -45,17 +45,6 @@ mean_point (const FbLandmarks * lm, int first, int last)
   return m;
 }
 
-static float
-mean_distance (const FbLandmarks * a, const FbLandmarks * b)
-{
-  float sum = 0;
-  int i;
-
-  for (i = 0; i < FB_N_LANDMARKS; i++)
-    sum += hypotf (a->points[i].x - b->points[i].x, a->points[i].y - b->points[i].y);
-  return sum / FB_N_LANDMARKS;
-}
-
 static FbRect
 detect_astronaut_face (void)
 {
@@ -148,7 +137,7 @@ test_fit_is_stable_under_box_shifts (void)
       g_assert_cmpint (fb_shape_model_fit (model, astronaut_grey->data,
               astronaut_grey->width, astronaut_grey->height, astronaut_grey->stride, moved,
               shifted.points), ==, 0);
-      distance = mean_distance (&reference, &shifted);
+      distance = fb_test_landmarks_distance (&reference, &shifted);
       g_assert_cmpfloat (distance, <, 4.0f);
       total += distance;
     }
@@ -163,7 +152,7 @@ test_fit_is_stable_under_box_shifts (void)
   g_assert_cmpint (abs (derived.y - box.y), <, box.width / 5);
   g_assert_cmpint (fb_shape_model_fit (model, astronaut_grey->data, astronaut_grey->width,
           astronaut_grey->height, astronaut_grey->stride, derived, refit.points), ==, 0);
-  g_assert_cmpfloat (mean_distance (&reference, &refit), <, 1.5f);
+  g_assert_cmpfloat (fb_test_landmarks_distance (&reference, &refit), <, 1.5f);
 }
 
 /* The cascade follows the face's rotation: the landmarks of a rotated astronaut are
@@ -202,8 +191,8 @@ test_rotated_face (void)
   g_assert_cmpint (fb_shape_model_fit (model, turned_grey->data, 512, 512,
           turned_grey->stride, box, rotated.points), ==, 0);
   g_test_message ("20 degrees: %.2f px from the rotated upright landmarks",
-      mean_distance (&rotated, &expected));
-  g_assert_cmpfloat (mean_distance (&rotated, &expected), <, 1.2f);
+      fb_test_landmarks_distance (&rotated, &expected));
+  g_assert_cmpfloat (fb_test_landmarks_distance (&rotated, &expected), <, 1.2f);
 }
 
 static void

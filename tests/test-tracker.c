@@ -61,17 +61,6 @@ astronaut_to_frame (Pose pose)
   return s;
 }
 
-static float
-mean_distance (const FbLandmarks * a, const FbLandmarks * b)
-{
-  float sum = 0;
-  int i;
-
-  for (i = 0; i < FB_N_LANDMARKS; i++)
-    sum += hypotf (a->points[i].x - b->points[i].x, a->points[i].y - b->points[i].y);
-  return sum / FB_N_LANDMARKS;
-}
-
 static void
 default_params (FbTrackerParams * params)
 {
@@ -154,7 +143,7 @@ test_known_motion (void)
       for (i = 0; i < FB_N_LANDMARKS; i++)
         expected.points[i] = fb_similarity_apply (motion,
             fb_similarity_apply (first_inverse, first[j].points[i]));
-      e = mean_distance (&faces[0].landmarks, &expected);
+      e = fb_test_landmarks_distance (&faces[0].landmarks, &expected);
       error_sum[j] += e;
       error_max[j] = MAX (error_max[j], e);
     }
@@ -412,7 +401,7 @@ still_face_jitter (float smoothing, FbLandmarks * mean_out)
     g_assert_cmpint (fb_tracker_process (tracker, noisy, (gint64) k * FRAME_NS, &params,
             faces, 4), ==, 1);
     if (k >= 10) {
-      jitter += mean_distance (&faces[0].landmarks, &previous);
+      jitter += fb_test_landmarks_distance (&faces[0].landmarks, &previous);
       for (i = 0; i < FB_N_LANDMARKS; i++) {
         mean_out->points[i].x += faces[0].landmarks.points[i].x;
         mean_out->points[i].y += faces[0].landmarks.points[i].y;
@@ -445,7 +434,7 @@ test_smoothing_reduces_jitter (void)
   g_assert_cmpfloat (raw, >, 0.05f);
   g_assert_cmpfloat (smooth, <, 0.5f * raw);
   /* smoothing does not move the face */
-  g_assert_cmpfloat (mean_distance (&raw_mean, &smooth_mean), <, 1.0f);
+  g_assert_cmpfloat (fb_test_landmarks_distance (&raw_mean, &smooth_mean), <, 1.0f);
 }
 
 static int
