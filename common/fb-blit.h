@@ -100,43 +100,47 @@ fb_clampi (int v, int lo, int hi)
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
-/* Style pixel u* for a target pixel given in region coordinates (clamped into it). The
- * table is quantised in position and appearance, so the pixel the positional guide
- * points at competes with the table's answer on the exact cost: where the guides
- * agree (a style as its own target) the answer is exact. */
-FB_FUNC int32_t
-fb_blit_lookup (const FbBlitStyle * s, const FbBlitTarget * t, int rx, int ry)
-{
-  size_t i;
-  float px, py, app, table_cost, direct_cost;
-  int32_t u;
-  int ux, uy, dx, dy;
-
-  rx = fb_clampi (rx, 0, t->width - 1);
-  ry = fb_clampi (ry, 0, t->height - 1);
-  i = (size_t) ry * t->width + rx;
-  px = t->pos[2 * i];
-  py = t->pos[2 * i + 1];
-  app = t->app[i];
-  u = (int32_t) fb_seed_table_lookup (s->table, s->table_cols, s->table_rows,
-      s->table_step, s->table_n_app, px, py, t->app[i]);
-  ux = FB_PIXEL_X (u);
-  uy = FB_PIXEL_Y (u);
-  dx = fb_clampi ((int) (px + 0.5f), 0, s->width - 1);
-  dy = fb_clampi ((int) (py + 0.5f), 0, s->height - 1);
-  table_cost = t->lambda_pos * (fabsf (px - ux) + fabsf (py - uy))
-      + t->lambda_app * fabsf (app - s->guide[(size_t) uy * s->guide_stride + ux]);
-  direct_cost = t->lambda_pos * (fabsf (px - dx) + fabsf (py - dy))
-      + t->lambda_app * fabsf (app - s->guide[(size_t) dy * s->guide_stride + dx]);
-  return direct_cost <= table_cost ? (int32_t) FB_PIXEL_PACK (dx, dy) : u;
-}
-
 /* Guidance error of taking style pixel (ox, oy) for region pixel i. */
 FB_FUNC float
 fb_blit_guide_error (const FbBlitStyle * s, const FbBlitTarget * t, size_t i, int ox, int oy)
 {
   return t->lambda_pos * (fabsf (t->pos[2 * i] - ox) + fabsf (t->pos[2 * i + 1] - oy))
       + t->lambda_app * fabsf ((float) t->app[i] - s->guide[(size_t) oy * s->guide_stride + ox]);
+}
+
+/* Style pixel u* for a target pixel given in region coordinates (clamped into it). The
+ * table answers for the grid point nearest to the positional guide; carried over to
+ * the guide's own position, that answer continues one chunk across the table's cell
+ * instead of repeating one pixel over it. Both compete with the pixel the positional
+ * guide points at on the exact cost: where the guides agree (a style as its own
+ * target) the answer is exact. */
+FB_FUNC int32_t
+fb_blit_lookup (const FbBlitStyle * s, const FbBlitTarget * t, int rx, int ry)
+{
+  size_t i;
+  float px, py, table_cost, carried_cost, direct_cost;
+  int32_t u;
+  int ux, uy, gx, gy, dx, dy, cx, cy;
+
+  rx = fb_clampi (rx, 0, t->width - 1);
+  ry = fb_clampi (ry, 0, t->height - 1);
+  i = (size_t) ry * t->width + rx;
+  px = t->pos[2 * i];
+  py = t->pos[2 * i + 1];
+  u = (int32_t) fb_seed_table_lookup (s->table, s->table_cols, s->table_rows,
+      s->table_step, s->table_n_app, px, py, t->app[i], &gx, &gy);
+  ux = FB_PIXEL_X (u);
+  uy = FB_PIXEL_Y (u);
+  dx = fb_clampi ((int) (px + 0.5f), 0, s->width - 1);
+  dy = fb_clampi ((int) (py + 0.5f), 0, s->height - 1);
+  cx = fb_clampi (ux + dx - gx, 0, s->width - 1);
+  cy = fb_clampi (uy + dy - gy, 0, s->height - 1);
+  table_cost = fb_blit_guide_error (s, t, i, ux, uy);
+  carried_cost = fb_blit_guide_error (s, t, i, cx, cy);
+  direct_cost = fb_blit_guide_error (s, t, i, dx, dy);
+  if (direct_cost <= carried_cost && direct_cost <= table_cost)
+    return (int32_t) FB_PIXEL_PACK (dx, dy);
+  return carried_cost <= table_cost ? (int32_t) FB_PIXEL_PACK (cx, cy) : u;
 }
 
 /* ... plus the temporal term, which favours candidates that look like the previous
@@ -275,6 +279,17 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
     *chunk = fb_chunk_id (px, py, FB_PIXEL_X (u), FB_PIXEL_Y (u));
     return u;
   }
+}
+
+/* The NNF at twice the resolution of a half-resolution one: the pixel (dx, dy) of a
+ * 2 x 2 block takes the same pixel of the 2 x 2 block of the finer style level under its
+ * coarse entry, so whole chunks keep their offsets and the style's detail comes from
+ * the finer level. */
+FB_FUNC int32_t
+fb_nnf_upsample (int32_t coarse, int dx, int dy, int width, int height)
+{
+  return (int32_t) FB_PIXEL_PACK (fb_clampi (2 * FB_PIXEL_X (coarse) + dx, 0, width - 1),
+      fb_clampi (2 * FB_PIXEL_Y (coarse) + dy, 0, height - 1));
 }
 
 /* Voting: mean over the k x k window of S(NNF(p + d) - d). Neighbours in p's own

@@ -49,16 +49,21 @@ FbSeedTable *fb_seed_table_new_from_checked_bytes (GBytes * bytes, gsize offset,
 void fb_seed_table_free (FbSeedTable * table);
 gsize fb_seed_table_n_entries (const FbSeedTable * table);
 
-/* Nearest cell to (x, y) (clamped into the table) and bin of app (0..255). */
+/* Nearest cell to (x, y) (clamped into the table) and bin of app (0..255). The cell's
+ * position in style pixels goes to *cell_x, *cell_y unless they are NULL. */
 FB_FUNC uint32_t
 fb_seed_table_lookup (const uint32_t * entries, int cols, int rows, int step, int n_app,
-    float x, float y, int app)
+    float x, float y, int app, int *cell_x, int *cell_y)
 {
   int c = (int) (x / step + 0.5f), r = (int) (y / step + 0.5f);
   int b = app * n_app / 256;
   c = c < 0 ? 0 : (c >= cols ? cols - 1 : c);
   r = r < 0 ? 0 : (r >= rows ? rows - 1 : r);
   b = b < 0 ? 0 : (b >= n_app ? n_app - 1 : b);
+  if (cell_x && cell_y) {
+    *cell_x = c * step;
+    *cell_y = r * step;
+  }
   return entries[((size_t) b * rows + r) * cols + c];
 }
 

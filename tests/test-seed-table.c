@@ -129,17 +129,23 @@ test_deterministic_and_lookup (void)
   g_autoptr (FbImage) guide = fb_test_random_image (101, 83, 1, 4.0f, 8);
   FbSeedTable *a = fb_seed_table_build (guide, 2, 32, 1.0f, 2.0f);
   FbSeedTable *b = fb_seed_table_build (guide, 2, 32, 1.0f, 2.0f);
+  int cell_x, cell_y;
 
   g_assert_cmpmem (a->entries, fb_seed_table_n_entries (a) * 4, b->entries,
       fb_seed_table_n_entries (b) * 4);
   /* (x, y) goes to the nearest cell, clamped; app to its bin */
   g_assert_cmpuint (fb_seed_table_lookup (a->entries, a->cols, a->rows, a->step,
-          a->n_app, 10.9f, 7.1f, 200), ==,
+          a->n_app, 10.9f, 7.1f, 200, &cell_x, &cell_y), ==,
       a->entries[((200 * 32 / 256) * a->rows + 4) * a->cols + 5]);
+  g_assert_cmpint (cell_x, ==, 5 * a->step);
+  g_assert_cmpint (cell_y, ==, 4 * a->step);
   g_assert_cmpuint (fb_seed_table_lookup (a->entries, a->cols, a->rows, a->step,
-          a->n_app, -5.0f, 500.0f, 0), ==, a->entries[(a->rows - 1) * a->cols]);
+          a->n_app, -5.0f, 500.0f, 0, &cell_x, &cell_y), ==,
+      a->entries[(a->rows - 1) * a->cols]);
+  g_assert_cmpint (cell_x, ==, 0);
+  g_assert_cmpint (cell_y, ==, (a->rows - 1) * a->step);
   g_assert_cmpuint (fb_seed_table_lookup (a->entries, a->cols, a->rows, a->step,
-          a->n_app, 1000.0f, 0.0f, 255), ==,
+          a->n_app, 1000.0f, 0.0f, 255, NULL, NULL), ==,
       a->entries[(31 * a->rows + 0) * a->cols + a->cols - 1]);
   fb_seed_table_free (a);
   fb_seed_table_free (b);
