@@ -29,6 +29,7 @@ fb_render_params_init_defaults (FbRenderParams * params)
   params->lambda_temporal = 1.0f;
   params->stylize_background = FALSE;
   params->mask_feather = 0.06f;
+  params->synthesis_shift = 1;
   params->debug_view = FB_DEBUG_VIEW_NONE;
   params->tracking.max_faces = 4;
   params->tracking.min_face_size = 100;

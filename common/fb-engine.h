@@ -27,6 +27,10 @@ typedef struct {
   float lambda_temporal;        /* weight of the temporal term; 0 = off */
   gboolean stylize_background;
   float mask_feather;           /* feather sigma as a fraction of the face width */
+  /* The nearest-neighbour field is searched at 1 / 2^synthesis_shift of the output
+   * resolution (0 or 1) and upsampled; the style's pixels are copied at full resolution
+   * either way. */
+  int synthesis_shift;
   FbDebugView debug_view;
   FbTrackerParams tracking;
 } FbRenderParams;

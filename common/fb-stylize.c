@@ -22,7 +22,8 @@ struct FbFaceStylizer {
   /* temporal state: the previous output in canonical space */
   const FbStyle *prev_style;
   int prev_level;
-  FbRect prev_region;
+  int prev_synthesis_shift;
+  FbRect prev_region;           /* at the synthesis resolution */
   FbImage *prev_output;
   FbImage *prev_half;           /* prev_output at half resolution */
   FbImage *prev_blurred;        /* prev_half blurred: the temporal term's reference */
@@ -41,8 +42,10 @@ struct FbFaceStylizer {
   uint8_t *temporal;
   int32_t *previous;            /* prev_nnf moved into this frame's region */
   int32_t *nnf;
+  int32_t *upsampled;           /* nnf at the output resolution */
   uint32_t *chunks;
   size_t pixels_capacity;
+  size_t upsampled_capacity;
   size_t nodes_capacity;
   FbSeedLevels seeds;
 };
@@ -73,6 +76,7 @@ fb_face_stylizer_free (FbFaceStylizer * fs)
   g_free (fs->previous);
   g_free (fs->prev_nnf);
   g_free (fs->nnf);
+  g_free (fs->upsampled);
   g_free (fs->chunks);
   fb_seed_levels_clear (&fs->seeds);
   g_free (fs);
@@ -82,6 +86,16 @@ static double
 now_ms (void)
 {
   return g_get_monotonic_time () / 1000.0;
+}
+
+/* Milliseconds since *since, which moves on to now. */
+static double
+lap_ms (double *since)
+{
+  double now = now_ms (), lap = now - *since;
+
+  *since = now;
+  return lap;
 }
 
 static void
@@ -133,12 +147,16 @@ transformed_bounds (FbSimilarity s, float x0, float y0, float x1, float y1)
   return r;
 }
 
+/* The synthesis runs in the canonical space of style level `level + synthesis_shift`;
+ * its result is upsampled into level `level`'s, the output. */
 typedef struct {
   FbFaceStylizer *fs;
   const FbImage *frame_luma;
-  FbSimilarity to_frame;        /* canonical -> frame */
-  FbSimilarity to_canonical;    /* frame -> canonical */
-  FbRect region;
+  int synthesis_shift;
+  FbSimilarity synthesis_to_frame;
+  FbSimilarity to_canonical;    /* frame -> output canonical space */
+  FbRect synthesis_region;
+  FbRect region;                /* synthesis_region at the output resolution */
   FbRect patch;
   const FbImage *source;        /* what the patch samples: output or a debug view */
   gboolean nearest;             /* copy source pixels instead of interpolating them */
@@ -175,12 +193,13 @@ resample_luma_job (void *data, int index, int count)
   FbImage *dst = job->fs->luma;
   int y0, y1, x, y;
 
+  FbSimilarity to_frame = job->synthesis_to_frame;
   fb_band_rows (dst->height, index, count, &y0, &y1);
   for (y = y0; y < y1; y++) {
     uint8_t *row = fb_image_row (dst, y);
-    FbPoint start = { job->region.x, job->region.y + y };
-    FbPoint f = fb_similarity_apply (job->to_frame, start);
-    for (x = 0; x < dst->width; x++, f.x += job->to_frame.a, f.y += job->to_frame.b) {
+    FbPoint start = { job->synthesis_region.x, job->synthesis_region.y + y };
+    FbPoint f = fb_similarity_apply (to_frame, start);
+    for (x = 0; x < dst->width; x++, f.x += to_frame.a, f.y += to_frame.b) {
       float v;
       if (f.x >= 0 && f.y >= 0 && f.x < src->width - 1 && f.y < src->height - 1) {
         fb_sample_bilinear_inside (src->data, src->stride, 1, f.x, f.y, row + x);
@@ -193,15 +212,17 @@ resample_luma_job (void *data, int index, int count)
 }
 
 /* The previous frame lives in the same canonical space, so the landmark alignment has
- * already warped it onto this frame: copying by canonical position is the warp. */
+ * already warped it onto this frame: copying by canonical position is the warp.
+ * prev_blurred is at half the output resolution: the synthesis resolution, or half
+ * of it. */
 static void
 history_job (void *data, int index, int count)
 {
   StylizeJob *job = data;
   FbFaceStylizer *fs = job->fs;
-  FbRect prev = fs->prev_region, region = job->region;
+  FbRect prev = fs->prev_region, region = job->synthesis_region;
   gboolean with_colours = job->with_temporal_colours;
-  int y0, y1, x, y;
+  int colour_shift = 1 - job->synthesis_shift, y0, y1, x, y;
 
   fb_band_rows (region.height, index, count, &y0, &y1);
   for (y = y0; y < y1; y++) {
@@ -217,7 +238,8 @@ history_job (void *data, int index, int count)
       }
       previous[x] = fs->prev_nnf[(size_t) py * prev.width + px];
       if (with_colours) {
-        memcpy (colours, fb_image_row (fs->prev_blurred, py >> 1) + 3 * (px >> 1), 3);
+        memcpy (colours, fb_image_row (fs->prev_blurred, py >> colour_shift)
+            + 3 * (px >> colour_shift), 3);
         colours[3] = 255;
       }
     }
@@ -230,7 +252,7 @@ patch_job (void *data, int index, int count)
   StylizeJob *job = data;
   FbFaceStylizer *fs = job->fs;
   const FbImage *src = job->source, *coverage = fs->coverage;
-  float coverage_scale = 1.0f / (1 << fs->coverage_shift);
+  float coverage_scale = 1.0f / (1 << (fs->coverage_shift + job->synthesis_shift));
   int y0, y1, x, y;
 
   fb_band_rows (job->patch.height, index, count, &y0, &y1);
@@ -358,26 +380,29 @@ fold_into_style_border (float *pos, size_t n, int width, int height)
   }
 }
 
-/* Replaces the output with a picture of one of the intermediate results. */
+/* Replaces the output with a picture of one of the intermediate results, which are
+ * at the synthesis resolution: 1 / 2^shift of the output's. */
 static void
-render_debug_view (FbFaceStylizer * fs, const FbStyleLevel * level, FbDebugView view,
-    FbRect region)
+render_debug_view (FbFaceStylizer * fs, const FbStyleLevel * synthesis_level,
+    FbDebugView view, int synthesis_width, int shift)
 {
-  int x, y;
+  int mask_shift = fs->coverage_shift + shift, x, y;
 
-  for (y = 0; y < region.height; y++) {
+  for (y = 0; y < fs->output->height; y++) {
     uint8_t *out = fb_image_row (fs->output, y);
-    for (x = 0; x < region.width; x++, out += 3) {
-      size_t i = (size_t) y * region.width + x;
+    for (x = 0; x < fs->output->width; x++, out += 3) {
+      size_t i = (size_t) (y >> shift) * synthesis_width + (x >> shift);
       uint32_t h;
       switch (view) {
         case FB_DEBUG_VIEW_POSITIONAL_GUIDE:
-          out[0] = (uint8_t) CLAMP (fs->pos[2 * i] * 255 / level->rgb->width, 0, 255);
-          out[1] = (uint8_t) CLAMP (fs->pos[2 * i + 1] * 255 / level->rgb->height, 0, 255);
+          out[0] = (uint8_t) CLAMP (fs->pos[2 * i] * 255 / synthesis_level->rgb->width,
+              0, 255);
+          out[1] = (uint8_t) CLAMP (fs->pos[2 * i + 1] * 255
+              / synthesis_level->rgb->height, 0, 255);
           out[2] = 0;
           break;
         case FB_DEBUG_VIEW_APPEARANCE_GUIDE:
-          out[0] = out[1] = out[2] = fb_image_row (fs->guide, y)[x];
+          out[0] = out[1] = out[2] = fs->guide->data[i];
           break;
         case FB_DEBUG_VIEW_CHUNKS:
           h = fs->chunks[i];
@@ -387,7 +412,7 @@ render_debug_view (FbFaceStylizer * fs, const FbStyleLevel * level, FbDebugView 
           break;
         case FB_DEBUG_VIEW_MASK:
           out[0] = out[1] = out[2] = fb_image_row (fs->coverage,
-              y >> fs->coverage_shift)[x >> fs->coverage_shift];
+              y >> mask_shift)[x >> mask_shift];
           break;
         default:
           return;
@@ -439,7 +464,8 @@ head_region (const FbLandmarks * canonical_lm, float feather, int voting)
 /* This frame's output and choices become the next frame's temporal guide (swapped, not
  * copied). */
 static void
-keep_for_next_frame (FbFaceStylizer * fs, const FbStyle * style, int level, FbRect region)
+keep_for_next_frame (FbFaceStylizer * fs, const FbStyle * style, int level,
+    const StylizeJob * job)
 {
   FbImage *output = fs->prev_output;
   int32_t *nnf = fs->prev_nnf;
@@ -450,7 +476,155 @@ keep_for_next_frame (FbFaceStylizer * fs, const FbStyle * style, int level, FbRe
   fs->nnf = nnf;
   fs->prev_style = style;
   fs->prev_level = level;
-  fs->prev_region = region;
+  fs->prev_synthesis_shift = job->synthesis_shift;
+  fs->prev_region = job->synthesis_region;
+}
+
+/* Luma resampled into canonical space, the appearance guide matched to the style's
+ * histogram inside the face, the face mask and the MLS positional guide. */
+static void
+build_guides (FbFaceStylizer * fs, FbWorkers * workers, StylizeJob * job,
+    const FbStyleLevel * level, const FbLandmarks * canonical_lm, float feather,
+    gboolean stylize_background)
+{
+  FbRect region = job->synthesis_region;
+  int bands = fb_band_count (workers, region.height);
+  size_t nodes = fb_mls_grid_nodes (region.width, region.height, MLS_GRID_SPACING);
+  FbMlsField field = { canonical_lm->points, level->landmarks.points, FB_N_LANDMARKS,
+    region.x, region.y, region.width, region.height, MLS_GRID_SPACING
+  };
+
+  fb_image_ensure (&fs->luma, region.width, region.height, 1);
+  fb_workers_run (workers, resample_luma_job, job, bands);
+  fb_appearance_guide (fs->luma, FB_GUIDE_BLUR_FRACTION * level->face_width, &fs->guide);
+  render_coverage (fs, canonical_lm, region, feather);
+  match_face_histogram (fs, &level->histogram);
+
+  if (nodes > fs->nodes_capacity) {
+    fs->nodes = g_renew (FbPoint, fs->nodes, nodes);
+    fs->nodes_capacity = nodes;
+  }
+  field.nodes = fs->nodes;
+  field.field = fs->pos;
+  job->field = &field;
+  fb_workers_run (workers, mls_nodes_job, job,
+      fb_band_count (workers, fb_mls_field_node_rows (&field)));
+  fb_workers_run (workers, mls_interpolate_job, job, bands);
+  job->field = NULL;
+  if (stylize_background)
+    fold_into_style_border (fs->pos, region_pixels (region), level->rgb->width,
+        level->rgb->height);
+}
+
+/* The previous frame's choices and its blurred output, when they belong to the same
+ * canonical space. Returns whether there was history. */
+static gboolean
+build_temporal_guide (FbFaceStylizer * fs, FbWorkers * workers, StylizeJob * job,
+    const FbStyle * style, int level_index, float lambda_temporal)
+{
+  gboolean use_history = fs->prev_output && fs->prev_style == style
+      && fs->prev_level == level_index && fs->prev_synthesis_shift == job->synthesis_shift;
+
+  job->with_temporal_colours = use_history && lambda_temporal > 0;
+  /* The comparison is between blurred images, so half resolution loses nothing. */
+  if (job->with_temporal_colours) {
+    fb_image_downscale_2x_into (fs->prev_output, &fs->prev_half);
+    fb_blur (fs->prev_half, &fs->prev_blurred,
+        TEMPORAL_BLUR_FRACTION * style->levels[level_index].face_width / 2);
+  }
+  if (use_history)
+    fb_workers_run (workers, history_job, job,
+        fb_band_count (workers, job->synthesis_region.height));
+  return use_history;
+}
+
+static FbBlitTarget
+synthesis_target (FbFaceStylizer * fs, const StylizeJob * job, const FbStyle * style,
+    const FbStyleLevel * level, const FbRenderParams * params, gboolean use_history)
+{
+  FbBlitTarget t = { 0 };
+
+  t.x0 = job->synthesis_region.x;
+  t.y0 = job->synthesis_region.y;
+  t.width = job->synthesis_region.width;
+  t.height = job->synthesis_region.height;
+  t.pos = fs->pos;
+  t.app = fs->guide->data;
+  t.temporal = job->with_temporal_colours ? fs->temporal : NULL;
+  t.previous = use_history ? fs->previous : NULL;
+  t.coverage = params->stylize_background ? NULL : fs->coverage->data;
+  t.coverage_stride = fs->coverage->stride;
+  t.coverage_width = fs->coverage->width;
+  t.coverage_height = fs->coverage->height;
+  t.coverage_shift = fs->coverage_shift;
+  t.lambda_pos = level->lambda_pos_px;
+  t.lambda_app = style->params.lambda_app;
+  t.lambda_temporal = params->lambda_temporal;
+  t.threshold = params->threshold;
+  return t;
+}
+
+/* Votes at the output resolution, on the synthesis' NNF upsampled to it if need be. */
+static void
+vote (FbFaceStylizer * fs, FbWorkers * workers, const StylizeJob * job,
+    const FbStyleLevel * level, const FbBlitTarget * synthesis, int voting)
+{
+  FbBlitStyle style = fb_blit_style_from_level (level);
+  FbBlitTarget t = *synthesis;
+  const int32_t *nnf = fs->nnf;
+  size_t pixels = region_pixels (job->region);
+
+  if (job->synthesis_shift) {
+    if (pixels > fs->upsampled_capacity) {
+      fs->upsampled = g_renew (int32_t, fs->upsampled, pixels);
+      fs->upsampled_capacity = pixels;
+    }
+    fb_synthesis_upsample_nnf (workers, &style, fs->nnf, synthesis->width,
+        synthesis->height, fs->upsampled);
+    nnf = fs->upsampled;
+  }
+  /* Voting reads only the NNF and where the face shows. */
+  t.x0 = job->region.x;
+  t.y0 = job->region.y;
+  t.width = job->region.width;
+  t.height = job->region.height;
+  t.pos = NULL;
+  t.app = NULL;
+  t.temporal = NULL;
+  t.previous = NULL;
+  t.coverage_shift += job->synthesis_shift;
+  fb_image_ensure (&fs->output, t.width, t.height, 3);
+  fb_synthesis_vote (workers, &style, &t, nnf, voting, fs->output);
+}
+
+/* The frame rectangle the output region covers, its colours and their opacity.
+ * Returns FALSE when it is outside the frame. */
+static gboolean
+composite (FbFaceStylizer * fs, FbWorkers * workers, StylizeJob * job,
+    const FbImage * source, const FbRenderParams * params, FbFacePatch * patch)
+{
+  FbSimilarity to_frame = fb_similarity_invert (job->to_canonical);
+  FbRect region = job->region;
+  FbRect frame_rect = { 0, 0, job->frame_luma->width, job->frame_luma->height };
+  FbRect patch_rect = fb_rect_intersect (transformed_bounds (to_frame, region.x - 0.5f,
+          region.y - 0.5f, region.x + region.width - 0.5f, region.y + region.height - 0.5f),
+      frame_rect);
+
+  if (patch_rect.width < 1 || patch_rect.height < 1)
+    return FALSE;
+  job->patch = patch_rect;
+  job->source = source;
+  /* Without voting the user asked for untouched exemplar pixels. */
+  job->nearest = params->voting == 1;
+  job->opaque = params->stylize_background;
+  fb_image_ensure (&fs->patch_rgb, patch_rect.width, patch_rect.height, 3);
+  fb_image_ensure (&fs->patch_alpha, patch_rect.width, patch_rect.height, 1);
+  fb_workers_run (workers, patch_job, job, fb_band_count (workers, patch_rect.height));
+
+  patch->rect = patch_rect;
+  patch->rgb = fs->patch_rgb;
+  patch->alpha = fs->patch_alpha;
+  return TRUE;
 }
 
 gboolean
@@ -458,148 +632,75 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
     const FbImage * frame_luma, const FbLandmarks * lm, const FbRenderParams * params,
     FbFacePatch * patch, FbStageTimes * times)
 {
-  const FbStyleLevel *level0 = &style->levels[0], *level;
-  FbSimilarity to_style = fb_landmarks_align (lm, &level0->landmarks);
+  const FbStyleLevel *level, *synthesis_level;
+  FbSimilarity to_style = fb_landmarks_align (lm, &style->levels[0].landmarks);
+  FbSimilarity synthesis_to_canonical;
   FbLandmarks canonical_lm;
   StylizeJob job = { fs, frame_luma };
   FbBlitStyle blit_style;
   FbBlitTarget target;
-  FbRect region, frame_in_canonical, patch_rect;
+  FbRect region, frame_in_canonical;
+  const FbImage *source;
   float feather;
-  int level_index, bands;
-  gboolean use_history;
-  double t0 = now_ms (), t1;
+  int level_index, shift;
+  gboolean use_history, shown;
+  double t0 = now_ms ();
 
   level_index = choose_level (fs, style, to_style);
+  shift = MIN (params->synthesis_shift, style->n_levels - 1 - level_index);
   level = &style->levels[level_index];
+  synthesis_level = &style->levels[level_index + shift];
+  job.synthesis_shift = shift;
   job.to_canonical = canonical_transform (to_style, level_index);
-  job.to_frame = fb_similarity_invert (job.to_canonical);
-  fb_landmarks_transform (lm, job.to_canonical, &canonical_lm);
+  synthesis_to_canonical = canonical_transform (to_style, level_index + shift);
+  job.synthesis_to_frame = fb_similarity_invert (synthesis_to_canonical);
+  fb_landmarks_transform (lm, synthesis_to_canonical, &canonical_lm);
 
-  feather = params->mask_feather * level->face_width;
-  frame_in_canonical = transformed_bounds (job.to_canonical, -0.5f, -0.5f,
+  feather = params->mask_feather * synthesis_level->face_width;
+  frame_in_canonical = transformed_bounds (synthesis_to_canonical, -0.5f, -0.5f,
       frame_luma->width - 0.5f, frame_luma->height - 0.5f);
   region = params->stylize_background ? frame_in_canonical
       : fb_rect_intersect (head_region (&canonical_lm, feather, params->voting),
       frame_in_canonical);
   if (region.width < 2 || region.height < 2)
     return FALSE;
-  job.region = region;
-  bands = fb_band_count (workers, region.height);
-
-  /* Guides: luma resampled into canonical space, appearance guide matched to the
-   * style's histogram inside the face, and the MLS positional guide. */
+  job.synthesis_region = region;
+  job.region.x = region.x * (1 << shift);
+  job.region.y = region.y * (1 << shift);
+  job.region.width = region.width << shift;
+  job.region.height = region.height << shift;
   ensure_pixel_buffers (fs, region_pixels (region));
-  fb_image_ensure (&fs->luma, region.width, region.height, 1);
-  fb_workers_run (workers, resample_luma_job, &job, bands);
-  fb_appearance_guide (fs->luma, FB_GUIDE_BLUR_FRACTION * level->face_width, &fs->guide);
-  render_coverage (fs, &canonical_lm, region, feather);
-  match_face_histogram (fs, &level->histogram);
-  {
-    size_t nodes = fb_mls_grid_nodes (region.width, region.height, MLS_GRID_SPACING);
-    FbMlsField field = { canonical_lm.points, level->landmarks.points, FB_N_LANDMARKS,
-      region.x, region.y, region.width, region.height, MLS_GRID_SPACING
-    };
-    if (nodes > fs->nodes_capacity) {
-      fs->nodes = g_renew (FbPoint, fs->nodes, nodes);
-      fs->nodes_capacity = nodes;
-    }
-    field.nodes = fs->nodes;
-    field.field = fs->pos;
-    job.field = &field;
-    fb_workers_run (workers, mls_nodes_job, &job,
-        fb_band_count (workers, fb_mls_field_node_rows (&field)));
-    fb_workers_run (workers, mls_interpolate_job, &job, bands);
-    if (params->stylize_background)
-      fold_into_style_border (fs->pos, region_pixels (region), level->rgb->width,
-          level->rgb->height);
-  }
-  t1 = now_ms ();
-  times->guides += t1 - t0;
-  t0 = t1;
 
+  build_guides (fs, workers, &job, synthesis_level, &canonical_lm, feather,
+      params->stylize_background);
+  times->guides += lap_ms (&t0);
 
-  /* Temporal guide: the previous frame's choices and its blurred output. */
-  use_history = fs->prev_output && fs->prev_style == style && fs->prev_level == level_index;
-  job.with_temporal_colours = use_history && params->lambda_temporal > 0;
-  /* The comparison is between blurred images, so half resolution loses nothing. */
-  if (job.with_temporal_colours) {
-    fb_image_downscale_2x_into (fs->prev_output, &fs->prev_half);
-    fb_blur (fs->prev_half, &fs->prev_blurred,
-        TEMPORAL_BLUR_FRACTION * level->face_width / 2);
-  }
-  if (use_history)
-    fb_workers_run (workers, history_job, &job, bands);
-  t1 = now_ms ();
-  times->temporal += t1 - t0;
-  t0 = t1;
+  use_history = build_temporal_guide (fs, workers, &job, style, level_index,
+      params->lambda_temporal);
+  times->temporal += lap_ms (&t0);
 
-  blit_style = fb_blit_style_from_level (level);
-  target.x0 = region.x;
-  target.y0 = region.y;
-  target.width = region.width;
-  target.height = region.height;
-  target.pos = fs->pos;
-  target.app = fs->guide->data;
-  target.temporal = job.with_temporal_colours ? fs->temporal : NULL;
-  target.previous = use_history ? fs->previous : NULL;
-  target.coverage = params->stylize_background ? NULL : fs->coverage->data;
-  target.coverage_stride = fs->coverage->stride;
-  target.coverage_width = fs->coverage->width;
-  target.coverage_height = fs->coverage->height;
-  target.coverage_shift = fs->coverage_shift;
-  target.lambda_pos = level->lambda_pos_px;
-  target.lambda_app = style->params.lambda_app;
-  target.lambda_temporal = params->lambda_temporal;
-  target.threshold = params->threshold;
-  fb_synthesis_seeds (workers, &target, MAX (COARSEST_SPACING_LOG2 + 1 - level_index, 2),
-      &fs->seeds);
-  t1 = now_ms ();
-  times->seeds += t1 - t0;
-  t0 = t1;
+  blit_style = fb_blit_style_from_level (synthesis_level);
+  target = synthesis_target (fs, &job, style, synthesis_level, params, use_history);
+  fb_synthesis_seeds (workers, &target,
+      MAX (COARSEST_SPACING_LOG2 + 1 - level_index - shift, 2), &fs->seeds);
+  times->seeds += lap_ms (&t0);
 
   fb_synthesis_nnf (workers, &blit_style, &target, &fs->seeds, fs->nnf,
       params->debug_view == FB_DEBUG_VIEW_CHUNKS ? fs->chunks : NULL);
-  t1 = now_ms ();
-  times->synthesis += t1 - t0;
-  t0 = t1;
+  times->synthesis += lap_ms (&t0);
 
-  fb_image_ensure (&fs->output, region.width, region.height, 3);
-  fb_synthesis_vote (workers, &blit_style, &target, fs->nnf, params->voting, fs->output);
-  t1 = now_ms ();
-  times->voting += t1 - t0;
-  t0 = t1;
+  vote (fs, workers, &job, level, &target, params->voting);
+  times->voting += lap_ms (&t0);
 
-  keep_for_next_frame (fs, style, level_index, region);
-  job.source = fs->prev_output;
-
+  keep_for_next_frame (fs, style, level_index, &job);
+  source = fs->prev_output;
   if (params->debug_view != FB_DEBUG_VIEW_NONE
       && params->debug_view != FB_DEBUG_VIEW_LANDMARKS) {
-    fb_image_ensure (&fs->output, region.width, region.height, 3);
-    render_debug_view (fs, level, params->debug_view, region);
-    job.source = fs->output;
+    fb_image_ensure (&fs->output, job.region.width, job.region.height, 3);
+    render_debug_view (fs, synthesis_level, params->debug_view, region.width, shift);
+    source = fs->output;
   }
-
-  patch_rect = transformed_bounds (job.to_frame, region.x - 0.5f, region.y - 0.5f,
-      region.x + region.width - 0.5f, region.y + region.height - 0.5f);
-  {
-    FbRect frame_rect = { 0, 0, frame_luma->width, frame_luma->height };
-    patch_rect = fb_rect_intersect (patch_rect, frame_rect);
-  }
-  if (patch_rect.width < 1 || patch_rect.height < 1)
-    return FALSE;
-  job.patch = patch_rect;
-  /* Without voting the user asked for untouched exemplar pixels. */
-  job.nearest = params->voting == 1;
-  job.opaque = params->stylize_background;
-  fb_image_ensure (&fs->patch_rgb, patch_rect.width, patch_rect.height, 3);
-  fb_image_ensure (&fs->patch_alpha, patch_rect.width, patch_rect.height, 1);
-  fb_workers_run (workers, patch_job, &job, fb_band_count (workers, patch_rect.height));
-  t1 = now_ms ();
-  times->compositing += t1 - t0;
-
-  patch->rect = patch_rect;
-  patch->rgb = fs->patch_rgb;
-  patch->alpha = fs->patch_alpha;
-  return TRUE;
+  shown = composite (fs, workers, &job, source, params, patch);
+  times->compositing += lap_ms (&t0);
+  return shown;
 }

@@ -120,6 +120,40 @@ fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
   fb_workers_run (workers, nnf_job, &job, fb_band_count (workers, target->height));
 }
 
+typedef struct {
+  const FbBlitStyle *style;
+  const int32_t *coarse;
+  int coarse_width;
+  int coarse_height;
+  int32_t *fine;
+} UpsampleJob;
+
+static void
+upsample_job (void *data, int index, int count)
+{
+  UpsampleJob *job = data;
+  int width = 2 * job->coarse_width, y0, y1, x, y;
+
+  fb_band_rows (2 * job->coarse_height, index, count, &y0, &y1);
+  for (y = y0; y < y1; y++) {
+    const int32_t *coarse = job->coarse + (size_t) (y >> 1) * job->coarse_width;
+    int32_t *fine = job->fine + (size_t) y * width;
+    for (x = 0; x < width; x++)
+      fine[x] = fb_nnf_upsample (coarse[x >> 1], x & 1, y & 1, job->style->width,
+          job->style->height);
+  }
+}
+
+void
+fb_synthesis_upsample_nnf (FbWorkers * workers, const FbBlitStyle * style,
+    const int32_t * coarse, int coarse_width, int coarse_height, int32_t * fine)
+{
+  UpsampleJob job = { style, coarse, coarse_width, coarse_height, fine };
+
+  fb_workers_run (workers, upsample_job, &job,
+      fb_band_count (workers, 2 * coarse_height));
+}
+
 static void
 vote_job (void *data, int index, int count)
 {

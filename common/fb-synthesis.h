@@ -30,6 +30,11 @@ void fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n
 void fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
     const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf, uint32_t * chunks);
 
+/* fine (2 coarse_width x 2 coarse_height): coarse, an NNF into the style level below
+ * `style`, upsampled into `style` (fb_nnf_upsample). */
+void fb_synthesis_upsample_nnf (FbWorkers * workers, const FbBlitStyle * style,
+    const int32_t * coarse, int coarse_width, int coarse_height, int32_t * fine);
+
 /* out: 3-channel image of the target's size. voting: 1, 3 or 5. Pixels the target does
  * not cover get their own NNF pixel, unvoted. */
 void fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style,

@@ -230,6 +230,51 @@ test_coverage_is_conservative (void)
   g_rand_free (rand);
 }
 
+/* Upsampling keeps each chunk's offset (doubled) over its 2 x 2 blocks, stays inside
+ * the finer style, and turns the coarse identity into the fine one, which voting then
+ * reproduces exactly. */
+static void
+test_upsampled_nnf (void)
+{
+  StyleFixture f;
+  FbWorkers *workers = fb_workers_new (2);
+  GRand *rand = g_rand_new_with_seed (11);
+  int w = 51, h = 37, cw = (w + 1) / 2, ch = (h + 1) / 2, x, y;
+  int32_t *coarse = g_new (int32_t, cw * ch), *fine = g_new (int32_t, 4 * cw * ch);
+  FbBlitTarget t = { .width = 2 * cw, .height = 2 * ch };
+  FbImage *out = fb_image_new (2 * cw, 2 * ch, 3);
+
+  style_fixture_init (&f, w, h, 5);
+  for (y = 0; y < ch; y++)
+    for (x = 0; x < cw; x++)
+      coarse[y * cw + x] = (int32_t) FB_PIXEL_PACK (g_rand_int_range (rand, 0, cw),
+          g_rand_int_range (rand, 0, ch));
+  fb_synthesis_upsample_nnf (workers, &f.style, coarse, cw, ch, fine);
+  for (y = 0; y < 2 * ch; y++)
+    for (x = 0; x < 2 * cw; x++) {
+      int32_t c = coarse[(y / 2) * cw + x / 2], o = fine[y * 2 * cw + x];
+      int ex = 2 * FB_PIXEL_X (c) + x % 2, ey = 2 * FB_PIXEL_Y (c) + y % 2;
+      g_assert_cmpint (FB_PIXEL_X (o), ==, MIN (ex, w - 1));
+      g_assert_cmpint (FB_PIXEL_Y (o), ==, MIN (ey, h - 1));
+    }
+
+  for (y = 0; y < ch; y++)
+    for (x = 0; x < cw; x++)
+      coarse[y * cw + x] = (int32_t) FB_PIXEL_PACK (x, y);
+  fb_synthesis_upsample_nnf (workers, &f.style, coarse, cw, ch, fine);
+  fb_synthesis_vote (workers, &f.style, &t, fine, 3, out);
+  for (y = 0; y < h - 1; y++)
+    g_assert_cmpmem (fb_image_row (out, y), (w - 1) * 3, fb_image_row (f.rgb, y),
+        (w - 1) * 3);
+
+  fb_image_free (out);
+  g_free (coarse);
+  g_free (fine);
+  g_rand_free (rand);
+  fb_workers_free (workers);
+  style_fixture_clear (&f);
+}
+
 static void
 count_job (void *data, int index, int count)
 {
@@ -262,6 +307,7 @@ main (int argc, char **argv)
       test_random_target_stays_inside_and_voting_one_copies);
   g_test_add_func ("/synthesis/workers-run-every-job-once", test_workers_run_every_job_once);
   g_test_add_func ("/synthesis/floor-shift", test_floor_shift);
+  g_test_add_func ("/synthesis/upsampled-nnf", test_upsampled_nnf);
   g_test_add_func ("/synthesis/coverage-is-conservative", test_coverage_is_conservative);
   return g_test_run ();
 }
