@@ -24,6 +24,8 @@ typedef struct {
   int32_t *seed_xy;             /* 2 per cell: the seed's absolute canonical position */
   uint32_t *seed_u;             /* per cell: FB_SEED_PACK of u* for that seed, looked up
                                  * when first needed; FB_SEED_UNKNOWN until then */
+  const uint32_t *previous_u;   /* per cell: what the same seed took in the previous
+                                 * frame (FB_SEED_UNKNOWN: nothing); NULL: no history */
 } FbSeedLevel;
 
 /* One style level, as the synthesis reads it. */
@@ -187,10 +189,11 @@ fb_blit_positional (const FbBlitStyle * s, const FbBlitTarget * t, size_t i)
       fb_clampi ((int) (t->pos[2 * i + 1] + 0.5f), 0, s->height - 1));
 }
 
-/* u* of seed cell c, looked up the first time a pixel asks: with the previous frame's
- * choices kept, most seeds are never needed. Seeds outside the region have no guides:
- * the nearest region pixel's answer is taken and the offset carried over, as if the
- * positional guide went on in a straight line. */
+/* u* of seed cell c, looked up the first time a pixel asks. A seed keeps what it took
+ * in the previous frame while its guides still accept it: seeds are fixed in face
+ * space, so whole chunks then stay put from frame to frame. Seeds outside the region
+ * have no guides: the nearest region pixel's answer is taken and the offset carried
+ * over, as if the positional guide went on in a straight line. */
 FB_FUNC uint32_t
 fb_seed_u (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel * l, int c)
 {
@@ -198,8 +201,17 @@ fb_seed_u (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel * l,
   if (u == FB_SEED_UNKNOWN) {
     int rx = l->seed_xy[2 * c] - t->x0, ry = l->seed_xy[2 * c + 1] - t->y0;
     int cx = fb_clampi (rx, 0, t->width - 1), cy = fb_clampi (ry, 0, t->height - 1);
-    int32_t found = fb_blit_lookup (s, t, cx, cy);
-    u = FB_SEED_PACK (FB_PIXEL_X (found) + rx - cx, FB_PIXEL_Y (found) + ry - cy);
+    uint32_t previous = l->previous_u ? l->previous_u[c] : FB_SEED_UNKNOWN;
+    if (previous != FB_SEED_UNKNOWN) {
+      int ox = FB_SEED_X (previous) - rx + cx, oy = FB_SEED_Y (previous) - ry + cy;
+      if (ox >= 0 && oy >= 0 && ox < s->width && oy < s->height
+          && fb_blit_guide_error (s, t, (size_t) cy * t->width + cx, ox, oy) < t->threshold)
+        u = previous;
+    }
+    if (u == FB_SEED_UNKNOWN) {
+      int32_t found = fb_blit_lookup (s, t, cx, cy);
+      u = FB_SEED_PACK (FB_PIXEL_X (found) + rx - cx, FB_PIXEL_Y (found) + ry - cy);
+    }
     FB_STORE_U32 (&l->seed_u[c], u);
   }
   return u;
@@ -213,8 +225,8 @@ fb_chunk_id (int px, int py, int ox, int oy)
 }
 
 /* The NNF entry of region pixel (rx, ry): FB_PIXEL_PACK (ox, oy) of a style pixel.
- * The previous frame's choice at this face point is kept while the guides still
- * accept it: chunks then stay put from frame to frame instead of being re-drawn.
+ * Where no seed's chunk fits, the previous frame's choice at this face point is kept
+ * while the guides still accept it, so that these pixels do not flicker either.
  * *chunk receives an id of the chunk it belongs to. */
 FB_FUNC int32_t
 fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel * levels,
@@ -227,13 +239,6 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
   if (!fb_target_covered (t, rx, ry)) {
     *chunk = 0;
     return fb_blit_positional (s, t, i);
-  }
-  if (t->previous && t->previous[i] >= 0) {
-    int ox = FB_PIXEL_X (t->previous[i]), oy = FB_PIXEL_Y (t->previous[i]);
-    if (fb_blit_guide_error (s, t, i, ox, oy) < t->threshold) {
-      *chunk = fb_chunk_id (px, py, ox, oy);
-      return t->previous[i];
-    }
   }
   for (k = n_levels - 1; k >= 1; k--) {
     const FbSeedLevel *l = &levels[k];
@@ -272,6 +277,13 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
         *chunk = fb_chunk_id (px, py, ox, oy);
         return (int32_t) FB_PIXEL_PACK (ox, oy);
       }
+    }
+  }
+  if (t->previous && t->previous[i] >= 0) {
+    int ox = FB_PIXEL_X (t->previous[i]), oy = FB_PIXEL_Y (t->previous[i]);
+    if (fb_blit_guide_error (s, t, i, ox, oy) < t->threshold) {
+      *chunk = fb_chunk_id (px, py, ox, oy);
+      return t->previous[i];
     }
   }
   {

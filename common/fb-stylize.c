@@ -682,7 +682,7 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   blit_style = fb_blit_style_from_level (synthesis_level);
   target = synthesis_target (fs, &job, style, synthesis_level, params, use_history);
   fb_synthesis_seeds (workers, &target,
-      MAX (COARSEST_SPACING_LOG2 + 1 - level_index - shift, 2), &fs->seeds);
+      MAX (COARSEST_SPACING_LOG2 + 1 - level_index - shift, 2), use_history, &fs->seeds);
   times->seeds += lap_ms (&t0);
 
   fb_synthesis_nnf (workers, &blit_style, &target, &fs->seeds, fs->nnf,

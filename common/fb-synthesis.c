@@ -11,6 +11,9 @@ fb_seed_levels_clear (FbSeedLevels * seeds)
   for (k = 0; k < FB_BLIT_MAX_LEVELS; k++) {
     g_free (seeds->levels[k].seed_xy);
     g_free (seeds->levels[k].seed_u);
+    g_free (seeds->previous[k].seed_xy);
+    g_free (seeds->previous[k].seed_u);
+    g_free (seeds->previous_u[k]);
   }
   memset (seeds, 0, sizeof (*seeds));
 }
@@ -52,27 +55,52 @@ static void
 seeds_job (void *data, int index, int count)
 {
   SynthesisJob *job = data;
-  FbSeedLevel *l = &job->seeds->levels[index + 1];
   int level = index + 1, i, j;
+  FbSeedLevel *l = &job->seeds->levels[level];
+  const FbSeedLevel *p = &job->seeds->previous[level];
+  uint32_t *previous_u = job->seeds->previous_u[level];
 
   for (j = 0; j < l->rows; j++)
     for (i = 0; i < l->cols; i++) {
-      int c = j * l->cols + i, sx, sy;
+      int c = j * l->cols + i, pi = l->cell_x0 + i - p->cell_x0,
+          pj = l->cell_y0 + j - p->cell_y0, sx, sy;
       fb_seed_position (level, l->h, l->cell_x0 + i, l->cell_y0 + j, &sx, &sy);
       l->seed_xy[2 * c] = sx;
       l->seed_xy[2 * c + 1] = sy;
       l->seed_u[c] = FB_SEED_UNKNOWN;
+      if (l->previous_u)
+        previous_u[c] = pi >= 0 && pj >= 0 && pi < p->cols && pj < p->rows
+            ? p->seed_u[pj * p->cols + pi] : FB_SEED_UNKNOWN;
     }
+}
+
+/* This call's levels become the previous ones (swapped, not copied). */
+static void
+keep_as_previous (FbSeedLevels * seeds)
+{
+  int k;
+
+  for (k = 1; k < seeds->n_levels; k++) {
+    FbSeedLevel level = seeds->previous[k];
+    size_t capacity = seeds->previous_capacity[k];
+    seeds->previous[k] = seeds->levels[k];
+    seeds->previous_capacity[k] = seeds->capacity[k];
+    seeds->levels[k] = level;
+    seeds->capacity[k] = capacity;
+  }
+  seeds->n_previous_levels = seeds->n_levels;
 }
 
 void
 fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n_levels,
-    FbSeedLevels * seeds)
+    gboolean with_history, FbSeedLevels * seeds)
 {
   SynthesisJob job = { NULL, target, seeds };
   int k;
 
   g_return_if_fail (n_levels >= 1 && n_levels <= FB_BLIT_MAX_LEVELS);
+  keep_as_previous (seeds);
+  with_history = with_history && seeds->n_previous_levels == n_levels;
   seeds->n_levels = n_levels;
   for (k = 1; k < n_levels; k++) {
     FbSeedLevel *l = &seeds->levels[k];
@@ -87,6 +115,14 @@ fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n_leve
       l->seed_xy = g_renew (int32_t, l->seed_xy, 2 * cells);
       l->seed_u = g_renew (uint32_t, l->seed_u, cells);
       seeds->capacity[k] = cells;
+    }
+    l->previous_u = NULL;
+    if (with_history) {
+      if (cells > seeds->previous_u_capacity[k]) {
+        seeds->previous_u[k] = g_renew (uint32_t, seeds->previous_u[k], cells);
+        seeds->previous_u_capacity[k] = cells;
+      }
+      l->previous_u = seeds->previous_u[k];
     }
   }
   fb_workers_run (workers, seeds_job, &job, n_levels - 1);

@@ -10,11 +10,16 @@
 
 G_BEGIN_DECLS
 
-/* Seed levels for a region, reused from frame to frame. */
+/* Seed levels for a region, reused from frame to frame, and the previous frame's. */
 typedef struct {
   int n_levels;
   FbSeedLevel levels[FB_BLIT_MAX_LEVELS];
   size_t capacity[FB_BLIT_MAX_LEVELS];
+  int n_previous_levels;
+  FbSeedLevel previous[FB_BLIT_MAX_LEVELS];
+  size_t previous_capacity[FB_BLIT_MAX_LEVELS];
+  uint32_t *previous_u[FB_BLIT_MAX_LEVELS];     /* levels[k].previous_u */
+  size_t previous_u_capacity[FB_BLIT_MAX_LEVELS];
 } FbSeedLevels;
 
 void fb_seed_levels_clear (FbSeedLevels * seeds);
@@ -22,9 +27,11 @@ void fb_seed_levels_clear (FbSeedLevels * seeds);
 FbBlitStyle fb_blit_style_from_level (const FbStyleLevel * level);
 
 /* Places the seeds of levels 1 .. n_levels-1 (coarsest spacing 2^(n_levels-1)) around
- * the target region; their u* are looked up when the synthesis first needs them. */
+ * the target region; their u* are looked up when the synthesis first needs them.
+ * With history, seeds start from what they took in the previous call (the same
+ * canonical space, possibly another region). */
 void fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n_levels,
-    FbSeedLevels * seeds);
+    gboolean with_history, FbSeedLevels * seeds);
 
 /* Fills nnf (width x height of the target) and, if not NULL, chunk ids. */
 void fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,

@@ -75,7 +75,7 @@ synthesize (FbWorkers * workers, const StyleFixture * f, const FbBlitTarget * t,
   FbSeedLevels seeds = { 0 };
   int32_t *nnf = g_new (int32_t, t->width * t->height);
 
-  fb_synthesis_seeds (workers, t, n_levels, &seeds);
+  fb_synthesis_seeds (workers, t, n_levels, FALSE, &seeds);
   fb_synthesis_nnf (workers, &f->style, t, &seeds, nnf, NULL);
   fb_seed_levels_clear (&seeds);
   return nnf;
@@ -178,6 +178,70 @@ test_random_target_stays_inside_and_voting_one_copies (void)
     }
   fb_image_free (out);
   g_free (nnf);
+  g_free (pos);
+  g_free (app);
+  g_rand_free (rand);
+  fb_workers_free (workers);
+  style_fixture_clear (&f);
+}
+
+/* Pixels whose NNF entry differs between a and b. */
+static int
+nnf_changes (const int32_t * a, const int32_t * b, int n)
+{
+  int changed = 0, i;
+
+  for (i = 0; i < n; i++)
+    changed += a[i] != b[i];
+  return changed;
+}
+
+/* Seeds keep what they took in the previous frame while their guides accept it, and
+ * so do pixels no seed fits: when the appearance guide changes a little (noise), the
+ * NNF changes far less with history than when it is drawn afresh. */
+static void
+test_seeds_keep_their_choice (void)
+{
+  StyleFixture f;
+  FbWorkers *workers = fb_workers_new (2);
+  GRand *rand = g_rand_new_with_seed (17);
+  int w = 96, h = 80, n = w * h, i;
+  float *pos;
+  uint8_t *app;
+  FbBlitTarget t;
+  FbSeedLevels seeds = { 0 }, fresh = { 0 };
+  int32_t *first = g_new (int32_t, n), *kept = g_new (int32_t, n),
+      *redrawn = g_new (int32_t, n);
+  int with_history, without;
+
+  style_fixture_init (&f, w, h, 21);
+  t = shifted_target (&f, 5, 3, &pos, &app);
+  /* an appearance that the exemplar does not have, so that seeds have choices */
+  for (i = 0; i < n; i++)
+    app[i] = g_rand_int_range (rand, 0, 256);
+  t.threshold = 200.0f;
+  fb_synthesis_seeds (workers, &t, 5, FALSE, &seeds);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, first, NULL);
+
+  for (i = 0; i < n; i++)
+    app[i] = CLAMP (app[i] + g_rand_int_range (rand, -12, 13), 0, 255);
+  t.previous = first;
+  fb_synthesis_seeds (workers, &t, 5, TRUE, &seeds);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, kept, NULL);
+  t.previous = NULL;
+  fb_synthesis_seeds (workers, &t, 5, FALSE, &fresh);
+  fb_synthesis_nnf (workers, &f.style, &t, &fresh, redrawn, NULL);
+
+  with_history = nnf_changes (first, kept, n);
+  without = nnf_changes (first, redrawn, n);
+  g_assert_cmpint (without, >, n / 10);
+  g_assert_cmpint (with_history, <, without * 2 / 3);
+
+  fb_seed_levels_clear (&seeds);
+  fb_seed_levels_clear (&fresh);
+  g_free (first);
+  g_free (kept);
+  g_free (redrawn);
   g_free (pos);
   g_free (app);
   g_rand_free (rand);
@@ -308,6 +372,7 @@ main (int argc, char **argv)
   g_test_add_func ("/synthesis/workers-run-every-job-once", test_workers_run_every_job_once);
   g_test_add_func ("/synthesis/floor-shift", test_floor_shift);
   g_test_add_func ("/synthesis/upsampled-nnf", test_upsampled_nnf);
+  g_test_add_func ("/synthesis/seeds-keep-their-choice", test_seeds_keep_their_choice);
   g_test_add_func ("/synthesis/coverage-is-conservative", test_coverage_is_conservative);
   return g_test_run ();
 }
