@@ -304,6 +304,18 @@ fb_nnf_upsample (int32_t coarse, int dx, int dy, int width, int height)
       fb_clampi (2 * FB_PIXEL_Y (coarse) + dy, 0, height - 1));
 }
 
+/* sum / n rounded. Inside the image n is 9 or 25: with constant divisors the compiler
+ * multiplies instead of dividing, which matters in voting's inner loop. */
+FB_FUNC uint8_t
+fb_rounded_mean (int sum, int n)
+{
+  if (n == 9)
+    return (uint8_t) ((sum + 4) / 9);
+  if (n == 25)
+    return (uint8_t) ((sum + 12) / 25);
+  return (uint8_t) ((sum + n / 2) / n);
+}
+
 /* Voting: mean over the k x k window of S(NNF(p + d) - d). Neighbours in p's own
  * chunk all vote for p's pixel, so that pixel is read once; inside a chunk that makes
  * voting a plain copy. */
@@ -348,9 +360,9 @@ fb_vote_pixel (const FbBlitStyle * s, const int32_t * nnf, int width, int height
   sum[0] += same * c[0];
   sum[1] += same * c[1];
   sum[2] += same * c[2];
-  out[0] = (uint8_t) ((sum[0] + n / 2) / n);
-  out[1] = (uint8_t) ((sum[1] + n / 2) / n);
-  out[2] = (uint8_t) ((sum[2] + n / 2) / n);
+  out[0] = fb_rounded_mean (sum[0], n);
+  out[1] = fb_rounded_mean (sum[1], n);
+  out[2] = fb_rounded_mean (sum[2], n);
 }
 
 /* Bilinear sample of `channels` bytes at (x, y) in 8-bit fixed point, for points at
