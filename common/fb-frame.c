@@ -446,13 +446,21 @@ void
 fb_frame_blend_rgb (FbFrame * frame, FbRect rect, const FbImage * rgb,
     const FbImage * alpha)
 {
+  fb_frame_blend_rgb_band (frame, rect, rgb, alpha, 0, 1);
+}
+
+void
+fb_frame_blend_rgb_band (FbFrame * frame, FbRect rect, const FbImage * rgb,
+    const FbImage * alpha, int band, int n_bands)
+{
   FbRect whole = { 0, 0, 0, 0 }, clip;
-  int ox, oy;
+  int ox, oy, y0, y1;
 
   g_return_if_fail (frame != NULL && rgb != NULL && alpha != NULL);
   g_return_if_fail (rgb->channels == 3 && alpha->channels == 1);
   g_return_if_fail (rgb->width == rect.width && rgb->height == rect.height);
   g_return_if_fail (alpha->width == rect.width && alpha->height == rect.height);
+  g_return_if_fail (band >= 0 && band < n_bands);
 
   /* A face at the border gives a rect that reaches out of the frame. */
   whole.width = frame->width;
@@ -460,8 +468,19 @@ fb_frame_blend_rgb (FbFrame * frame, FbRect rect, const FbImage * rgb,
   clip = fb_rect_intersect (rect, whole);
   if (clip.width == 0 || clip.height == 0)
     return;
+  /* Bands start on even frame rows, so that no 4:2:0 chroma row is shared by two. */
+  y0 = band == 0 ? clip.y
+      : (clip.y + (int) ((gint64) clip.height * band / n_bands) + 1) & ~1;
+  y1 = band == n_bands - 1 ? clip.y + clip.height
+      : (clip.y + (int) ((gint64) clip.height * (band + 1) / n_bands) + 1) & ~1;
+  y0 = MAX (y0, clip.y);
+  y1 = MIN (y1, clip.y + clip.height);
+  if (y1 <= y0)
+    return;
   ox = clip.x - rect.x;
-  oy = clip.y - rect.y;
+  oy = y0 - rect.y;
+  clip.y = y0;
+  clip.height = y1 - y0;
   if (format_is_yuv (frame->format))
     blend_yuv (frame, clip, ox, oy, rgb, alpha);
   else

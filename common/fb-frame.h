@@ -40,6 +40,10 @@ void fb_frame_read_rgb (const FbFrame * frame, FbRect rect, FbImage ** rgb);
  * 4-byte formats are kept. */
 void fb_frame_blend_rgb (FbFrame * frame, FbRect rect, const FbImage * rgb,
     const FbImage * alpha);
+/* The same for band `band` of n_bands bands of rect's rows (bands may run on different
+ * threads: they write disjoint parts of the frame). */
+void fb_frame_blend_rgb_band (FbFrame * frame, FbRect rect, const FbImage * rgb,
+    const FbImage * alpha, int band, int n_bands);
 
 /* Luma (0..255, full range) of the whole frame, 1 channel, resized to the frame. */
 void fb_frame_read_luma (const FbFrame * frame, FbImage ** luma);
