@@ -365,6 +365,122 @@ fb_vote_pixel (const FbBlitStyle * s, const int32_t * nnf, int width, int height
   out[2] = fb_rounded_mean (sum[2], n);
 }
 
+/* Style pixel that a neighbour in the coarse cell with NNF entry o votes for a fine
+ * pixel (fx, fy) away from the cell's first fine pixel. */
+FB_FUNC const uint8_t *
+fb_upsampled_vote (const FbBlitStyle * s, int32_t o, int fx, int fy)
+{
+  int ox = fb_clampi (2 * FB_PIXEL_X (o) + fx, 0, s->width - 1);
+  int oy = fb_clampi (2 * FB_PIXEL_Y (o) + fy, 0, s->height - 1);
+  return s->rgb + (size_t) oy * s->rgb_stride + 3 * ox;
+}
+
+/* The cells of a half-resolution NNF that the fine pixels p - radius .. p + radius
+ * (those inside 0 .. size - 1) fall in, and how many of them fall in each. */
+FB_FUNC int
+fb_vote_axis_cells (int p, int size, int radius, int *cells, int *counts)
+{
+  int n = 0, d;
+
+  for (d = -radius; d <= radius; d++) {
+    int f = p + d;
+    if (f < 0 || f >= size)
+      continue;
+    if (n > 0 && cells[n - 1] == f >> 1) {
+      counts[n - 1]++;
+    } else {
+      cells[n] = f >> 1;
+      counts[n++] = 1;
+    }
+  }
+  return n;
+}
+
+/* fb_vote_pixel on the upsampled NNF (fb_nnf_upsample), read from the half-resolution
+ * one. A neighbour p + d in coarse cell q votes S (2 NNF (q) + p - 2 q): the same for
+ * all its neighbours in that cell. So the window needs one read per cell it touches
+ * (4 for a 3 x 3 window) instead of one per pixel, with the cell's pixel count as
+ * weight. width, height: the fine region (twice the coarse one). */
+FB_FUNC void
+fb_vote_upsampled_pixel (const FbBlitStyle * s, const int32_t * coarse, int width,
+    int height, int rx, int ry, int radius, uint8_t * out)
+{
+  int cells_x[3], counts_x[3], cells_y[3], counts_y[3], nx, ny, i, j, n = 0;
+  int sum[3] = { 0, 0, 0 };
+  const uint8_t *first = 0;
+  int all_same = 1;
+
+  nx = fb_vote_axis_cells (rx, width, radius, cells_x, counts_x);
+  ny = fb_vote_axis_cells (ry, height, radius, cells_y, counts_y);
+  for (j = 0; j < ny; j++)
+    for (i = 0; i < nx; i++) {
+      const uint8_t *v = fb_upsampled_vote (s,
+          coarse[(size_t) cells_y[j] * (width >> 1) + cells_x[i]], rx - 2 * cells_x[i],
+          ry - 2 * cells_y[j]);
+      int w = counts_x[i] * counts_y[j];
+      if (!first)
+        first = v;
+      all_same &= v == first;
+      sum[0] += w * v[0];
+      sum[1] += w * v[1];
+      sum[2] += w * v[2];
+      n += w;
+    }
+  if (all_same) {
+    out[0] = first[0];
+    out[1] = first[1];
+    out[2] = first[2];
+    return;
+  }
+  out[0] = fb_rounded_mean (sum[0], n);
+  out[1] = fb_rounded_mean (sum[1], n);
+  out[2] = fb_rounded_mean (sum[2], n);
+}
+
+/* fb_vote_upsampled_pixel with a 3 x 3 window for the 2 x 2 fine pixels of coarse cell
+ * (qx, qy), which must have a neighbour on every side. Their windows lie in the cell's
+ * 3 x 3 coarse neighbourhood: inside a chunk (all neighbours continue the cell's
+ * offset) the block is a copy of the style's 2 x 2 pixels. */
+FB_FUNC void
+fb_vote_upsampled_block (const FbBlitStyle * s, const int32_t * coarse, int coarse_width,
+    int qx, int qy, uint8_t * row0, uint8_t * row1)
+{
+  int32_t cells[9], centre = coarse[(size_t) qy * coarse_width + qx];
+  int coherent = 1, i, j, ex, ey;
+
+  for (j = 0; j < 3; j++)
+    for (i = 0; i < 3; i++) {
+      cells[3 * j + i] = coarse[(size_t) (qy + j - 1) * coarse_width + qx + i - 1];
+      coherent &= cells[3 * j + i] == centre + (j - 1) * 65536 + (i - 1);
+    }
+  for (ey = 0; ey < 2; ey++)
+    for (ex = 0; ex < 2; ex++) {
+      uint8_t *out = (ey ? row1 : row0) + 3 * ex;
+      int sum[3] = { 0, 0, 0 };
+      if (coherent) {
+        const uint8_t *v = fb_upsampled_vote (s, centre, ex, ey);
+        out[0] = v[0];
+        out[1] = v[1];
+        out[2] = v[2];
+        continue;
+      }
+      /* fine pixel e's window: cells e .. e + 1 of the neighbourhood, the middle one
+       * holding two of its three pixels per axis */
+      for (j = ey; j <= ey + 1; j++)
+        for (i = ex; i <= ex + 1; i++) {
+          const uint8_t *v = fb_upsampled_vote (s, cells[3 * j + i], ex + 2 - 2 * i,
+              ey + 2 - 2 * j);
+          int w = (i == 1 ? 2 : 1) * (j == 1 ? 2 : 1);
+          sum[0] += w * v[0];
+          sum[1] += w * v[1];
+          sum[2] += w * v[2];
+        }
+      out[0] = fb_rounded_mean (sum[0], 9);
+      out[1] = fb_rounded_mean (sum[1], 9);
+      out[2] = fb_rounded_mean (sum[2], 9);
+    }
+}
+
 /* Bilinear sample of `channels` bytes at (x, y) in 8-bit fixed point, for points at
  * least one pixel inside the image (the caller checks): the hot loops' version of
  * fb_sample_bilinear. */

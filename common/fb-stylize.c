@@ -42,10 +42,8 @@ struct FbFaceStylizer {
   uint8_t *temporal;
   int32_t *previous;            /* prev_nnf moved into this frame's region */
   int32_t *nnf;
-  int32_t *upsampled;           /* nnf at the output resolution */
   uint32_t *chunks;
   size_t pixels_capacity;
-  size_t upsampled_capacity;
   size_t nodes_capacity;
   FbSeedLevels seeds;
 };
@@ -76,7 +74,6 @@ fb_face_stylizer_free (FbFaceStylizer * fs)
   g_free (fs->previous);
   g_free (fs->prev_nnf);
   g_free (fs->nnf);
-  g_free (fs->upsampled);
   g_free (fs->chunks);
   fb_seed_levels_clear (&fs->seeds);
   g_free (fs);
@@ -571,18 +568,7 @@ vote (FbFaceStylizer * fs, FbWorkers * workers, const StylizeJob * job,
 {
   FbBlitStyle style = fb_blit_style_from_level (level);
   FbBlitTarget t = *synthesis;
-  const int32_t *nnf = fs->nnf;
-  size_t pixels = region_pixels (job->region);
 
-  if (job->synthesis_shift) {
-    if (pixels > fs->upsampled_capacity) {
-      fs->upsampled = g_renew (int32_t, fs->upsampled, pixels);
-      fs->upsampled_capacity = pixels;
-    }
-    fb_synthesis_upsample_nnf (workers, &style, fs->nnf, synthesis->width,
-        synthesis->height, fs->upsampled);
-    nnf = fs->upsampled;
-  }
   /* Voting reads only the NNF and where the face shows. */
   t.x0 = job->region.x;
   t.y0 = job->region.y;
@@ -594,7 +580,10 @@ vote (FbFaceStylizer * fs, FbWorkers * workers, const StylizeJob * job,
   t.previous = NULL;
   t.coverage_shift += job->synthesis_shift;
   fb_image_ensure (&fs->output, t.width, t.height, 3);
-  fb_synthesis_vote (workers, &style, &t, nnf, voting, fs->output);
+  if (job->synthesis_shift)
+    fb_synthesis_vote_upsampled (workers, &style, &t, fs->nnf, voting, fs->output);
+  else
+    fb_synthesis_vote (workers, &style, &t, fs->nnf, voting, fs->output);
 }
 
 /* The frame rectangle the output region covers, its colours and their opacity.
@@ -647,7 +636,8 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   double t0 = now_ms ();
 
   level_index = choose_level (fs, style, to_style);
-  shift = MIN (params->synthesis_shift, style->n_levels - 1 - level_index);
+  shift = MIN (CLAMP (params->synthesis_shift, 0, 1),
+      style->n_levels - 1 - level_index);
   level = &style->levels[level_index];
   synthesis_level = &style->levels[level_index + shift];
   job.synthesis_shift = shift;

@@ -156,40 +156,6 @@ fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
   fb_workers_run (workers, nnf_job, &job, fb_band_count (workers, target->height));
 }
 
-typedef struct {
-  const FbBlitStyle *style;
-  const int32_t *coarse;
-  int coarse_width;
-  int coarse_height;
-  int32_t *fine;
-} UpsampleJob;
-
-static void
-upsample_job (void *data, int index, int count)
-{
-  UpsampleJob *job = data;
-  int width = 2 * job->coarse_width, y0, y1, x, y;
-
-  fb_band_rows (2 * job->coarse_height, index, count, &y0, &y1);
-  for (y = y0; y < y1; y++) {
-    const int32_t *coarse = job->coarse + (size_t) (y >> 1) * job->coarse_width;
-    int32_t *fine = job->fine + (size_t) y * width;
-    for (x = 0; x < width; x++)
-      fine[x] = fb_nnf_upsample (coarse[x >> 1], x & 1, y & 1, job->style->width,
-          job->style->height);
-  }
-}
-
-void
-fb_synthesis_upsample_nnf (FbWorkers * workers, const FbBlitStyle * style,
-    const int32_t * coarse, int coarse_width, int coarse_height, int32_t * fine)
-{
-  UpsampleJob job = { style, coarse, coarse_width, coarse_height, fine };
-
-  fb_workers_run (workers, upsample_job, &job,
-      fb_band_count (workers, 2 * coarse_height));
-}
-
 static void
 vote_job (void *data, int index, int count)
 {
@@ -221,4 +187,76 @@ fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style,
   g_return_if_fail (out->width == target->width && out->height == target->height
       && out->channels == 3);
   fb_workers_run (workers, vote_job, &job, fb_band_count (workers, target->height));
+}
+
+/* Fine pixel (x, y) on its own: voted if it can show, else its upsampled NNF pixel. */
+static void
+vote_upsampled_one (const SynthesisJob * job, int x, int y)
+{
+  const FbBlitStyle *s = job->style;
+  int width = job->target->width, height = job->target->height;
+  uint8_t *out = fb_image_row (job->out, y) + 3 * x;
+
+  if (fb_target_covered (job->target, x, y)) {
+    fb_vote_upsampled_pixel (s, job->nnf, width, height, x, y, job->radius, out);
+  } else {
+    int32_t o = fb_nnf_upsample (job->nnf[(size_t) (y >> 1) * (width >> 1) + (x >> 1)],
+        x & 1, y & 1, s->width, s->height);
+    memcpy (out, s->rgb + (size_t) FB_PIXEL_Y (o) * s->rgb_stride + 3 * FB_PIXEL_X (o), 3);
+  }
+}
+
+/* Whether one of the fine pixels of coarse cell (qx, qy) can show. With the coverage
+ * at 1/4 of the fine resolution or coarser, the four share their coverage samples. */
+static gboolean
+block_covered (const FbBlitTarget * t, int qx, int qy)
+{
+  int x = 2 * qx, y = 2 * qy;
+
+  if (!t->coverage || t->coverage_shift >= 2)
+    return fb_target_covered (t, x, y);
+  return fb_target_covered (t, x, y) || fb_target_covered (t, x + 1, y)
+      || fb_target_covered (t, x, y + 1) || fb_target_covered (t, x + 1, y + 1);
+}
+
+/* Bands of coarse rows; each coarse cell's 2 x 2 fine pixels at once. */
+static void
+vote_upsampled_job (void *data, int index, int count)
+{
+  SynthesisJob *job = data;
+  int coarse_width = job->target->width >> 1, coarse_height = job->target->height >> 1;
+  int q0, q1, qx, qy;
+
+  fb_band_rows (coarse_height, index, count, &q0, &q1);
+  for (qy = q0; qy < q1; qy++) {
+    uint8_t *row0 = fb_image_row (job->out, 2 * qy), *row1 = fb_image_row (job->out,
+        2 * qy + 1);
+    gboolean inner_row = job->radius == 1 && qy > 0 && qy < coarse_height - 1;
+    for (qx = 0; qx < coarse_width; qx++) {
+      if (inner_row && qx > 0 && qx < coarse_width - 1
+          && block_covered (job->target, qx, qy)) {
+        fb_vote_upsampled_block (job->style, job->nnf, coarse_width, qx, qy,
+            row0 + 6 * qx, row1 + 6 * qx);
+        continue;
+      }
+      vote_upsampled_one (job, 2 * qx, 2 * qy);
+      vote_upsampled_one (job, 2 * qx + 1, 2 * qy);
+      vote_upsampled_one (job, 2 * qx, 2 * qy + 1);
+      vote_upsampled_one (job, 2 * qx + 1, 2 * qy + 1);
+    }
+  }
+}
+
+void
+fb_synthesis_vote_upsampled (FbWorkers * workers, const FbBlitStyle * style,
+    const FbBlitTarget * target, const int32_t * coarse, int voting, FbImage * out)
+{
+  SynthesisJob job = { style, target, NULL, NULL, (int32_t *) coarse, NULL, out,
+    voting / 2
+  };
+
+  g_return_if_fail (out->width == target->width && out->height == target->height
+      && out->channels == 3 && target->width % 2 == 0 && target->height % 2 == 0);
+  fb_workers_run (workers, vote_upsampled_job, &job,
+      fb_band_count (workers, target->height / 2));
 }

@@ -37,15 +37,15 @@ void fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n
 void fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
     const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf, uint32_t * chunks);
 
-/* fine (2 coarse_width x 2 coarse_height): coarse, an NNF into the style level below
- * `style`, upsampled into `style` (fb_nnf_upsample). */
-void fb_synthesis_upsample_nnf (FbWorkers * workers, const FbBlitStyle * style,
-    const int32_t * coarse, int coarse_width, int coarse_height, int32_t * fine);
-
 /* out: 3-channel image of the target's size. voting: 1, 3 or 5. Pixels the target does
  * not cover get their own NNF pixel, unvoted. */
 void fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style,
     const FbBlitTarget * target, const int32_t * nnf, int voting, FbImage * out);
+
+/* The same on a half-resolution NNF (target->width / 2 x target->height / 2, into the
+ * style level below `style`), as if upsampled with fb_nnf_upsample. */
+void fb_synthesis_vote_upsampled (FbWorkers * workers, const FbBlitStyle * style,
+    const FbBlitTarget * target, const int32_t * coarse, int voting, FbImage * out);
 
 /* Splits rows [0, height) into bands for job `index` of `count`. */
 static inline void

@@ -294,46 +294,71 @@ test_coverage_is_conservative (void)
   g_rand_free (rand);
 }
 
-/* Upsampling keeps each chunk's offset (doubled) over its 2 x 2 blocks, stays inside
- * the finer style, and turns the coarse identity into the fine one, which voting then
- * reproduces exactly. */
+/* The NNF upsampled with fb_nnf_upsample (g_free). */
+static int32_t *
+upsampled_nnf (const StyleFixture * f, const int32_t * coarse, int cw, int ch)
+{
+  int32_t *fine = g_new (int32_t, 4 * cw * ch);
+  int x, y;
+
+  for (y = 0; y < 2 * ch; y++)
+    for (x = 0; x < 2 * cw; x++)
+      fine[y * 2 * cw + x] = fb_nnf_upsample (coarse[(y / 2) * cw + x / 2], x % 2, y % 2,
+          f->style.width, f->style.height);
+  return fine;
+}
+
+/* Upsampling keeps each chunk's offset (doubled) over its 2 x 2 blocks and stays inside
+ * the finer style; voting on the half-resolution NNF equals voting on the upsampled
+ * one, and turns the coarse identity into the exemplar. */
 static void
 test_upsampled_nnf (void)
 {
   StyleFixture f;
   FbWorkers *workers = fb_workers_new (2);
   GRand *rand = g_rand_new_with_seed (11);
-  int w = 51, h = 37, cw = (w + 1) / 2, ch = (h + 1) / 2, x, y;
-  int32_t *coarse = g_new (int32_t, cw * ch), *fine = g_new (int32_t, 4 * cw * ch);
+  int w = 52, h = 38, cw = w / 2, ch = h / 2, x, y, voting;
+  int32_t *coarse = g_new (int32_t, cw * ch), *fine;
   FbBlitTarget t = { .width = 2 * cw, .height = 2 * ch };
-  FbImage *out = fb_image_new (2 * cw, 2 * ch, 3);
+  FbImage *direct = fb_image_new (2 * cw, 2 * ch, 3), *via = fb_image_new (2 * cw,
+      2 * ch, 3);
 
   style_fixture_init (&f, w, h, 5);
+  /* chunks of a few coarse pixels, as the synthesis makes them */
   for (y = 0; y < ch; y++)
-    for (x = 0; x < cw; x++)
-      coarse[y * cw + x] = (int32_t) FB_PIXEL_PACK (g_rand_int_range (rand, 0, cw),
-          g_rand_int_range (rand, 0, ch));
-  fb_synthesis_upsample_nnf (workers, &f.style, coarse, cw, ch, fine);
+    for (x = 0; x < cw; x++) {
+      int ox = g_rand_int_range (rand, 0, cw), oy = g_rand_int_range (rand, 0, ch);
+      coarse[y * cw + x] = x % 3 && y > 0 ? coarse[y * cw + x - 1] + 1
+          : (int32_t) FB_PIXEL_PACK (ox, oy);
+      if (FB_PIXEL_X (coarse[y * cw + x]) >= cw)
+        coarse[y * cw + x] = (int32_t) FB_PIXEL_PACK (0, oy);
+    }
+  fine = upsampled_nnf (&f, coarse, cw, ch);
   for (y = 0; y < 2 * ch; y++)
     for (x = 0; x < 2 * cw; x++) {
       int32_t c = coarse[(y / 2) * cw + x / 2], o = fine[y * 2 * cw + x];
-      int ex = 2 * FB_PIXEL_X (c) + x % 2, ey = 2 * FB_PIXEL_Y (c) + y % 2;
-      g_assert_cmpint (FB_PIXEL_X (o), ==, MIN (ex, w - 1));
-      g_assert_cmpint (FB_PIXEL_Y (o), ==, MIN (ey, h - 1));
+      g_assert_cmpint (FB_PIXEL_X (o), ==, 2 * FB_PIXEL_X (c) + x % 2);
+      g_assert_cmpint (FB_PIXEL_Y (o), ==, 2 * FB_PIXEL_Y (c) + y % 2);
     }
+  for (voting = 1; voting <= 5; voting += 2) {
+    fb_synthesis_vote (workers, &f.style, &t, fine, voting, via);
+    fb_synthesis_vote_upsampled (workers, &f.style, &t, coarse, voting, direct);
+    for (y = 0; y < 2 * ch; y++)
+      g_assert_cmpmem (fb_image_row (direct, y), direct->stride, fb_image_row (via, y),
+          via->stride);
+  }
+  g_free (fine);
 
   for (y = 0; y < ch; y++)
     for (x = 0; x < cw; x++)
       coarse[y * cw + x] = (int32_t) FB_PIXEL_PACK (x, y);
-  fb_synthesis_upsample_nnf (workers, &f.style, coarse, cw, ch, fine);
-  fb_synthesis_vote (workers, &f.style, &t, fine, 3, out);
-  for (y = 0; y < h - 1; y++)
-    g_assert_cmpmem (fb_image_row (out, y), (w - 1) * 3, fb_image_row (f.rgb, y),
-        (w - 1) * 3);
+  fb_synthesis_vote_upsampled (workers, &f.style, &t, coarse, 3, direct);
+  for (y = 0; y < h; y++)
+    g_assert_cmpmem (fb_image_row (direct, y), w * 3, fb_image_row (f.rgb, y), w * 3);
 
-  fb_image_free (out);
+  fb_image_free (direct);
+  fb_image_free (via);
   g_free (coarse);
-  g_free (fine);
   g_rand_free (rand);
   fb_workers_free (workers);
   style_fixture_clear (&f);
