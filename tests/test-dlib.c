@@ -195,6 +195,54 @@ test_rotated_face (void)
   g_assert_cmpfloat (fb_test_landmarks_distance (&rotated, &expected), <, 1.2f);
 }
 
+/* The fit evaluates dlib's cascade in its own layout and order: its results must not
+ * drift when that code is made faster. These are the points it gave when it still
+ * walked dlib's own regression_tree objects (as dlib::shape_predictor does), for a
+ * fixed box on the astronaut's green channel (no colour conversion involved). */
+static void
+test_fit_matches_reference (void)
+{
+  static const FbPoint reference[FB_N_LANDMARKS] = {
+    {179.387, 103.686}, {179.674, 115.044}, {180.671, 126.276}, {181.576, 137.727},
+    {184.488, 149.108}, {190.708, 159.226}, {199.279, 167.684}, {208.703, 175.175},
+    {219.976, 178.114}, {231.979, 176.775}, {242.837, 170.965}, {252.633, 163.393},
+    {260.026, 153.972}, {264.775, 142.999}, {267.776, 131.304}, {270.139, 119.779},
+    {271.676, 107.750}, {186.276, 93.537}, {192.143, 88.084}, {200.400, 87.054},
+    {208.592, 88.747}, {216.358, 92.057}, {236.104, 93.394}, {244.128, 91.001},
+    {252.264, 90.672}, {260.200, 92.529}, {265.212, 98.687}, {225.765, 102.072},
+    {225.566, 110.568}, {225.395, 118.773}, {225.167, 127.285}, {214.205, 130.699},
+    {219.156, 132.345}, {224.181, 134.266}, {229.482, 132.896}, {234.368, 131.714},
+    {194.866, 100.892}, {200.346, 97.707}, {206.826, 98.374}, {212.410, 103.517},
+    {206.092, 104.000}, {199.651, 103.547}, {237.515, 105.078}, {243.534, 100.552},
+    {249.962, 100.661}, {255.456, 104.348}, {250.098, 106.515}, {243.619, 106.295},
+    {200.858, 139.528}, {209.278, 139.050}, {217.753, 139.339}, {223.497, 140.589},
+    {229.595, 139.730}, {237.347, 140.090}, {245.465, 141.154}, {237.398, 150.992},
+    {229.023, 154.904}, {222.398, 155.440}, {216.213, 154.387}, {207.999, 149.607},
+    {203.581, 140.705}, {217.377, 143.042}, {223.206, 144.070}, {229.336, 143.466},
+    {242.436, 142.117}, {229.168, 149.677}, {222.822, 150.159}, {216.826, 149.165},
+  };
+  const FbRect box = { 179, 83, 88, 88 };
+  const FbImage *astronaut;
+  g_autoptr (FbImage) green = NULL;
+  FbLandmarks lm;
+  int x, y, i;
+
+  if (!fb_test_face_data (&model, &astronaut))
+    return;
+  green = fb_image_new (astronaut->width, astronaut->height, 1);
+  for (y = 0; y < astronaut->height; y++)
+    for (x = 0; x < astronaut->width; x++)
+      green->data[(size_t) y * green->stride + x] =
+          astronaut->data[(size_t) y * astronaut->stride + x * astronaut->channels + 1];
+  g_assert_cmpint (fb_shape_model_fit (model, green->data, green->width, green->height,
+          green->stride, box, lm.points), ==, 0);
+  /* printed with 3 decimals */
+  for (i = 0; i < FB_N_LANDMARKS; i++) {
+    g_assert_cmpfloat_with_epsilon (lm.points[i].x, reference[i].x, 0.001);
+    g_assert_cmpfloat_with_epsilon (lm.points[i].y, reference[i].y, 0.001);
+  }
+}
+
 static void
 test_boxes_outside_the_image (void)
 {
@@ -289,6 +337,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dlib/astronaut-landmarks", test_astronaut_landmarks);
   g_test_add_func ("/dlib/fit-stable-under-box-shifts", test_fit_is_stable_under_box_shifts);
   g_test_add_func ("/dlib/rotated-face", test_rotated_face);
+  g_test_add_func ("/dlib/fit-matches-reference", test_fit_matches_reference);
   g_test_add_func ("/dlib/boxes-outside-the-image", test_boxes_outside_the_image);
   g_test_add_func ("/dlib/detector-small-and-blank", test_detector_on_small_and_blank_images);
   g_test_add_func ("/dlib/model-missing", test_model_missing);
