@@ -49,11 +49,10 @@ read_le64 (const guint8 * p)
   return GUINT64_FROM_LE (v);
 }
 
-/* A fast non-cryptographic 64-bit hash (four independent multiply-rotate lanes, in the
- * manner of xxHash64): it detects damaged files at memory speed, which SHA-256 on tens
- * of megabytes would not. */
-static guint64
-payload_hash (const guint8 * data, gsize size)
+/* Four independent multiply-rotate lanes, in the manner of xxHash64: it detects damaged
+ * files at memory speed, which SHA-256 on tens of megabytes would not. */
+guint64
+fb_cache_hash (const guint8 * data, gsize size)
 {
   guint64 lanes[4] = { PRIME1 + PRIME2, PRIME2, 0, -PRIME1 };
   guint64 h;
@@ -94,7 +93,7 @@ combine_chunk_hashes (guint64 * chunk_hashes, gsize n, gsize size)
   chunk_hashes[0] = size;
   for (i = 0; i <= n; i++)
     chunk_hashes[i] = GUINT64_TO_LE (chunk_hashes[i]);
-  return payload_hash ((const guint8 *) chunk_hashes, (n + 1) * sizeof (guint64));
+  return fb_cache_hash ((const guint8 *) chunk_hashes, (n + 1) * sizeof (guint64));
 }
 
 static gchar *cache_dir;
@@ -165,7 +164,7 @@ read_chunks (gpointer data)
       }
       done += MAX (got, 0);
     }
-    read->chunk_hashes[chunk] = payload_hash (read->payload + offset, length);
+    read->chunk_hashes[chunk] = fb_cache_hash (read->payload + offset, length);
     if (read->check && !read->check (read->payload + offset, offset, length,
             read->check_data)) {
       g_atomic_int_set (&read->failed, TRUE);
@@ -334,7 +333,7 @@ fb_cache_store (const char *key, const guint8 * data, gsize size, GError ** erro
   gsize chunk;
 
   for (chunk = 0; chunk < n_chunks (size); chunk++)
-    chunk_hashes[chunk] = payload_hash (data + chunk * CHUNK_SIZE,
+    chunk_hashes[chunk] = fb_cache_hash (data + chunk * CHUNK_SIZE,
         MIN (CHUNK_SIZE, size - chunk * CHUNK_SIZE));
   hash_le = GUINT64_TO_LE (combine_chunk_hashes (chunk_hashes, n_chunks (size), size));
   g_free (chunk_hashes);

@@ -30,6 +30,9 @@ typedef gboolean (*FbCacheCheckFunc) (const guint8 * chunk, gsize offset, gsize 
 /* fb_cache_load, with every chunk of the payload passed to check. */
 guint8 *fb_cache_load_checked (const char *key, gsize * size, FbCacheCheckFunc check,
     gpointer user_data);
+/* The non-cryptographic 64-bit hash that checks entries, at memory speed: for callers
+ * that name entries after large inputs. */
+guint64 fb_cache_hash (const guint8 * data, gsize size);
 /* Best effort: failure to write is logged by returning FALSE with error set, never fatal. */
 gboolean fb_cache_store (const char *key, const guint8 * data, gsize size, GError ** error);
 

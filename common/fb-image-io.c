@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <png.h>
@@ -15,10 +16,12 @@
 
 G_DEFINE_QUARK (fb-image-io-error-quark, fb_image_io_error);
 
-/* Larger images would overflow the int strides of FbImage or exhaust memory; no style
- * exemplar or frame comes close. */
-#define MAX_SIDE 32768
+/* Larger images (or wider or taller than FB_IMAGE_MAX_SIDE) would overflow the int
+ * strides of FbImage or exhaust memory; no style exemplar or frame comes close. */
 #define MAX_PIXELS (1 << 28)
+/* Even uncompressed, an image within MAX_PIXELS fits in this many bytes: a larger file
+ * is not worth reading into memory. */
+#define MAX_FILE_SIZE ((gsize) 1 << 30)
 
 static const guint8 png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 static const guint8 jpeg_signature[3] = { 0xff, 0xd8, 0xff };
@@ -26,7 +29,8 @@ static const guint8 jpeg_signature[3] = { 0xff, 0xd8, 0xff };
 static gboolean
 size_supported (guint32 width, guint32 height)
 {
-  return width > 0 && height > 0 && width <= MAX_SIDE && height <= MAX_SIDE
+  return width > 0 && height > 0 && width <= FB_IMAGE_MAX_SIDE
+      && height <= FB_IMAGE_MAX_SIDE
       && (guint64) width * height <= MAX_PIXELS;
 }
 
@@ -37,7 +41,8 @@ size_supported (guint32 width, guint32 height)
 /* Everything a longjmp must not lose lives here, outside the function that calls
  * setjmp, so no local needs to be volatile. */
 typedef struct {
-  FILE *file;
+  const guint8 *data;
+  gsize size, read;             /* bytes of the file, and how many libpng has had */
   FbImage *image;
   png_bytep *rows;
   gboolean unsupported;         /* a valid file this loader cannot use */
@@ -58,14 +63,15 @@ png_job_warning (png_structp png, png_const_charp message)
   /* Ancillary problems (bad sRGB profile, CRC of an optional chunk) don't hurt pixels. */
 }
 
-/* libpng's own reader says only "Read Error" for a file that ends early. */
 static void
 png_job_read (png_structp png, png_bytep data, size_t length)
 {
-  FILE *file = png_get_io_ptr (png);
+  PngJob *job = png_get_io_ptr (png);
 
-  if (fread (data, 1, length, file) != length)
-    png_error (png, ferror (file) ? g_strerror (errno) : "the file ends too early");
+  if (length > job->size - job->read)
+    png_error (png, "the file ends too early");
+  memcpy (data, job->data + job->read, length);
+  job->read += length;
 }
 
 static gboolean
@@ -77,7 +83,7 @@ png_decode (PngJob * job, png_structp png, png_infop info)
   if (setjmp (png_jmpbuf (png)))
     return FALSE;
 
-  png_set_read_fn (png, job->file, png_job_read);
+  png_set_read_fn (png, job, png_job_read);
   png_read_info (png, info);
   width = png_get_image_width (png, info);
   height = png_get_image_height (png, info);
@@ -92,7 +98,7 @@ png_decode (PngJob * job, png_structp png, png_infop info)
   if (!size_supported (width, height)) {
     g_snprintf (job->message, sizeof (job->message),
         "its size %u×%u is over the limit of %d pixels a side and %d megapixels; "
-        "scale it down", width, height, MAX_SIDE, MAX_PIXELS >> 20);
+        "scale it down", width, height, FB_IMAGE_MAX_SIDE, MAX_PIXELS >> 20);
     job->unsupported = TRUE;
     return FALSE;
   }
@@ -112,9 +118,9 @@ png_decode (PngJob * job, png_structp png, png_infop info)
 }
 
 static FbImage *
-load_png (const char *path, FILE * file, GError ** error)
+load_png (const char *path, const guint8 * data, gsize size, GError ** error)
 {
-  PngJob job = { file, NULL, NULL, FALSE, "" };
+  PngJob job = { data, size, 0, NULL, NULL, FALSE, "" };
   png_structp png;
   png_infop info;
   gboolean ok;
@@ -155,7 +161,8 @@ typedef struct {
 } JpegErrorManager;
 
 typedef struct {
-  FILE *file;
+  const guint8 *data;
+  gsize size;
   FbImage *image;
   gboolean unsupported;         /* a valid file this loader cannot use */
   struct jpeg_decompress_struct decoder;
@@ -198,7 +205,7 @@ jpeg_decode (JpegJob * job)
     return FALSE;
 
   jpeg_create_decompress (d);
-  jpeg_stdio_src (d, job->file);
+  jpeg_mem_src (d, job->data, job->size);
   jpeg_read_header (d, TRUE);
   /* Grey, YCbCr and RGB come out as RGB; CMYK cannot be converted by libjpeg. */
   if (d->jpeg_color_space == JCS_CMYK || d->jpeg_color_space == JCS_YCCK) {
@@ -211,7 +218,8 @@ jpeg_decode (JpegJob * job)
   if (!size_supported (d->image_width, d->image_height)) {
     g_snprintf (job->errors.message, sizeof (job->errors.message),
         "its size %u×%u is over the limit of %d pixels a side and %d megapixels; "
-        "scale it down", d->image_width, d->image_height, MAX_SIDE, MAX_PIXELS >> 20);
+        "scale it down", d->image_width, d->image_height, FB_IMAGE_MAX_SIDE,
+        MAX_PIXELS >> 20);
     job->unsupported = TRUE;
     return FALSE;
   }
@@ -226,12 +234,13 @@ jpeg_decode (JpegJob * job)
 }
 
 static FbImage *
-load_jpeg (const char *path, FILE * file, GError ** error)
+load_jpeg (const char *path, const guint8 * data, gsize size, GError ** error)
 {
   JpegJob *job = g_new0 (JpegJob, 1);
   FbImage *image;
 
-  job->file = file;
+  job->data = data;
+  job->size = size;
   job->decoder.err = jpeg_std_error (&job->errors.base);
   job->errors.base.error_exit = jpeg_job_error_exit;
   job->errors.base.emit_message = jpeg_job_emit_message;
@@ -267,20 +276,21 @@ set_errno_error (GError ** error, int code, const char *format, const char *path
   g_free (name);
 }
 
-FbImage *
-fb_image_load (const char *path, GError ** error)
+GBytes *
+fb_image_file_read (const char *path, GError ** error)
 {
-  guint8 magic[8];
-  size_t n;
-  FILE *file;
-  FbImage *image = NULL;
+  struct stat st;
+  guint8 *data;
+  gsize size = 0, capacity;
+  int fd, saved_errno = 0;
+  char *name;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  file = g_fopen (path, "rbe");
-  if (!file) {
-    int saved_errno = errno;
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0) {
+    saved_errno = errno;
     if (saved_errno == ENOENT || saved_errno == ENOTDIR)
       set_errno_error (error, FB_IMAGE_IO_ERROR_NOT_FOUND,
           "Cannot open image “%s”: %s; check the path", path, saved_errno);
@@ -289,25 +299,80 @@ fb_image_load (const char *path, GError ** error)
           "Cannot open image “%s”: %s; check its permissions", path, saved_errno);
     return NULL;
   }
-  n = fread (magic, 1, sizeof (magic), file);
-  if (ferror (file)) {
-    set_errno_error (error, FB_IMAGE_IO_ERROR_READ,
-        "Cannot read image “%s”: %s", path, errno);
-  } else if (n == sizeof (magic) && memcmp (magic, png_signature, 8) == 0) {
-    rewind (file);
-    image = load_png (path, file, error);
-  } else if (n >= sizeof (jpeg_signature)
-      && memcmp (magic, jpeg_signature, sizeof (jpeg_signature)) == 0) {
-    rewind (file);
-    image = load_jpeg (path, file, error);
-  } else {
-    char *name = g_filename_display_name (path);
-    g_set_error (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_FORMAT,
-        "“%s” is not a PNG or JPEG image%s; give a .png or .jpg file", name,
-        n == 0 ? " (the file is empty)" : "");
-    g_free (name);
+  /* The size is a hint (one byte more sees the end at once): the file may change while
+   * it is read, and special files report none. */
+  if (fstat (fd, &st) != 0)
+    st.st_size = 0;
+  capacity = st.st_size > 0 ? (gsize) MIN ((guint64) st.st_size, MAX_FILE_SIZE) + 1
+      : 1 << 16;
+  data = g_malloc (capacity);
+  while (size <= MAX_FILE_SIZE) {
+    ssize_t got;
+    if (size == capacity) {
+      capacity = MIN (2 * capacity, MAX_FILE_SIZE + 1);
+      data = g_realloc (data, capacity);
+    }
+    got = read (fd, data + size, capacity - size);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0) {
+      saved_errno = got < 0 ? errno : 0;
+      break;
+    }
+    size += got;
   }
-  fclose (file);
+  close (fd);
+  if (saved_errno) {
+    set_errno_error (error, FB_IMAGE_IO_ERROR_READ, "Cannot read image “%s”: %s", path,
+        saved_errno);
+  } else if (size > MAX_FILE_SIZE) {
+    name = g_filename_display_name (path);
+    g_set_error (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_FORMAT,
+        "“%s” is over %" G_GSIZE_FORMAT " MiB, more than any image of at most %d "
+        "megapixels needs; scale it down", name, MAX_FILE_SIZE >> 20, MAX_PIXELS >> 20);
+    g_free (name);
+  } else {
+    return g_bytes_new_take (data, size);
+  }
+  g_free (data);
+  return NULL;
+}
+
+FbImage *
+fb_image_decode (GBytes * contents, const char *path, GError ** error)
+{
+  const guint8 *data;
+  gsize size;
+  char *name;
+
+  g_return_val_if_fail (contents != NULL && path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  data = g_bytes_get_data (contents, &size);
+  if (size >= sizeof (png_signature)
+      && memcmp (data, png_signature, sizeof (png_signature)) == 0)
+    return load_png (path, data, size, error);
+  if (size >= sizeof (jpeg_signature)
+      && memcmp (data, jpeg_signature, sizeof (jpeg_signature)) == 0)
+    return load_jpeg (path, data, size, error);
+  name = g_filename_display_name (path);
+  g_set_error (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_FORMAT,
+      "“%s” is not a PNG or JPEG image%s; give a .png or .jpg file", name,
+      size == 0 ? " (the file is empty)" : "");
+  g_free (name);
+  return NULL;
+}
+
+FbImage *
+fb_image_load (const char *path, GError ** error)
+{
+  GBytes *contents = fb_image_file_read (path, error);
+  FbImage *image;
+
+  if (!contents)
+    return NULL;
+  image = fb_image_decode (contents, path, error);
+  g_bytes_unref (contents);
   return image;
 }
 

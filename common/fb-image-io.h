@@ -16,9 +16,17 @@ typedef enum {
   FB_IMAGE_IO_ERROR_WRITE,
 } FbImageIoError;
 
+/* Images wider or taller than this are refused. */
+#define FB_IMAGE_MAX_SIDE 32768
+
 /* Loads a PNG or JPEG (detected by content, not name) as 3-channel RGB; alpha is
  * dropped, grey is expanded, 16-bit is reduced. Messages name the file. */
 FbImage *fb_image_load (const char *path, GError ** error);
+/* fb_image_load in two steps, for callers that look at the file's bytes before
+ * decoding them (to recognise a file seen before): its bytes (errors as
+ * fb_image_load's), then the image they hold, path naming the file in messages. */
+GBytes *fb_image_file_read (const char *path, GError ** error);
+FbImage *fb_image_decode (GBytes * contents, const char *path, GError ** error);
 /* Saves 1-, 3- or 4-channel images as PNG, atomically (temporary file + rename). */
 gboolean fb_image_save_png (const FbImage * image, const char *path, GError ** error);
 

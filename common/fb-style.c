@@ -9,8 +9,9 @@
 #include <string.h>
 
 /* Bump whenever anything that shapes the seed tables changes (guides, blur, the table
- * layout): it is part of the digest, so old cache entries simply stop matching. */
-#define STYLE_FORMAT_VERSION 3
+ * layout) or the payload's layout does: it is part of the digests, so old cache entries
+ * simply stop matching. */
+#define STYLE_FORMAT_VERSION 4
 
 #define MIN_FACE_WIDTH 48.0f
 #define TABLE_N_APP 32
@@ -23,12 +24,24 @@
 #define TABLE_STEP_COARSE 1
 
 /* Payload: a byte-order mark, the level count, then per level its table geometry
- * (six words), its entries, and its blurred exemplar, guide and mask (rows without
- * padding, then zeros to a multiple of 4 bytes): caching the images too spares a warm
- * load the blurs, which cost as much as reading the whole entry. Native byte order:
- * the cache is per machine. */
+ * (six words), its entries, and its exemplar, blurred exemplar, guide and mask (rows
+ * without padding, then zeros to a multiple of 4 bytes): caching the images too spares
+ * a warm load the blurs, which cost as much as reading the whole entry, and (with the
+ * exemplar) decoding the style file. Native byte order: the cache is per machine. */
 #define PAYLOAD_BOM 0x01020304u
 #define LEVEL_HEADER_WORDS 6
+
+/* fb_style_load also keeps a small entry per style file, named after a hash of the
+ * file's bytes (not its decoded pixels), the landmarks and the parameters: the
+ * exemplar's size and the digest of the style built from it, so that a warm load need
+ * not decode the file. Its key's prefix keeps it apart from the styles' own entries. */
+#define FILE_KEY_PREFIX "file-"
+#define DIGEST_LENGTH 64        /* SHA-256 in hex */
+typedef struct {
+  guint32 bom;
+  guint32 width, height;
+  char digest[DIGEST_LENGTH];   /* lower-case hex, no terminating zero */
+} FileEntry;
 
 G_DEFINE_QUARK (fb-style-error-quark, fb_style_error);
 
@@ -39,7 +52,7 @@ table_step (int level)
 }
 
 static gboolean
-validate_landmarks (const FbImage * rgb, const FbLandmarks * lm, GError ** error)
+validate_landmarks (int width, int height, const FbLandmarks * lm, GError ** error)
 {
   FbPoint eye_r, eye_l, mouth = { 0, 0 }, eyes, across;
   float face_width;
@@ -47,12 +60,11 @@ validate_landmarks (const FbImage * rgb, const FbLandmarks * lm, GError ** error
 
   for (i = 0; i < FB_N_LANDMARKS; i++) {
     FbPoint p = lm->points[i];
-    if (!(p.x >= -0.5f && p.x <= rgb->width - 0.5f
-            && p.y >= -0.5f && p.y <= rgb->height - 0.5f)) {
+    if (!(p.x >= -0.5f && p.x <= width - 0.5f && p.y >= -0.5f && p.y <= height - 0.5f)) {
       g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_LANDMARKS,
           "Landmark %d (%g, %g) is not inside the %dx%d style image; the landmarks "
           "must be the style face's 68 points in pixels of this image", i, p.x, p.y,
-          rgb->width, rgb->height);
+          width, height);
       return FALSE;
     }
   }
@@ -85,69 +97,98 @@ validate_landmarks (const FbImage * rgb, const FbLandmarks * lm, GError ** error
 }
 
 typedef struct {
-  const FbImage *rgb;
-  int first_row, end_row;
+  const guint8 *data;
+  gsize size;
   guint8 sha256[32];
-} RowsDigest;
+} HashedPart;
 
 static gpointer
-digest_rows (gpointer data)
+hash_part (gpointer data)
 {
-  RowsDigest *part = data;
+  HashedPart *part = data;
   GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
   gsize length = sizeof part->sha256;
-  int y;
 
-  for (y = part->first_row; y < part->end_row; y++)
-    g_checksum_update (sum, fb_image_row (part->rgb, y), (gssize) part->rgb->width * 3);
+  g_checksum_update (sum, part->data, part->size);
   g_checksum_get_digest (sum, part->sha256, &length);
   g_checksum_free (sum);
   return NULL;
 }
 
-/* SHA-256 runs at ~250 MB/s, ~10 ms for a 768x1024 exemplar before the cache can be
- * opened: the two halves of the rows are hashed on two cores and the digest covers
- * their digests (a hash tree, as strong as SHA-256 itself). */
+/* GLib's SHA-256 runs at ~130 MB/s here, ~18 ms for a 768x1024 exemplar before the
+ * cache can be opened: the two halves of the pixels are hashed on two cores and the
+ * digest covers their digests (a hash tree, as strong as SHA-256 itself). */
+static void
+sha256_halves (const guint8 * data, gsize size, guint8 digests[64])
+{
+  HashedPart first = { data, size / 2, {0} };
+  HashedPart second = { data + size / 2, size - size / 2, {0} };
+  GThread *helper = g_thread_new ("fb-style-digest", hash_part, &second);
+
+  hash_part (&first);
+  g_thread_join (helper);
+  memcpy (digests, first.sha256, 32);
+  memcpy (digests + 32, second.sha256, 32);
+}
+
+/* A key covering content, the landmarks, the parameters and everything else the style
+ * depends on. content: what identifies the exemplar, its pixels (width x height) or its
+ * file (width and height 0 then: the file tells them); prefix tells the kinds apart. */
 static char *
-compute_digest (const FbImage * rgb, const FbLandmarks * lm, const FbStyleParams * params)
+compute_digest (const char *prefix, const void *content, gsize content_size, int width,
+    int height, const FbLandmarks * lm, const FbStyleParams * params)
 {
   GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
-  RowsDigest top = { rgb, 0, rgb->height / 2, {0} };
-  RowsDigest bottom = { rgb, rgb->height / 2, rgb->height, {0} };
-  GThread *helper = g_thread_new ("fb-style-digest", digest_rows, &bottom);
-  gint32 header[] = { STYLE_FORMAT_VERSION, rgb->width, rgb->height, TABLE_N_APP,
-    TABLE_FINE_LEVELS, TABLE_STEP_FINE, TABLE_STEP_COARSE, FB_STYLE_MAX_LEVELS, (gint32) MIN_FACE_WIDTH
+  gint32 header[] = { STYLE_FORMAT_VERSION, width, height, TABLE_N_APP,
+    TABLE_FINE_LEVELS, TABLE_STEP_FINE, TABLE_STEP_COARSE, FB_STYLE_MAX_LEVELS,
+    (gint32) MIN_FACE_WIDTH
   };
   float lambdas[2] = { params->lambda_pos, params->lambda_app };
   char *digest;
 
-  digest_rows (&top);
-  g_thread_join (helper);
+  g_checksum_update (sum, (const guchar *) prefix, strlen (prefix));
   g_checksum_update (sum, (const guchar *) header, sizeof header);
-  g_checksum_update (sum, top.sha256, sizeof top.sha256);
-  g_checksum_update (sum, bottom.sha256, sizeof bottom.sha256);
+  g_checksum_update (sum, content, content_size);
   g_checksum_update (sum, (const guchar *) lm->points, sizeof lm->points);
   g_checksum_update (sum, (const guchar *) lambdas, sizeof lambdas);
-  digest = g_strdup (g_checksum_get_string (sum));
+  digest = g_strconcat (prefix, g_checksum_get_string (sum), NULL);
   g_checksum_free (sum);
   return digest;
 }
 
-/* What a level needs before its images: its exemplar and landmarks (cheap). */
+/* What a level needs before its images: its landmarks (cheap). */
 static void
-prepare_level_geometry (FbStyleLevel * level, int index, FbImage * rgb,
-    const FbLandmarks * lm0, const FbStyleParams * params)
+prepare_level_geometry (FbStyleLevel * level, int index, const FbLandmarks * lm0,
+    const FbStyleParams * params)
 {
   int i;
 
   level->scale = 1 << index;
-  level->rgb = rgb;
   for (i = 0; i < FB_N_LANDMARKS; i++) {
     level->landmarks.points[i].x = (lm0->points[i].x + 0.5f) / level->scale - 0.5f;
     level->landmarks.points[i].y = (lm0->points[i].y + 0.5f) / level->scale - 0.5f;
   }
   level->face_width = fb_landmarks_face_width (&level->landmarks);
   level->lambda_pos_px = params->lambda_pos * 100.0f / level->face_width;
+}
+
+/* A style with its levels' geometry, for landmarks already validated; no images yet. */
+static FbStyle *
+style_new_levels (const FbLandmarks * lm, const FbStyleParams * params)
+{
+  FbStyle *style = g_new0 (FbStyle, 1);
+  const float face_width = fb_landmarks_face_width (lm);
+  int l;
+
+  style->ref_count = 1;
+  style->params = *params;
+  for (l = 0; l < FB_STYLE_MAX_LEVELS; l++) {
+    if (l > 0 && face_width / (1 << l) < MIN_FACE_WIDTH)
+      break;
+    prepare_level_geometry (&style->levels[l], l, lm, params);
+    style->n_levels = l + 1;
+  }
+  return style;
 }
 
 /* The level's images (the blurs: what a cache hit spares), then its histogram. */
@@ -169,22 +210,24 @@ prepare_level_images (FbStyleLevel * level)
 }
 
 /* The cached images of a level, in payload order. */
+#define N_LEVEL_IMAGES 4
+static const int level_image_channels[N_LEVEL_IMAGES] = { 3, 3, 1, 1 };
+
 static void
-level_images (FbStyleLevel * level, FbImage ** images[3])
+level_images (FbStyleLevel * level, FbImage ** images[N_LEVEL_IMAGES])
 {
-  images[0] = &level->rgb_blurred;
-  images[1] = &level->guide;
-  images[2] = &level->mask;
+  images[0] = &level->rgb;
+  images[1] = &level->rgb_blurred;
+  images[2] = &level->guide;
+  images[3] = &level->mask;
 }
 
-static const int level_image_channels[3] = { 3, 1, 1 };
-
-/* Bytes of a level's images in the payload, padded so that the next table stays
- * aligned. */
+/* Bytes of a width x height level's images in the payload, padded so that the next
+ * table stays aligned. */
 static gsize
-level_images_size (const FbImage * rgb)
+level_images_size (int width, int height)
 {
-  return ((gsize) rgb->width * rgb->height * 5 + 3) & ~(gsize) 3;
+  return ((gsize) width * height * 8 + 3) & ~(gsize) 3;
 }
 
 static guint8 *
@@ -197,7 +240,7 @@ serialize_style (FbStyle * style, gsize * size)
   for (l = 0; l < style->n_levels; l++)
     total += LEVEL_HEADER_WORDS * sizeof (guint32)
         + fb_seed_table_n_entries (style->levels[l].table) * sizeof (uint32_t)
-        + level_images_size (style->levels[l].rgb);
+        + level_images_size (style->levels[l].rgb->width, style->levels[l].rgb->height);
   payload = g_malloc0 (total);
   ((guint32 *) payload)[0] = PAYLOAD_BOM;
   ((guint32 *) payload)[1] = (guint32) style->n_levels;
@@ -209,15 +252,15 @@ serialize_style (FbStyle * style, gsize * size)
       t->rows, t->n_app
     };
     gsize bytes = fb_seed_table_n_entries (t) * sizeof (uint32_t), images_end;
-    FbImage **images[3];
+    FbImage **images[N_LEVEL_IMAGES];
 
     memcpy (payload + offset, geometry, sizeof geometry);
     offset += sizeof geometry;
     memcpy (payload + offset, t->entries, bytes);
     offset += bytes;
-    images_end = offset + level_images_size (level->rgb);
+    images_end = offset + level_images_size (level->rgb->width, level->rgb->height);
     level_images (level, images);
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < N_LEVEL_IMAGES; i++) {
       const FbImage *image = *images[i];
       const gsize row = (gsize) image->width * image->channels;
       for (y = 0; y < image->height; y++, offset += row)
@@ -240,27 +283,30 @@ typedef struct {
   int heights[FB_STYLE_MAX_LEVELS];
 } PayloadLayout;
 
+/* The layout of a payload for n_levels levels of a width x height exemplar: each level
+ * is half the size of the previous one, rounded up, as fb_image_downscale_2x makes it. */
 static void
-payload_layout (const FbStyle * style, PayloadLayout * layout)
+payload_layout (int n_levels, int width, int height, PayloadLayout * layout)
 {
   gsize offset = 2 * sizeof (guint32);
   int l;
 
-  layout->n_levels = style->n_levels;
-  for (l = 0; l < style->n_levels; l++) {
-    const FbImage *rgb = style->levels[l].rgb;
+  layout->n_levels = n_levels;
+  for (l = 0; l < n_levels; l++) {
     const int step = table_step (l);
     /* the geometry fb_seed_table_build gives this level */
-    const FbSeedTable geometry = { rgb->width, rgb->height, step,
-      (rgb->width + step - 1) / step, (rgb->height + step - 1) / step, TABLE_N_APP,
-      NULL, NULL
+    const FbSeedTable geometry = { width, height, step, (width + step - 1) / step,
+      (height + step - 1) / step, TABLE_N_APP, NULL, NULL
     };
     offset += LEVEL_HEADER_WORDS * sizeof (guint32);
     layout->offsets[l] = offset;
     layout->n_entries[l] = fb_seed_table_n_entries (&geometry);
-    layout->widths[l] = rgb->width;
-    layout->heights[l] = rgb->height;
-    offset += layout->n_entries[l] * sizeof (uint32_t) + level_images_size (rgb);
+    layout->widths[l] = width;
+    layout->heights[l] = height;
+    offset += layout->n_entries[l] * sizeof (uint32_t)
+        + level_images_size (width, height);
+    width = (width + 1) / 2;
+    height = (height + 1) / 2;
   }
 }
 
@@ -285,7 +331,7 @@ check_payload_chunk (const guint8 * chunk, gsize offset, gsize length, gpointer 
 }
 
 /* Fills the levels' tables and images from a cache payload (the tables keep it,
- * uncopied); FALSE (levels untouched) unless it matches the levels exactly and every
+ * uncopied); FALSE (levels untouched) unless it matches the layout exactly and every
  * table entry is a pixel of its level. */
 static gboolean
 deserialize_style (FbStyle * style, const PayloadLayout * layout, GBytes * payload)
@@ -302,7 +348,7 @@ deserialize_style (FbStyle * style, const PayloadLayout * layout, GBytes * paylo
   if (head[0] != PAYLOAD_BOM || head[1] != (guint32) style->n_levels)
     return FALSE;
   for (l = 0; l < style->n_levels; l++) {
-    const FbImage *rgb = style->levels[l].rgb;
+    const int width = layout->widths[l], height = layout->heights[l];
     guint32 geometry[LEVEL_HEADER_WORDS];
     FbSeedTable *t;
 
@@ -313,16 +359,17 @@ deserialize_style (FbStyle * style, const PayloadLayout * layout, GBytes * paylo
     /* check_payload_chunk has checked the entries at the offsets of the layout */
     if (offset != layout->offsets[l])
       goto mismatch;
-    t = tables[l] = fb_seed_table_new_from_checked_bytes (payload, offset, rgb->width,
-        rgb->height, table_step (l), TABLE_N_APP);
-    if (!t || fb_seed_table_n_entries (t) != layout->n_entries[l] || geometry[0] != (guint32) t->width || geometry[1] != (guint32) t->height
+    t = tables[l] = fb_seed_table_new_from_checked_bytes (payload, offset, width, height,
+        table_step (l), TABLE_N_APP);
+    if (!t || fb_seed_table_n_entries (t) != layout->n_entries[l]
+        || geometry[0] != (guint32) t->width || geometry[1] != (guint32) t->height
         || geometry[2] != (guint32) t->step || geometry[3] != (guint32) t->cols
         || geometry[4] != (guint32) t->rows || geometry[5] != (guint32) t->n_app)
       goto mismatch;
     offset += fb_seed_table_n_entries (t) * sizeof (uint32_t);
-    if (size - offset < level_images_size (rgb))
+    if (size - offset < level_images_size (width, height))
       goto mismatch;
-    offset += level_images_size (rgb);
+    offset += level_images_size (width, height);
   }
   if (offset != size)
     goto mismatch;
@@ -330,14 +377,14 @@ deserialize_style (FbStyle * style, const PayloadLayout * layout, GBytes * paylo
   offset = 2 * sizeof (guint32);
   for (l = 0; l < style->n_levels; l++) {
     FbStyleLevel *level = &style->levels[l];
-    FbImage **images[3];
+    FbImage **images[N_LEVEL_IMAGES];
 
     level->table = tables[l];
     offset += LEVEL_HEADER_WORDS * sizeof (guint32)
         + fb_seed_table_n_entries (tables[l]) * sizeof (uint32_t);
     level_images (level, images);
-    for (i = 0; i < 3; i++) {
-      FbImage *image = *images[i] = fb_image_new (level->rgb->width, level->rgb->height,
+    for (i = 0; i < N_LEVEL_IMAGES; i++) {
+      FbImage *image = *images[i] = fb_image_new (layout->widths[l], layout->heights[l],
           level_image_channels[i]);
       const gsize row = (gsize) image->width * image->channels;
       for (y = 0; y < image->height; y++)
@@ -355,17 +402,58 @@ mismatch:
   return FALSE;
 }
 
-static void
-build_levels (FbStyle * style)
+/* Fills the levels from the cache entry named by the style's digest, the entry of a
+ * width x height exemplar; FALSE (levels untouched) on a miss or a damaged entry. */
+static gboolean
+load_levels (FbStyle * style, int width, int height)
 {
+  PayloadLayout layout;
+  GBytes *bytes;
+  guint8 *cached;
+  gsize cached_size;
+
+  /* the cache reads and checks on two cores itself */
+  payload_layout (style->n_levels, width, height, &layout);
+  cached = fb_cache_load_checked (style->digest, &cached_size, check_payload_chunk,
+      &layout);
+  if (!cached)
+    return FALSE;
+  bytes = g_bytes_new_take (cached, cached_size);
+  style->from_cache = deserialize_style (style, &layout, bytes);
+  g_bytes_unref (bytes);
+  return style->from_cache;
+}
+
+/* Best effort: a style that cannot be cached is only slower to load next time. */
+static void
+store_entry (const char *key, const guint8 * payload, gsize size)
+{
+  GError *error = NULL;
+
+  if (!fb_cache_store (key, payload, size, &error)) {
+    g_message ("faceblit: the style could not be cached: %s", error->message);
+    g_error_free (error);
+  }
+}
+
+/* Builds the levels from rgb (3 channels, packed; the style takes it) and caches them. */
+static void
+build_levels (FbStyle * style, FbImage * rgb)
+{
+  guint8 *payload;
+  gsize size;
   int l;
 
   for (l = 0; l < style->n_levels; l++) {
     FbStyleLevel *level = &style->levels[l];
+    level->rgb = l == 0 ? rgb : fb_image_downscale_2x (style->levels[l - 1].rgb);
     prepare_level_images (level);
     level->table = fb_seed_table_build (level->guide, table_step (l), TABLE_N_APP,
         level->lambda_pos_px, style->params.lambda_app);
   }
+  payload = serialize_style (style, &size);
+  store_entry (style->digest, payload, size);
+  g_free (payload);
 }
 
 FbStyle *
@@ -373,65 +461,80 @@ fb_style_new (const FbImage * rgb, const FbLandmarks * lm, const FbStyleParams *
     GError ** error)
 {
   FbStyle *style;
-  FbImage *level_rgb;
-  PayloadLayout layout;
-  guint8 *cached;
-  gsize cached_size;
-  float face_width;
-  int l, x, y;
+  FbImage *packed;
+  guint8 pixel_digests[64];
+  int x, y;
 
   g_return_val_if_fail (rgb && rgb->channels >= 3, NULL);
   g_return_val_if_fail (lm && params, NULL);
   g_return_val_if_fail (params->lambda_pos >= 0 && params->lambda_app >= 0, NULL);
-  if (!validate_landmarks (rgb, lm, error))
+  if (!validate_landmarks (rgb->width, rgb->height, lm, error))
     return NULL;
 
-  style = g_new0 (FbStyle, 1);
-  style->ref_count = 1;
-  style->params = *params;
-
-  level_rgb = fb_image_new (rgb->width, rgb->height, 3);
+  /* packed rows: one digest whatever the channels and stride */
+  packed = fb_image_new (rgb->width, rgb->height, 3);
   for (y = 0; y < rgb->height; y++) {
     const uint8_t *in = fb_image_row (rgb, y);
-    uint8_t *out = fb_image_row (level_rgb, y);
+    uint8_t *out = fb_image_row (packed, y);
     for (x = 0; x < rgb->width; x++)
       memcpy (out + 3 * x, in + rgb->channels * x, 3);
   }
-  /* The pyramid first (~2 ms): the cache check needs the levels' sizes. */
-  face_width = fb_landmarks_face_width (lm);
-  for (l = 0; l < FB_STYLE_MAX_LEVELS; l++) {
-    if (l > 0) {
-      if (face_width / (1 << l) < MIN_FACE_WIDTH)
-        break;
-      level_rgb = fb_image_downscale_2x (style->levels[l - 1].rgb);
-    }
-    prepare_level_geometry (&style->levels[l], l, level_rgb, lm, params);
-    style->n_levels = l + 1;
+  sha256_halves (packed->data, (gsize) packed->stride * packed->height, pixel_digests);
+  style = style_new_levels (lm, params);
+  style->digest = compute_digest ("", pixel_digests, sizeof pixel_digests, packed->width,
+      packed->height, lm, params);
+  if (load_levels (style, packed->width, packed->height))
+    fb_image_free (packed);
+  else
+    build_levels (style, packed);
+  return style;
+}
+
+/* The style a file entry names, when both entries are intact and fit lm; else NULL. */
+static FbStyle *
+load_from_file_entry (const char *file_key, const FbLandmarks * lm,
+    const FbStyleParams * params)
+{
+  FileEntry entry;
+  FbStyle *style;
+  guint8 *cached;
+  gsize size;
+  int i;
+
+  cached = fb_cache_load (file_key, &size);
+  if (!cached)
+    return NULL;
+  if (size != sizeof entry) {
+    g_free (cached);
+    return NULL;
   }
-  style->digest = compute_digest (style->levels[0].rgb, lm, params);
-  /* the cache reads and checks on two cores itself */
-  payload_layout (style, &layout);
-  cached = fb_cache_load_checked (style->digest, &cached_size, check_payload_chunk,
-      &layout);
-  if (cached) {
-    GBytes *bytes = g_bytes_new_take (cached, cached_size);
-    style->from_cache = deserialize_style (style, &layout, bytes);
-    g_bytes_unref (bytes);
-  }
-  if (!style->from_cache) {
-    GError *cache_error = NULL;
-    guint8 *payload;
-    gsize size;
-    build_levels (style);
-    payload = serialize_style (style, &size);
-    if (!fb_cache_store (style->digest, payload, size, &cache_error)) {
-      g_message ("faceblit: the style's seed tables were not cached: %s",
-          cache_error->message);
-      g_error_free (cache_error);
-    }
-    g_free (payload);
+  memcpy (&entry, cached, sizeof entry);
+  g_free (cached);
+  /* checksummed, yet bounded: it names files and sizes memory */
+  if (entry.bom != PAYLOAD_BOM || entry.width < 1 || entry.width > FB_IMAGE_MAX_SIDE
+      || entry.height < 1 || entry.height > FB_IMAGE_MAX_SIDE
+      || !validate_landmarks (entry.width, entry.height, lm, NULL))
+    return NULL;
+  for (i = 0; i < DIGEST_LENGTH; i++)
+    if (!g_ascii_isxdigit (entry.digest[i]))
+      return NULL;
+
+  style = style_new_levels (lm, params);
+  style->digest = g_strndup (entry.digest, DIGEST_LENGTH);
+  if (!load_levels (style, entry.width, entry.height)) {
+    fb_style_unref (style);
+    return NULL;
   }
   return style;
+}
+
+static void
+store_file_entry (const char *file_key, const FbImage * rgb, const FbStyle * style)
+{
+  FileEntry entry = { PAYLOAD_BOM, rgb->width, rgb->height, "" };
+
+  memcpy (entry.digest, style->digest, DIGEST_LENGTH);
+  store_entry (file_key, (const guint8 *) &entry, sizeof entry);
 }
 
 gboolean
@@ -507,37 +610,70 @@ fail:
   return FALSE;
 }
 
+/* fb_style_detect_landmarks on the exemplar of image_path, with errors naming it. */
+static gboolean
+find_landmarks (const FbImage * rgb, const char *image_path, const FbShapeModel * model,
+    FbLandmarks * lm, GError ** error)
+{
+  GError *local = NULL;
+
+  if (!model) {
+    g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE,
+        "Cannot find the face in %s without dlib's shape predictor; give its 68 "
+        "landmarks with the style-landmarks property (one 'x y' per line)", image_path);
+    return FALSE;
+  }
+  if (fb_style_detect_landmarks (rgb, model, lm, &local))
+    return TRUE;
+  if (g_error_matches (local, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE)) {
+    g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE,
+        "No face found in %s; give its 68 landmarks with the style-landmarks "
+        "property (one 'x y' per line)", image_path);
+    g_error_free (local);
+  } else {
+    g_propagate_prefixed_error (error, local, "%s: ", image_path);
+  }
+  return FALSE;
+}
+
 FbStyle *
 fb_style_load (const char *image_path, const char *landmarks_path,
     const FbShapeModel * model, const FbStyleParams * params, GError ** error)
 {
-  FbImage *rgb;
+  GBytes *contents;
+  FbImage *rgb = NULL;
   FbLandmarks lm;
   FbStyle *style = NULL;
   GError *local = NULL;
+  char *file_key = NULL;
 
-  rgb = fb_image_load (image_path, error);
-  if (!rgb)
+  g_return_val_if_fail (image_path != NULL && params != NULL, NULL);
+  contents = fb_image_file_read (image_path, error);
+  if (!contents)
     return NULL;
 
+  /* With landmarks from a file, a style seen before is recognised by its file's bytes
+   * without decoding them, hashed as the cache checks its entries: at memory speed,
+   * with the same odds (one in 2^64) that a change goes unnoticed. GLib's SHA-256 would
+   * add ~10 ms of CPU time to the ~30 ms of a warm load. */
   if (landmarks_path) {
+    gsize size;
+    const guint8 *data = g_bytes_get_data (contents, &size);
+    guint64 file_summary[2];
     if (!fb_landmarks_load (landmarks_path, &lm, error))
       goto out;
-  } else if (!model) {
-    g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE,
-        "Cannot find the face in %s without dlib's shape predictor; give its 68 "
-        "landmarks with the style-landmarks property (one 'x y' per line)", image_path);
-    goto out;
-  } else if (!fb_style_detect_landmarks (rgb, model, &lm, &local)) {
-    if (g_error_matches (local, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE))
-      g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE,
-          "No face found in %s; give its 68 landmarks with the style-landmarks "
-          "property (one 'x y' per line)", image_path);
-    else
-      g_propagate_prefixed_error (error, g_steal_pointer (&local), "%s: ", image_path);
-    g_clear_error (&local);
-    goto out;
+    file_summary[0] = size;
+    file_summary[1] = fb_cache_hash (data, size);
+    file_key = compute_digest (FILE_KEY_PREFIX, file_summary, sizeof file_summary, 0, 0,
+        &lm, params);
+    style = load_from_file_entry (file_key, &lm, params);
+    if (style)
+      goto out;
   }
+
+  rgb = fb_image_decode (contents, image_path, error);
+  if (!rgb || (!landmarks_path && !find_landmarks (rgb, image_path, model, &lm, error)))
+    goto out;
 
   style = fb_style_new (rgb, &lm, params, &local);
   if (!style) {
@@ -547,10 +683,14 @@ fb_style_load (const char *image_path, const char *landmarks_path,
     else
       g_propagate_prefixed_error (error, local, "Style %s (landmarks found by dlib): ",
           image_path);
+  } else if (file_key) {
+    store_file_entry (file_key, rgb, style);
   }
 
 out:
   fb_image_free (rgb);
+  g_bytes_unref (contents);
+  g_free (file_key);
   return style;
 }
 

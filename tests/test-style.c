@@ -2,6 +2,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <glib/gstdio.h>
 #include <math.h>
+#include <png.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <utime.h>
@@ -398,6 +400,188 @@ test_charcoalman (void)
 }
 
 static void
+append_png_bytes (png_structp png, png_bytep data, size_t length)
+{
+  g_byte_array_append (png_get_io_ptr (png), data, length);
+}
+
+static void
+flush_nothing (png_structp png)
+{
+}
+
+/* A PNG of rgb whose size depends on nothing but the image's: stored, unfiltered. */
+static GByteArray *
+stored_png (const FbImage * rgb)
+{
+  GByteArray *bytes = g_byte_array_new ();
+  png_structp png = png_create_write_struct (PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+  png_infop info = png_create_info_struct (png);
+  int y;
+
+  png_set_write_fn (png, bytes, append_png_bytes, flush_nothing);
+  png_set_compression_level (png, 0);
+  png_set_filter (png, 0, PNG_FILTER_NONE);
+  png_set_IHDR (png, info, rgb->width, rgb->height, 8, PNG_COLOR_TYPE_RGB,
+      PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_write_info (png, info);
+  for (y = 0; y < rgb->height; y++)
+    png_write_row (png, fb_image_row (rgb, y));
+  png_write_end (png, NULL);
+  png_destroy_write_struct (&png, &info);
+  return bytes;
+}
+
+/* Overwrites the file in place (same inode) and gives it a fixed modification time. */
+static void
+overwrite_in_place (const char *path, const GByteArray * bytes)
+{
+  FILE *file = g_fopen (path, "r+b");
+  struct utimbuf times = { 1000000000, 1000000000 };
+
+  g_assert_nonnull (file);
+  g_assert_cmpuint (fwrite (bytes->data, 1, bytes->len, file), ==, bytes->len);
+  g_assert_cmpint (fclose (file), ==, 0);
+  g_assert_cmpint (g_utime (path, &times), ==, 0);
+}
+
+/* The keys of the entries that fb_style_load keeps per style file and that name digest
+ * (they hold it in hex). g_strfreev. */
+static gchar **
+file_entry_keys (const char *digest)
+{
+  GPtrArray *keys = g_ptr_array_new ();
+  GDir *dir = g_dir_open (fb_cache_dir (), 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir))) {
+    g_autofree gchar *path = g_build_filename (fb_cache_dir (), name, NULL);
+    g_autofree gchar *contents = NULL;
+    gsize length;
+    if (g_str_has_prefix (name, "file-") && g_str_has_suffix (name, ".fbcache")
+        && g_file_get_contents (path, &contents, &length, NULL)
+        && memmem (contents, length, digest, strlen (digest)))
+      g_ptr_array_add (keys, g_strndup (name, strlen (name) - strlen (".fbcache")));
+  }
+  g_dir_close (dir);
+  g_ptr_array_add (keys, NULL);
+  return (gchar **) g_ptr_array_free (keys, FALSE);
+}
+
+/* Deletes the file entries that name digest; returns how many there were. */
+static guint
+remove_file_entries (const char *digest)
+{
+  g_auto (GStrv) keys = file_entry_keys (digest);
+  guint i;
+
+  for (i = 0; keys[i]; i++) {
+    g_autofree gchar *path = fb_cache_path (keys[i]);
+    g_unlink (path);
+  }
+  return i;
+}
+
+/* fb_style_load recognises a style file by its bytes: a file rewritten in place with
+ * other pixels but the same size and modification time is another style; a file entry
+ * whose style entry is gone leads to a rebuild, one that names another exemplar size
+ * (under a valid checksum) is not trusted. */
+static void
+test_file_entries (void)
+{
+  g_autofree char *tmpdir = g_dir_make_tmp ("faceblit-test-style-XXXXXX", NULL);
+  g_autofree char *image_path = g_build_filename (tmpdir, "style.png", NULL);
+  g_autofree char *lm_path = g_build_filename (tmpdir, "style.lm.txt", NULL);
+  FbLandmarks lm;
+  g_autoptr (FbImage) first_rgb = synthetic_exemplar (241, 301, &lm);
+  g_autoptr (FbImage) second_rgb = fb_test_random_image (241, 301, 3, 5.0f, 22);
+  g_autoptr (FbStyle) first = NULL;
+  g_autoptr (FbStyle) second = NULL;
+  g_autoptr (FbStyle) loaded = NULL;
+  GByteArray *first_png = stored_png (first_rgb), *second_png = stored_png (second_rgb);
+  g_auto (GStrv) keys = NULL;
+  GError *error = NULL;
+  GStatBuf before, after;
+  gsize length;
+  guint i;
+
+  g_assert_cmpuint (first_png->len, ==, second_png->len);
+  first = fb_style_new (first_rgb, &lm, &params, &error);
+  g_assert_no_error (error);
+  second = fb_style_new (second_rgb, &lm, &params, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (first->digest, !=, second->digest);
+  g_assert_true (fb_landmarks_save (lm_path, &lm, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (image_path, (const gchar *) first_png->data,
+          first_png->len, NULL));
+  overwrite_in_place (image_path, first_png);
+
+  /* the first load writes the file entry, the second goes through it */
+  loaded = fb_style_load (image_path, lm_path, NULL, &params, &error);
+  g_assert_no_error (error);
+  g_assert_true (loaded->from_cache);
+  g_clear_pointer (&loaded, fb_style_unref);
+  loaded = fb_style_load (image_path, lm_path, NULL, &params, &error);
+  g_assert_no_error (error);
+  g_assert_true (loaded->from_cache);
+  assert_same_style (first, loaded);
+  g_clear_pointer (&loaded, fb_style_unref);
+
+  g_assert_cmpint (g_stat (image_path, &before), ==, 0);
+  overwrite_in_place (image_path, second_png);
+  g_assert_cmpint (g_stat (image_path, &after), ==, 0);
+  g_assert_true (before.st_ino == after.st_ino && before.st_size == after.st_size
+      && before.st_mtime == after.st_mtime);
+  loaded = fb_style_load (image_path, lm_path, NULL, &params, &error);
+  g_assert_no_error (error);
+  assert_same_style (second, loaded);
+  g_clear_pointer (&loaded, fb_style_unref);
+
+  /* the file entry stays, the style entry it names is gone */
+  remove_cache_entry (second);
+  loaded = fb_style_load (image_path, lm_path, NULL, &params, &error);
+  g_assert_no_error (error);
+  g_assert_false (loaded->from_cache);
+  assert_same_style (second, loaded);
+  g_clear_pointer (&loaded, fb_style_unref);
+  loaded = fb_style_load (image_path, lm_path, NULL, &params, &error);
+  g_assert_no_error (error);
+  g_assert_true (loaded->from_cache);
+  assert_same_style (second, loaded);
+  g_clear_pointer (&loaded, fb_style_unref);
+
+  keys = file_entry_keys (second->digest);
+  for (i = 0; keys[i]; i++) {
+    g_autofree guint8 *entry = fb_cache_load (keys[i], &length);
+    guint32 width;
+    /* a byte-order mark, then the width */
+    g_assert_nonnull (entry);
+    memcpy (&width, entry + 4, 4);
+    g_assert_cmpuint (width, ==, 241);
+    width = 240;
+    memcpy (entry + 4, &width, 4);
+    g_assert_true (fb_cache_store (keys[i], entry, length, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (i, >=, 1);
+  loaded = fb_style_load (image_path, lm_path, NULL, &params, &error);
+  g_assert_no_error (error);
+  assert_same_style (second, loaded);
+
+  remove_cache_entry (first);
+  remove_cache_entry (second);
+  g_assert_cmpuint (remove_file_entries (first->digest), >=, 1);
+  g_assert_cmpuint (remove_file_entries (second->digest), >=, 1);
+  g_byte_array_unref (first_png);
+  g_byte_array_unref (second_png);
+  g_unlink (image_path);
+  g_unlink (lm_path);
+  g_rmdir (tmpdir);
+}
+
+static void
 test_detect (void)
 {
   g_autofree char *astronaut = fb_test_astronaut_path ();
@@ -472,6 +656,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cache/eviction", test_cache_eviction);
   g_test_add_func ("/style/synthetic", test_synthetic);
   g_test_add_func ("/style/bad-landmarks", test_bad_landmarks);
+  g_test_add_func ("/style/file-entries", test_file_entries);
   g_test_add_func ("/style/charcoalman", test_charcoalman);
   g_test_add_func ("/style/detect", test_detect);
   return g_test_run ();
