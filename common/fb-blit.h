@@ -13,6 +13,9 @@
 #define FB_SEED_Y(p) ((int) ((p) >> 16) - 32768)
 #define FB_SEED_UNKNOWN 0xFFFFFFFFu
 #define FB_BLIT_MAX_LEVELS 8
+/* What was chosen in the previous frame is kept up to this factor of the threshold, so
+ * that noise in the guides does not flip choices back and forth. */
+#define FB_KEEP_HYSTERESIS 1.25f
 
 /* The seeds of one level of spacing h = 2^level, for the cells around the region. */
 typedef struct {
@@ -53,7 +56,6 @@ typedef struct {
   int height;
   const float *pos;             /* G_pos: 2 floats per pixel, style coordinates */
   const uint8_t *app;           /* G_app */
-  const uint8_t *temporal;      /* 4 per pixel: blurred previous output + validity; or NULL */
   const int32_t *previous;      /* previous frame's NNF at the same face point (-1 = none); or NULL */
   const uint8_t *coverage;      /* where the face will show (feathered mask, possibly at
                                  * 1 / 2^coverage_shift resolution); NULL = everywhere */
@@ -146,14 +148,16 @@ fb_blit_lookup (const FbBlitStyle * s, const FbBlitTarget * t, int rx, int ry)
 }
 
 /* ... plus the temporal term, which favours candidates that look like the previous
- * output there. */
+ * output there. The output is made of the style's pixels, so the previous output
+ * blurred is, but at seams, the style's blurred pixel at the previous choice. */
 FB_FUNC float
 fb_blit_error (const FbBlitStyle * s, const FbBlitTarget * t, size_t i, int ox, int oy)
 {
   float e = fb_blit_guide_error (s, t, i, ox, oy);
-  if (t->temporal && t->temporal[4 * i + 3]) {
+  if (t->lambda_temporal > 0 && t->previous && t->previous[i] >= 0) {
     const uint8_t *b = s->rgb_blurred + (size_t) oy * s->rgb_blurred_stride + 3 * ox;
-    const uint8_t *p = t->temporal + 4 * i;
+    const uint8_t *p = s->rgb_blurred + (size_t) FB_PIXEL_Y (t->previous[i])
+        * s->rgb_blurred_stride + 3 * FB_PIXEL_X (t->previous[i]);
     e += t->lambda_temporal * (fabsf ((float) p[0] - b[0]) + fabsf ((float) p[1] - b[1])
         + fabsf ((float) p[2] - b[2])) * (1.0f / 3.0f);
   }
@@ -205,7 +209,8 @@ fb_seed_u (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel * l,
     if (previous != FB_SEED_UNKNOWN) {
       int ox = FB_SEED_X (previous) - rx + cx, oy = FB_SEED_Y (previous) - ry + cy;
       if (ox >= 0 && oy >= 0 && ox < s->width && oy < s->height
-          && fb_blit_guide_error (s, t, (size_t) cy * t->width + cx, ox, oy) < t->threshold)
+          && fb_blit_guide_error (s, t, (size_t) cy * t->width + cx, ox, oy)
+          < FB_KEEP_HYSTERESIS * t->threshold)
         u = previous;
     }
     if (u == FB_SEED_UNKNOWN) {
@@ -272,16 +277,21 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
       uint32_t u = fb_seed_u (s, t, l, best);
       int ox = FB_SEED_X (u) + px - l->seed_xy[2 * best];
       int oy = FB_SEED_Y (u) + py - l->seed_xy[2 * best + 1];
+      int32_t o = (int32_t) FB_PIXEL_PACK (ox, oy);
+      /* A pixel that was in this chunk in the previous frame stays unless its error
+       * clearly exceeds the threshold: noise then does not flip chunk edges. */
+      float limit = t->previous && t->previous[i] == o ? FB_KEEP_HYSTERESIS * t->threshold
+          : t->threshold;
       if (ox >= 0 && oy >= 0 && ox < s->width && oy < s->height
-          && fb_blit_error (s, t, i, ox, oy) < t->threshold) {
+          && fb_blit_error (s, t, i, ox, oy) < limit) {
         *chunk = fb_chunk_id (px, py, ox, oy);
-        return (int32_t) FB_PIXEL_PACK (ox, oy);
+        return o;
       }
     }
   }
   if (t->previous && t->previous[i] >= 0) {
     int ox = FB_PIXEL_X (t->previous[i]), oy = FB_PIXEL_Y (t->previous[i]);
-    if (fb_blit_guide_error (s, t, i, ox, oy) < t->threshold) {
+    if (fb_blit_guide_error (s, t, i, ox, oy) < FB_KEEP_HYSTERESIS * t->threshold) {
       *chunk = fb_chunk_id (px, py, ox, oy);
       return t->previous[i];
     }

@@ -15,8 +15,6 @@
 /* How far (in octaves) past the midpoint between two pyramid levels a face's size must
  * go before it changes level. */
 #define LEVEL_HYSTERESIS 0.15f
-/* Blur of the previous output and of the exemplar compared by the temporal term. */
-#define TEMPORAL_BLUR_FRACTION 0.01f
 
 struct FbFaceStylizer {
   /* temporal state: the previous output in canonical space */
@@ -25,8 +23,6 @@ struct FbFaceStylizer {
   int prev_synthesis_shift;
   FbRect prev_region;           /* at the synthesis resolution */
   FbImage *prev_output;
-  FbImage *prev_half;           /* prev_output at half resolution */
-  FbImage *prev_blurred;        /* prev_half blurred: the temporal term's reference */
   int32_t *prev_nnf;            /* prev_region-sized */
 
   /* per-frame buffers, kept to avoid allocating in the streaming thread */
@@ -39,7 +35,6 @@ struct FbFaceStylizer {
   FbImage *patch_alpha;
   float *pos;
   FbPoint *nodes;
-  uint8_t *temporal;
   int32_t *previous;            /* prev_nnf moved into this frame's region */
   int32_t *nnf;
   uint32_t *chunks;
@@ -60,8 +55,6 @@ fb_face_stylizer_free (FbFaceStylizer * fs)
   if (!fs)
     return;
   fb_image_free (fs->prev_output);
-  fb_image_free (fs->prev_half);
-  fb_image_free (fs->prev_blurred);
   fb_image_free (fs->luma);
   fb_image_free (fs->guide);
   fb_image_free (fs->coverage);
@@ -70,7 +63,6 @@ fb_face_stylizer_free (FbFaceStylizer * fs)
   fb_image_free (fs->patch_alpha);
   g_free (fs->pos);
   g_free (fs->nodes);
-  g_free (fs->temporal);
   g_free (fs->previous);
   g_free (fs->prev_nnf);
   g_free (fs->nnf);
@@ -101,7 +93,6 @@ ensure_pixel_buffers (FbFaceStylizer * fs, size_t pixels)
   if (pixels <= fs->pixels_capacity)
     return;
   fs->pos = g_renew (float, fs->pos, 2 * pixels);
-  fs->temporal = g_renew (uint8_t, fs->temporal, 4 * pixels);
   fs->previous = g_renew (int32_t, fs->previous, pixels);
   fs->nnf = g_renew (int32_t, fs->nnf, pixels);
   fs->prev_nnf = g_renew (int32_t, fs->prev_nnf, pixels);
@@ -158,7 +149,6 @@ typedef struct {
   const FbImage *source;        /* what the patch samples: output or a debug view */
   gboolean nearest;             /* copy source pixels instead of interpolating them */
   gboolean opaque;              /* the whole region shows (background painted too) */
-  gboolean with_temporal_colours;
   const FbMlsField *field;
 } StylizeJob;
 
@@ -209,36 +199,23 @@ resample_luma_job (void *data, int index, int count)
 }
 
 /* The previous frame lives in the same canonical space, so the landmark alignment has
- * already warped it onto this frame: copying by canonical position is the warp.
- * prev_blurred is at half the output resolution: the synthesis resolution, or half
- * of it. */
+ * already warped it onto this frame: copying by canonical position is the warp. */
 static void
 history_job (void *data, int index, int count)
 {
   StylizeJob *job = data;
   FbFaceStylizer *fs = job->fs;
   FbRect prev = fs->prev_region, region = job->synthesis_region;
-  gboolean with_colours = job->with_temporal_colours;
-  int colour_shift = 1 - job->synthesis_shift, y0, y1, x, y;
+  int y0, y1, x, y;
 
   fb_band_rows (region.height, index, count, &y0, &y1);
   for (y = y0; y < y1; y++) {
-    uint8_t *colours = fs->temporal + (size_t) y * region.width * 4;
     int32_t *previous = fs->previous + (size_t) y * region.width;
     int py = region.y + y - prev.y;
-    for (x = 0; x < region.width; x++, colours += 4) {
+    for (x = 0; x < region.width; x++) {
       int px = region.x + x - prev.x;
-      if (px < 0 || py < 0 || px >= prev.width || py >= prev.height) {
-        colours[3] = 0;
-        previous[x] = -1;
-        continue;
-      }
-      previous[x] = fs->prev_nnf[(size_t) py * prev.width + px];
-      if (with_colours) {
-        memcpy (colours, fb_image_row (fs->prev_blurred, py >> colour_shift)
-            + 3 * (px >> colour_shift), 3);
-        colours[3] = 255;
-      }
+      previous[x] = px < 0 || py < 0 || px >= prev.width || py >= prev.height ? -1
+          : fs->prev_nnf[(size_t) py * prev.width + px];
     }
   }
 }
@@ -458,8 +435,8 @@ head_region (const FbLandmarks * canonical_lm, float feather, int voting)
   return region;
 }
 
-/* This frame's output and choices become the next frame's temporal guide (swapped, not
- * copied). */
+/* This frame's choices become the next frame's temporal guide, its output the next
+ * frame's spare buffer (swapped, not copied). */
 static void
 keep_for_next_frame (FbFaceStylizer * fs, const FbStyle * style, int level,
     const StylizeJob * job)
@@ -513,22 +490,15 @@ build_guides (FbFaceStylizer * fs, FbWorkers * workers, StylizeJob * job,
         level->rgb->height);
 }
 
-/* The previous frame's choices and its blurred output, when they belong to the same
- * canonical space. Returns whether there was history. */
+/* The previous frame's choices, when they belong to the same canonical space: the
+ * temporal guide. Returns whether there was history. */
 static gboolean
 build_temporal_guide (FbFaceStylizer * fs, FbWorkers * workers, StylizeJob * job,
-    const FbStyle * style, int level_index, float lambda_temporal)
+    const FbStyle * style, int level_index)
 {
   gboolean use_history = fs->prev_output && fs->prev_style == style
       && fs->prev_level == level_index && fs->prev_synthesis_shift == job->synthesis_shift;
 
-  job->with_temporal_colours = use_history && lambda_temporal > 0;
-  /* The comparison is between blurred images, so half resolution loses nothing. */
-  if (job->with_temporal_colours) {
-    fb_image_downscale_2x_into (fs->prev_output, &fs->prev_half);
-    fb_blur (fs->prev_half, &fs->prev_blurred,
-        TEMPORAL_BLUR_FRACTION * style->levels[level_index].face_width / 2);
-  }
   if (use_history)
     fb_workers_run (workers, history_job, job,
         fb_band_count (workers, job->synthesis_region.height));
@@ -547,7 +517,6 @@ synthesis_target (FbFaceStylizer * fs, const StylizeJob * job, const FbStyle * s
   t.height = job->synthesis_region.height;
   t.pos = fs->pos;
   t.app = fs->guide->data;
-  t.temporal = job->with_temporal_colours ? fs->temporal : NULL;
   t.previous = use_history ? fs->previous : NULL;
   t.coverage = params->stylize_background ? NULL : fs->coverage->data;
   t.coverage_stride = fs->coverage->stride;
@@ -576,7 +545,6 @@ vote (FbFaceStylizer * fs, FbWorkers * workers, const StylizeJob * job,
   t.height = job->region.height;
   t.pos = NULL;
   t.app = NULL;
-  t.temporal = NULL;
   t.previous = NULL;
   t.coverage_shift += job->synthesis_shift;
   fb_image_ensure (&fs->output, t.width, t.height, 3);
@@ -665,8 +633,7 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
       params->stylize_background);
   times->guides += lap_ms (&t0);
 
-  use_history = build_temporal_guide (fs, workers, &job, style, level_index,
-      params->lambda_temporal);
+  use_history = build_temporal_guide (fs, workers, &job, style, level_index);
   times->temporal += lap_ms (&t0);
 
   blit_style = fb_blit_style_from_level (synthesis_level);
