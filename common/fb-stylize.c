@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fb-composite.h"
 #include "fb-guide.h"
 #include "fb-mask.h"
 #include "fb-mls.h"
@@ -145,10 +146,6 @@ typedef struct {
   FbSimilarity to_canonical;    /* frame -> output canonical space */
   FbRect synthesis_region;
   FbRect region;                /* synthesis_region at the output resolution */
-  FbRect patch;
-  const FbImage *source;        /* what the patch samples: output or a debug view */
-  gboolean nearest;             /* copy source pixels instead of interpolating them */
-  gboolean opaque;              /* the whole region shows (background painted too) */
   const FbMlsField *field;
 } StylizeJob;
 
@@ -220,59 +217,6 @@ history_job (void *data, int index, int count)
   }
 }
 
-static void
-patch_job (void *data, int index, int count)
-{
-  StylizeJob *job = data;
-  FbFaceStylizer *fs = job->fs;
-  const FbImage *src = job->source, *coverage = fs->coverage;
-  float coverage_scale = 1.0f / (1 << (fs->coverage_shift + job->synthesis_shift));
-  int y0, y1, x, y;
-
-  fb_band_rows (job->patch.height, index, count, &y0, &y1);
-  for (y = y0; y < y1; y++) {
-    uint8_t *rgb = fb_image_row (fs->patch_rgb, y);
-    uint8_t *alpha = fb_image_row (fs->patch_alpha, y);
-    FbPoint start = { job->patch.x, job->patch.y + y };
-    FbPoint c = fb_similarity_apply (job->to_canonical, start);
-    for (x = 0; x < job->patch.width;
-        x++, c.x += job->to_canonical.a, c.y += job->to_canonical.b) {
-      float cx = c.x - job->region.x, cy = c.y - job->region.y, m, qx, qy, colour[3];
-      if (cx < -0.5f || cy < -0.5f || cx > src->width - 0.5f || cy > src->height - 0.5f) {
-        alpha[x] = 0;
-        continue;
-      }
-      qx = (cx + 0.5f) * coverage_scale - 0.5f;
-      qy = (cy + 0.5f) * coverage_scale - 0.5f;
-      if (job->opaque) {
-        alpha[x] = 255;
-      } else if (qx >= 0 && qy >= 0 && qx < coverage->width - 1 && qy < coverage->height - 1) {
-        fb_sample_bilinear_inside (coverage->data, coverage->stride, 1, qx, qy, alpha + x);
-      } else {
-        fb_sample_bilinear (coverage->data, coverage->stride, coverage->width,
-            coverage->height, 1, qx, qy, &m);
-        alpha[x] = (uint8_t) (m + 0.5f);
-      }
-      if (!alpha[x])
-        continue;
-      if (job->nearest) {
-        int nx = CLAMP ((int) (cx + 0.5f), 0, src->width - 1);
-        int ny = CLAMP ((int) (cy + 0.5f), 0, src->height - 1);
-        memcpy (rgb + 3 * x, fb_image_row (src, ny) + 3 * nx, 3);
-        continue;
-      }
-      if (cx >= 0 && cy >= 0 && cx < src->width - 1 && cy < src->height - 1) {
-        fb_sample_bilinear_inside (src->data, src->stride, 3, cx, cy, rgb + 3 * x);
-        continue;
-      }
-      fb_sample_bilinear (src->data, src->stride, src->width, src->height, 3, cx, cy,
-          colour);
-      rgb[3 * x] = (uint8_t) (colour[0] + 0.5f);
-      rgb[3 * x + 1] = (uint8_t) (colour[1] + 0.5f);
-      rgb[3 * x + 2] = (uint8_t) (colour[2] + 0.5f);
-    }
-  }
-}
 
 /* The feathered head mask, which limits the synthesis and blends the result (unless the
  * background is painted too). A wide feather makes it smooth, so it is rendered at a
@@ -566,17 +510,18 @@ composite (FbFaceStylizer * fs, FbWorkers * workers, StylizeJob * job,
   FbRect patch_rect = fb_rect_intersect (transformed_bounds (to_frame, region.x - 0.5f,
           region.y - 0.5f, region.x + region.width - 0.5f, region.y + region.height - 0.5f),
       frame_rect);
+  FbPatchSource from = { job->to_canonical, region, source,
+    params->stylize_background ? NULL : fs->coverage,
+    fs->coverage_shift + job->synthesis_shift,
+    /* Without voting the user asked for untouched exemplar pixels. */
+    params->voting == 1
+  };
 
   if (patch_rect.width < 1 || patch_rect.height < 1)
     return FALSE;
-  job->patch = patch_rect;
-  job->source = source;
-  /* Without voting the user asked for untouched exemplar pixels. */
-  job->nearest = params->voting == 1;
-  job->opaque = params->stylize_background;
   fb_image_ensure (&fs->patch_rgb, patch_rect.width, patch_rect.height, 3);
   fb_image_ensure (&fs->patch_alpha, patch_rect.width, patch_rect.height, 1);
-  fb_workers_run (workers, patch_job, job, fb_band_count (workers, patch_rect.height));
+  fb_composite_patch (workers, &from, patch_rect, fs->patch_rgb, fs->patch_alpha);
 
   patch->rect = patch_rect;
   patch->rgb = fs->patch_rgb;
