@@ -231,20 +231,17 @@ fb_chunk_id (int px, int py, int ox, int oy)
 
 /* The NNF entry of region pixel (rx, ry): FB_PIXEL_PACK (ox, oy) of a style pixel.
  * Where no seed's chunk fits, the previous frame's choice at this face point is kept
- * while the guides still accept it, so that these pixels do not flicker either.
- * *chunk receives an id of the chunk it belongs to. */
+ * while the guides still accept it, so that these pixels do not flicker either. */
 FB_FUNC int32_t
 fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel * levels,
-    int n_levels, int rx, int ry, uint32_t * chunk)
+    int n_levels, int rx, int ry)
 {
   int px = t->x0 + rx, py = t->y0 + ry;
   size_t i = (size_t) ry * t->width + rx;
   int k;
 
-  if (!fb_target_covered (t, rx, ry)) {
-    *chunk = 0;
+  if (!fb_target_covered (t, rx, ry))
     return fb_blit_positional (s, t, i);
-  }
   for (k = n_levels - 1; k >= 1; k--) {
     const FbSeedLevel *l = &levels[k];
     int cx = fb_floor_shift (px, k), cy = fb_floor_shift (py, k);
@@ -283,24 +280,16 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
       float limit = t->previous && t->previous[i] == o ? FB_KEEP_HYSTERESIS * t->threshold
           : t->threshold;
       if (ox >= 0 && oy >= 0 && ox < s->width && oy < s->height
-          && fb_blit_error (s, t, i, ox, oy) < limit) {
-        *chunk = fb_chunk_id (px, py, ox, oy);
+          && fb_blit_error (s, t, i, ox, oy) < limit)
         return o;
-      }
     }
   }
   if (t->previous && t->previous[i] >= 0) {
     int ox = FB_PIXEL_X (t->previous[i]), oy = FB_PIXEL_Y (t->previous[i]);
-    if (fb_blit_guide_error (s, t, i, ox, oy) < FB_KEEP_HYSTERESIS * t->threshold) {
-      *chunk = fb_chunk_id (px, py, ox, oy);
+    if (fb_blit_guide_error (s, t, i, ox, oy) < FB_KEEP_HYSTERESIS * t->threshold)
       return t->previous[i];
-    }
   }
-  {
-    int32_t u = fb_blit_lookup (s, t, rx, ry);
-    *chunk = fb_chunk_id (px, py, FB_PIXEL_X (u), FB_PIXEL_Y (u));
-    return u;
-  }
+  return fb_blit_lookup (s, t, rx, ry);
 }
 
 /* The NNF at twice the resolution of a half-resolution one: the pixel (dx, dy) of a
@@ -447,6 +436,22 @@ fb_vote_upsampled_pixel (const FbBlitStyle * s, const int32_t * coarse, int widt
   out[2] = fb_rounded_mean (sum[2], n);
 }
 
+/* The 2 x 2 fine pixels of a coarse cell with NNF entry o, unvoted. */
+FB_FUNC void
+fb_upsampled_copy_block (const FbBlitStyle * s, int32_t o, uint8_t * row0, uint8_t * row1)
+{
+  int ex, ey;
+
+  for (ey = 0; ey < 2; ey++)
+    for (ex = 0; ex < 2; ex++) {
+      const uint8_t *v = fb_upsampled_vote (s, o, ex, ey);
+      uint8_t *out = (ey ? row1 : row0) + 3 * ex;
+      out[0] = v[0];
+      out[1] = v[1];
+      out[2] = v[2];
+    }
+}
+
 /* fb_vote_upsampled_pixel with a 3 x 3 window for the 2 x 2 fine pixels of coarse cell
  * (qx, qy), which must have a neighbour on every side. Their windows lie in the cell's
  * 3 x 3 coarse neighbourhood: inside a chunk (all neighbours continue the cell's
@@ -463,17 +468,14 @@ fb_vote_upsampled_block (const FbBlitStyle * s, const int32_t * coarse, int coar
       cells[3 * j + i] = coarse[(size_t) (qy + j - 1) * coarse_width + qx + i - 1];
       coherent &= cells[3 * j + i] == centre + (j - 1) * 65536 + (i - 1);
     }
+  if (coherent) {
+    fb_upsampled_copy_block (s, centre, row0, row1);
+    return;
+  }
   for (ey = 0; ey < 2; ey++)
     for (ex = 0; ex < 2; ex++) {
       uint8_t *out = (ey ? row1 : row0) + 3 * ex;
       int sum[3] = { 0, 0, 0 };
-      if (coherent) {
-        const uint8_t *v = fb_upsampled_vote (s, centre, ex, ey);
-        out[0] = v[0];
-        out[1] = v[1];
-        out[2] = v[2];
-        continue;
-      }
       /* fine pixel e's window: cells e .. e + 1 of the neighbourhood, the middle one
        * holding two of its three pixels per axis */
       for (j = ey; j <= ey + 1; j++)

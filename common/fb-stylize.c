@@ -38,7 +38,6 @@ struct FbFaceStylizer {
   FbPoint *nodes;
   int32_t *previous;            /* prev_nnf moved into this frame's region */
   int32_t *nnf;
-  uint32_t *chunks;
   size_t pixels_capacity;
   size_t nodes_capacity;
   FbSeedLevels seeds;
@@ -67,7 +66,6 @@ fb_face_stylizer_free (FbFaceStylizer * fs)
   g_free (fs->previous);
   g_free (fs->prev_nnf);
   g_free (fs->nnf);
-  g_free (fs->chunks);
   fb_seed_levels_clear (&fs->seeds);
   g_free (fs);
 }
@@ -97,7 +95,6 @@ ensure_pixel_buffers (FbFaceStylizer * fs, size_t pixels)
   fs->previous = g_renew (int32_t, fs->previous, pixels);
   fs->nnf = g_renew (int32_t, fs->nnf, pixels);
   fs->prev_nnf = g_renew (int32_t, fs->prev_nnf, pixels);
-  fs->chunks = g_renew (uint32_t, fs->chunks, pixels);
   fs->pixels_capacity = pixels;
 }
 
@@ -299,17 +296,20 @@ fold_into_style_border (float *pos, size_t n, int width, int height)
 }
 
 /* Replaces the output with a picture of one of the intermediate results, which are
- * at the synthesis resolution: 1 / 2^shift of the output's. */
+ * at the synthesis resolution: 1 / 2^shift of the output's. Called once this frame's
+ * NNF has become prev_nnf. */
 static void
 render_debug_view (FbFaceStylizer * fs, const FbStyleLevel * synthesis_level,
-    FbDebugView view, int synthesis_width, int shift)
+    FbDebugView view, FbRect synthesis_region, int shift)
 {
-  int mask_shift = fs->coverage_shift + shift, x, y;
+  int mask_shift = fs->coverage_shift + shift, synthesis_width = synthesis_region.width,
+      x, y;
 
   for (y = 0; y < fs->output->height; y++) {
     uint8_t *out = fb_image_row (fs->output, y);
     for (x = 0; x < fs->output->width; x++, out += 3) {
       size_t i = (size_t) (y >> shift) * synthesis_width + (x >> shift);
+      int32_t o;
       uint32_t h;
       switch (view) {
         case FB_DEBUG_VIEW_POSITIONAL_GUIDE:
@@ -323,7 +323,10 @@ render_debug_view (FbFaceStylizer * fs, const FbStyleLevel * synthesis_level,
           out[0] = out[1] = out[2] = fs->guide->data[i];
           break;
         case FB_DEBUG_VIEW_CHUNKS:
-          h = fs->chunks[i];
+          /* pixels of one chunk share their offset o - p */
+          o = fs->prev_nnf[i];
+          h = fb_chunk_id (synthesis_region.x + (x >> shift), synthesis_region.y
+              + (y >> shift), FB_PIXEL_X (o), FB_PIXEL_Y (o));
           out[0] = 64 + (h & 0xBF);
           out[1] = 64 + ((h >> 8) & 0xBF);
           out[2] = 64 + ((h >> 16) & 0xBF);
@@ -587,8 +590,7 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
       MAX (COARSEST_SPACING_LOG2 + 1 - level_index - shift, 2), use_history, &fs->seeds);
   times->seeds += lap_ms (&t0);
 
-  fb_synthesis_nnf (workers, &blit_style, &target, &fs->seeds, fs->nnf,
-      params->debug_view == FB_DEBUG_VIEW_CHUNKS ? fs->chunks : NULL);
+  fb_synthesis_nnf (workers, &blit_style, &target, &fs->seeds, fs->nnf);
   times->synthesis += lap_ms (&t0);
 
   vote (fs, workers, &job, level, &target, params->voting);
@@ -599,7 +601,7 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   if (params->debug_view != FB_DEBUG_VIEW_NONE
       && params->debug_view != FB_DEBUG_VIEW_LANDMARKS) {
     fb_image_ensure (&fs->output, job.region.width, job.region.height, 3);
-    render_debug_view (fs, synthesis_level, params->debug_view, region.width, shift);
+    render_debug_view (fs, synthesis_level, params->debug_view, region, shift);
     source = fs->output;
   }
   shown = composite (fs, workers, &job, source, params, patch);

@@ -46,7 +46,6 @@ typedef struct {
   FbSeedLevels *seeds;
   const FbSeedLevels *const_seeds;
   int32_t *nnf;
-  uint32_t *chunks;
   FbImage *out;
   int radius;
 } SynthesisJob;
@@ -137,21 +136,16 @@ nnf_job (void *data, int index, int count)
 
   fb_band_rows (t->height, index, count, &y0, &y1);
   for (y = y0; y < y1; y++)
-    for (x = 0; x < t->width; x++) {
-      size_t i = (size_t) y * t->width + x;
-      uint32_t chunk;
-      job->nnf[i] = fb_blit_pixel (job->style, t, job->const_seeds->levels,
-          job->const_seeds->n_levels, x, y, &chunk);
-      if (job->chunks)
-        job->chunks[i] = chunk;
-    }
+    for (x = 0; x < t->width; x++)
+      job->nnf[(size_t) y * t->width + x] = fb_blit_pixel (job->style, t,
+          job->const_seeds->levels, job->const_seeds->n_levels, x, y);
 }
 
 void
 fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
-    const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf, uint32_t * chunks)
+    const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf)
 {
-  SynthesisJob job = { style, target, NULL, seeds, nnf, chunks };
+  SynthesisJob job = { style, target, NULL, seeds, nnf };
 
   fb_workers_run (workers, nnf_job, &job, fb_band_count (workers, target->height));
 }
@@ -182,7 +176,7 @@ void
 fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style,
     const FbBlitTarget * target, const int32_t * nnf, int voting, FbImage * out)
 {
-  SynthesisJob job = { style, target, NULL, NULL, (int32_t *) nnf, NULL, out, voting / 2 };
+  SynthesisJob job = { style, target, NULL, NULL, (int32_t *) nnf, out, voting / 2 };
 
   g_return_if_fail (out->width == target->width && out->height == target->height
       && out->channels == 3);
@@ -233,10 +227,13 @@ vote_upsampled_job (void *data, int index, int count)
         2 * qy + 1);
     gboolean inner_row = job->radius == 1 && qy > 0 && qy < coarse_height - 1;
     for (qx = 0; qx < coarse_width; qx++) {
-      if (inner_row && qx > 0 && qx < coarse_width - 1
-          && block_covered (job->target, qx, qy)) {
-        fb_vote_upsampled_block (job->style, job->nnf, coarse_width, qx, qy,
-            row0 + 6 * qx, row1 + 6 * qx);
+      if (inner_row && qx > 0 && qx < coarse_width - 1) {
+        if (block_covered (job->target, qx, qy))
+          fb_vote_upsampled_block (job->style, job->nnf, coarse_width, qx, qy,
+              row0 + 6 * qx, row1 + 6 * qx);
+        else
+          fb_upsampled_copy_block (job->style, job->nnf[(size_t) qy * coarse_width + qx],
+              row0 + 6 * qx, row1 + 6 * qx);
         continue;
       }
       vote_upsampled_one (job, 2 * qx, 2 * qy);
@@ -251,9 +248,7 @@ void
 fb_synthesis_vote_upsampled (FbWorkers * workers, const FbBlitStyle * style,
     const FbBlitTarget * target, const int32_t * coarse, int voting, FbImage * out)
 {
-  SynthesisJob job = { style, target, NULL, NULL, (int32_t *) coarse, NULL, out,
-    voting / 2
-  };
+  SynthesisJob job = { style, target, NULL, NULL, (int32_t *) coarse, out, voting / 2 };
 
   g_return_if_fail (out->width == target->width && out->height == target->height
       && out->channels == 3 && target->width % 2 == 0 && target->height % 2 == 0);

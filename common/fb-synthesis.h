@@ -33,9 +33,9 @@ FbBlitStyle fb_blit_style_from_level (const FbStyleLevel * level);
 void fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n_levels,
     gboolean with_history, FbSeedLevels * seeds);
 
-/* Fills nnf (width x height of the target) and, if not NULL, chunk ids. */
+/* Fills nnf (width x height of the target). */
 void fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
-    const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf, uint32_t * chunks);
+    const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf);
 
 /* out: 3-channel image of the target's size. voting: 1, 3 or 5. Pixels the target does
  * not cover get their own NNF pixel, unvoted. */

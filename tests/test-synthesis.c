@@ -76,7 +76,7 @@ synthesize (FbWorkers * workers, const StyleFixture * f, const FbBlitTarget * t,
   int32_t *nnf = g_new (int32_t, t->width * t->height);
 
   fb_synthesis_seeds (workers, t, n_levels, FALSE, &seeds);
-  fb_synthesis_nnf (workers, &f->style, t, &seeds, nnf, NULL);
+  fb_synthesis_nnf (workers, &f->style, t, &seeds, nnf);
   fb_seed_levels_clear (&seeds);
   return nnf;
 }
@@ -221,16 +221,16 @@ test_seeds_keep_their_choice (void)
     app[i] = g_rand_int_range (rand, 0, 256);
   t.threshold = 200.0f;
   fb_synthesis_seeds (workers, &t, 5, FALSE, &seeds);
-  fb_synthesis_nnf (workers, &f.style, &t, &seeds, first, NULL);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, first);
 
   for (i = 0; i < n; i++)
     app[i] = CLAMP (app[i] + g_rand_int_range (rand, -12, 13), 0, 255);
   t.previous = first;
   fb_synthesis_seeds (workers, &t, 5, TRUE, &seeds);
-  fb_synthesis_nnf (workers, &f.style, &t, &seeds, kept, NULL);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, kept);
   t.previous = NULL;
   fb_synthesis_seeds (workers, &t, 5, FALSE, &fresh);
-  fb_synthesis_nnf (workers, &f.style, &t, &fresh, redrawn, NULL);
+  fb_synthesis_nnf (workers, &f.style, &t, &fresh, redrawn);
 
   with_history = nnf_changes (first, kept, n);
   without = nnf_changes (first, redrawn, n);
