@@ -57,6 +57,8 @@ typedef struct {
   const float *pos;             /* G_pos: 2 floats per pixel, style coordinates */
   const uint8_t *app;           /* G_app */
   const int32_t *previous;      /* previous frame's NNF at the same face point (-1 = none); or NULL */
+  const float *settled;         /* with previous: 3 per pixel, the guides (x, y, app) when
+                                 * that choice was made (x NaN: none); or NULL */
   const uint8_t *coverage;      /* where the face will show (feathered mask, possibly at
                                  * 1 / 2^coverage_shift resolution); NULL = everywhere */
   int coverage_stride;
@@ -227,6 +229,19 @@ FB_FUNC uint32_t
 fb_chunk_id (int px, int py, int ox, int oy)
 {
   return fb_hash3 (7, (uint32_t) (ox - px), (uint32_t) (oy - py));
+}
+
+/* Whether region pixel i's previous choice still stands without a new search: its
+ * guides have moved, since the choice was made, by less than a tenth of the threshold
+ * in guide error (a fraction of the margin that keeping a choice is given). */
+FB_FUNC int
+fb_blit_settled (const FbBlitTarget * t, size_t i)
+{
+  const float *g = t->settled + 3 * i;
+
+  return t->previous[i] >= 0
+      && t->lambda_pos * (fabsf (t->pos[2 * i] - g[0]) + fabsf (t->pos[2 * i + 1] - g[1]))
+      + t->lambda_app * fabsf ((float) t->app[i] - g[2]) < 0.1f * t->threshold;
 }
 
 /* The NNF entry of region pixel (rx, ry): FB_PIXEL_PACK (ox, oy) of a style pixel.

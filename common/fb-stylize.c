@@ -25,6 +25,9 @@ struct FbFaceStylizer {
   FbRect prev_region;           /* at the synthesis resolution */
   FbImage *prev_output;
   int32_t *prev_nnf;            /* prev_region-sized */
+  float *prev_settled;          /* prev_region-sized: the guides of each choice */
+  float prev_threshold;
+  float prev_lambda_temporal;
 
   /* per-frame buffers, kept to avoid allocating in the streaming thread */
   FbImage *luma;
@@ -37,6 +40,8 @@ struct FbFaceStylizer {
   float *pos;
   FbPoint *nodes;
   int32_t *previous;            /* prev_nnf moved into this frame's region */
+  float *previous_settled;      /* and prev_settled */
+  float *settled;
   int32_t *nnf;
   size_t pixels_capacity;
   size_t nodes_capacity;
@@ -64,6 +69,9 @@ fb_face_stylizer_free (FbFaceStylizer * fs)
   g_free (fs->pos);
   g_free (fs->nodes);
   g_free (fs->previous);
+  g_free (fs->previous_settled);
+  g_free (fs->settled);
+  g_free (fs->prev_settled);
   g_free (fs->prev_nnf);
   g_free (fs->nnf);
   fb_seed_levels_clear (&fs->seeds);
@@ -93,6 +101,9 @@ ensure_pixel_buffers (FbFaceStylizer * fs, size_t pixels)
     return;
   fs->pos = g_renew (float, fs->pos, 2 * pixels);
   fs->previous = g_renew (int32_t, fs->previous, pixels);
+  fs->previous_settled = g_renew (float, fs->previous_settled, 3 * pixels);
+  fs->settled = g_renew (float, fs->settled, 3 * pixels);
+  fs->prev_settled = g_renew (float, fs->prev_settled, 3 * pixels);
   fs->nnf = g_renew (int32_t, fs->nnf, pixels);
   fs->prev_nnf = g_renew (int32_t, fs->prev_nnf, pixels);
   fs->pixels_capacity = pixels;
@@ -205,11 +216,17 @@ history_job (void *data, int index, int count)
   fb_band_rows (region.height, index, count, &y0, &y1);
   for (y = y0; y < y1; y++) {
     int32_t *previous = fs->previous + (size_t) y * region.width;
+    float *settled = fs->previous_settled + (size_t) y * region.width * 3;
     int py = region.y + y - prev.y;
     for (x = 0; x < region.width; x++) {
       int px = region.x + x - prev.x;
-      previous[x] = px < 0 || py < 0 || px >= prev.width || py >= prev.height ? -1
-          : fs->prev_nnf[(size_t) py * prev.width + px];
+      size_t p = (size_t) py * prev.width + px;
+      if (px < 0 || py < 0 || px >= prev.width || py >= prev.height) {
+        previous[x] = -1;
+        continue;
+      }
+      previous[x] = fs->prev_nnf[p];
+      memcpy (settled + 3 * x, fs->prev_settled + 3 * p, 3 * sizeof (float));
     }
   }
 }
@@ -390,11 +407,14 @@ keep_for_next_frame (FbFaceStylizer * fs, const FbStyle * style, int level,
 {
   FbImage *output = fs->prev_output;
   int32_t *nnf = fs->prev_nnf;
+  float *settled = fs->prev_settled;
 
   fs->prev_output = fs->output;
   fs->output = output;
   fs->prev_nnf = fs->nnf;
   fs->nnf = nnf;
+  fs->prev_settled = fs->settled;
+  fs->settled = settled;
   fs->prev_style = style;
   fs->prev_level = level;
   fs->prev_synthesis_shift = job->synthesis_shift;
@@ -465,6 +485,9 @@ synthesis_target (FbFaceStylizer * fs, const StylizeJob * job, const FbStyle * s
   t.pos = fs->pos;
   t.app = fs->guide->data;
   t.previous = use_history ? fs->previous : NULL;
+  /* settled choices are kept only under the rules they were made with */
+  t.settled = use_history && params->threshold == fs->prev_threshold
+      && params->lambda_temporal == fs->prev_lambda_temporal ? fs->previous_settled : NULL;
   t.coverage = params->stylize_background ? NULL : fs->coverage->data;
   t.coverage_stride = fs->coverage->stride;
   t.coverage_width = fs->coverage->width;
@@ -590,7 +613,9 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
       MAX (COARSEST_SPACING_LOG2 + 1 - level_index - shift, 2), use_history, &fs->seeds);
   times->seeds += lap_ms (&t0);
 
-  fb_synthesis_nnf (workers, &blit_style, &target, &fs->seeds, fs->nnf);
+  fb_synthesis_nnf (workers, &blit_style, &target, &fs->seeds, fs->nnf, fs->settled);
+  fs->prev_threshold = params->threshold;
+  fs->prev_lambda_temporal = params->lambda_temporal;
   times->synthesis += lap_ms (&t0);
 
   vote (fs, workers, &job, level, &target, params->voting);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-synthesis.h"
 
+#include <math.h>
 #include <string.h>
 
 void
@@ -46,6 +47,7 @@ typedef struct {
   FbSeedLevels *seeds;
   const FbSeedLevels *const_seeds;
   int32_t *nnf;
+  float *settled;
   FbImage *out;
   int radius;
 } SynthesisJob;
@@ -136,16 +138,32 @@ nnf_job (void *data, int index, int count)
 
   fb_band_rows (t->height, index, count, &y0, &y1);
   for (y = y0; y < y1; y++)
-    for (x = 0; x < t->width; x++)
-      job->nnf[(size_t) y * t->width + x] = fb_blit_pixel (job->style, t,
-          job->const_seeds->levels, job->const_seeds->n_levels, x, y);
+    for (x = 0; x < t->width; x++) {
+      size_t i = (size_t) y * t->width + x;
+      float *settled = job->settled ? job->settled + 3 * i : NULL;
+      if (t->previous && t->settled && fb_blit_settled (t, i)) {
+        job->nnf[i] = t->previous[i];
+        if (settled)
+          memcpy (settled, t->settled + 3 * i, 3 * sizeof (float));
+        continue;
+      }
+      job->nnf[i] = fb_blit_pixel (job->style, t, job->const_seeds->levels,
+          job->const_seeds->n_levels, x, y);
+      if (settled) {
+        /* uncovered pixels took the positional guide, not a choice to keep */
+        settled[0] = fb_target_covered (t, x, y) ? t->pos[2 * i] : NAN;
+        settled[1] = t->pos[2 * i + 1];
+        settled[2] = t->app[i];
+      }
+    }
 }
 
 void
 fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
-    const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf)
+    const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf,
+    float *settled_out)
 {
-  SynthesisJob job = { style, target, NULL, seeds, nnf };
+  SynthesisJob job = { style, target, NULL, seeds, nnf, settled_out };
 
   fb_workers_run (workers, nnf_job, &job, fb_band_count (workers, target->height));
 }
@@ -176,7 +194,7 @@ void
 fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style,
     const FbBlitTarget * target, const int32_t * nnf, int voting, FbImage * out)
 {
-  SynthesisJob job = { style, target, NULL, NULL, (int32_t *) nnf, out, voting / 2 };
+  SynthesisJob job = { style, target, NULL, NULL, (int32_t *) nnf, NULL, out, voting / 2 };
 
   g_return_if_fail (out->width == target->width && out->height == target->height
       && out->channels == 3);
@@ -248,7 +266,9 @@ void
 fb_synthesis_vote_upsampled (FbWorkers * workers, const FbBlitStyle * style,
     const FbBlitTarget * target, const int32_t * coarse, int voting, FbImage * out)
 {
-  SynthesisJob job = { style, target, NULL, NULL, (int32_t *) coarse, out, voting / 2 };
+  SynthesisJob job = { style, target, NULL, NULL, (int32_t *) coarse, NULL, out,
+    voting / 2
+  };
 
   g_return_if_fail (out->width == target->width && out->height == target->height
       && out->channels == 3 && target->width % 2 == 0 && target->height % 2 == 0);

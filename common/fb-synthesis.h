@@ -33,9 +33,12 @@ FbBlitStyle fb_blit_style_from_level (const FbStyleLevel * level);
 void fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n_levels,
     gboolean with_history, FbSeedLevels * seeds);
 
-/* Fills nnf (width x height of the target). */
+/* Fills nnf (width x height of the target). A pixel whose guides have settled
+ * (fb_blit_settled) keeps its previous choice. settled_out (3 floats per pixel, or NULL)
+ * receives the guides each choice was made with, the next frame's target->settled. */
 void fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
-    const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf);
+    const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf,
+    float *settled_out);
 
 /* out: 3-channel image of the target's size. voting: 1, 3 or 5. Pixels the target does
  * not cover get their own NNF pixel, unvoted. */

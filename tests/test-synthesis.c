@@ -76,7 +76,7 @@ synthesize (FbWorkers * workers, const StyleFixture * f, const FbBlitTarget * t,
   int32_t *nnf = g_new (int32_t, t->width * t->height);
 
   fb_synthesis_seeds (workers, t, n_levels, FALSE, &seeds);
-  fb_synthesis_nnf (workers, &f->style, t, &seeds, nnf);
+  fb_synthesis_nnf (workers, &f->style, t, &seeds, nnf, NULL);
   fb_seed_levels_clear (&seeds);
   return nnf;
 }
@@ -221,16 +221,16 @@ test_seeds_keep_their_choice (void)
     app[i] = g_rand_int_range (rand, 0, 256);
   t.threshold = 200.0f;
   fb_synthesis_seeds (workers, &t, 5, FALSE, &seeds);
-  fb_synthesis_nnf (workers, &f.style, &t, &seeds, first);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, first, NULL);
 
   for (i = 0; i < n; i++)
     app[i] = CLAMP (app[i] + g_rand_int_range (rand, -12, 13), 0, 255);
   t.previous = first;
   fb_synthesis_seeds (workers, &t, 5, TRUE, &seeds);
-  fb_synthesis_nnf (workers, &f.style, &t, &seeds, kept);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, kept, NULL);
   t.previous = NULL;
   fb_synthesis_seeds (workers, &t, 5, FALSE, &fresh);
-  fb_synthesis_nnf (workers, &f.style, &t, &fresh, redrawn);
+  fb_synthesis_nnf (workers, &f.style, &t, &fresh, redrawn, NULL);
 
   with_history = nnf_changes (first, kept, n);
   without = nnf_changes (first, redrawn, n);
@@ -242,6 +242,68 @@ test_seeds_keep_their_choice (void)
   g_free (first);
   g_free (kept);
   g_free (redrawn);
+  g_free (pos);
+  g_free (app);
+  g_rand_free (rand);
+  fb_workers_free (workers);
+  style_fixture_clear (&f);
+}
+
+/* A pixel whose guides moved by less than the settling margin since its choice keeps
+ * that choice without a new search, and the guides of the choice are carried, so that
+ * slow drift still ends in a new search; beyond the margin the pixel is searched again. */
+static void
+test_settled_choices_are_kept (void)
+{
+  StyleFixture f;
+  FbWorkers *workers = fb_workers_new (2);
+  GRand *rand = g_rand_new_with_seed (23);
+  int w = 96, h = 80, n = w * h, i, differ = 0;
+  float *pos, *first_settled = g_new (float, 3 * n), *settled = g_new (float, 3 * n);
+  uint8_t *app;
+  FbBlitTarget t;
+  FbSeedLevels seeds = { 0 };
+  int32_t *first = g_new (int32_t, n), *nnf = g_new (int32_t, n);
+
+  style_fixture_init (&f, w, h, 25);
+  t = shifted_target (&f, 5, 3, &pos, &app);
+  for (i = 0; i < n; i++)
+    app[i] = g_rand_int_range (rand, 0, 200);
+  t.threshold = 200.0f;
+  fb_synthesis_seeds (workers, &t, 5, FALSE, &seeds);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, first, first_settled);
+  for (i = 0; i < n; i++)
+    g_assert_cmpfloat (first_settled[3 * i + 2], ==, app[i]);
+
+  /* 2 grey levels of drift: 4 units of guide error, under 0.1 x 200 */
+  for (i = 0; i < n; i++)
+    app[i] += 2;
+  t.previous = first;
+  fb_synthesis_seeds (workers, &t, 5, FALSE, &seeds);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, nnf, NULL);
+  for (i = 0; i < n; i++)
+    differ += nnf[i] != first[i];
+  g_assert_cmpint (differ, >, 0);       /* a new search would change some */
+  t.settled = first_settled;
+  fb_synthesis_seeds (workers, &t, 5, FALSE, &seeds);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, nnf, settled);
+  g_assert_cmpmem (nnf, n * sizeof (int32_t), first, n * sizeof (int32_t));
+  g_assert_cmpmem (settled, 3 * n * sizeof (float), first_settled, 3 * n * sizeof (float));
+
+  /* 40 more levels (80 units) on the left half: searched again, with today's guides */
+  for (i = 0; i < n; i++)
+    if (i % w < w / 2)
+      app[i] += 40;
+  fb_synthesis_seeds (workers, &t, 5, FALSE, &seeds);
+  fb_synthesis_nnf (workers, &f.style, &t, &seeds, nnf, settled);
+  for (i = 0; i < n; i++)
+    g_assert_cmpfloat (settled[3 * i + 2], ==, i % w < w / 2 ? app[i] : app[i] - 2);
+
+  fb_seed_levels_clear (&seeds);
+  g_free (first);
+  g_free (nnf);
+  g_free (first_settled);
+  g_free (settled);
   g_free (pos);
   g_free (app);
   g_rand_free (rand);
@@ -398,6 +460,7 @@ main (int argc, char **argv)
   g_test_add_func ("/synthesis/floor-shift", test_floor_shift);
   g_test_add_func ("/synthesis/upsampled-nnf", test_upsampled_nnf);
   g_test_add_func ("/synthesis/seeds-keep-their-choice", test_seeds_keep_their_choice);
+  g_test_add_func ("/synthesis/settled-choices-are-kept", test_settled_choices_are_kept);
   g_test_add_func ("/synthesis/coverage-is-conservative", test_coverage_is_conservative);
   return g_test_run ();
 }
