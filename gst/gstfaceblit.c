@@ -1009,15 +1009,17 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
   /**
    * GstFaceBlit:lambda-temporal:
    *
-   * Weight of the temporal guide, which compares candidates with the previous
-   * output warped to the current frame.
+   * Weight of the temporal guide, which compares candidates with what the previous
+   * frame showed at the same point of the face: the exemplar's blurred pixel that was
+   * chosen there.
    *
    * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_LAMBDA_TEMPORAL,
       g_param_spec_float ("lambda-temporal", "Temporal weight",
-          "Error per grey level of difference between a candidate and the previous "
-          "output frame (both blurred). Higher = steadier chunks, less flicker, "
+          "Error per grey level of difference between a candidate and what the "
+          "previous frame showed at the same point of the face (both blurred). "
+          "Higher = steadier chunks, less flicker, "
           "slight trailing on fast motion; 0 = off (every frame on its own)",
           0.0f, 1000.0f, defaults.lambda_temporal, PARAM_ANIMATABLE));
 
