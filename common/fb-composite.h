@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include "fb-frame.h"
 #include "fb-geometry.h"
 #include "fb-image.h"
 #include "fb-workers.h"
@@ -13,7 +14,7 @@ G_BEGIN_DECLS
 /* What a patch is sampled from. */
 typedef struct {
   FbSimilarity to_canonical;    /* frame pixels -> canonical pixels */
-  FbRect region;                /* the canonical pixels `colours` holds */
+  FbRect region;                /* the canonical pixels `colours` holds (< 32768 wide) */
   const FbImage *colours;       /* 3 channels, region-sized */
   const FbImage *coverage;      /* feathered mask at 1 / 2^coverage_shift of the region's
                                  * resolution; NULL: opaque wherever colours reach */
@@ -21,9 +22,12 @@ typedef struct {
   gboolean nearest;             /* copy colours' pixels instead of interpolating them */
 } FbPatchSource;
 
-/* Fills rgb and alpha (patch-sized, 3 and 1 channels) for the frame pixels of patch.
- * Alpha is 0 outside the region; rgb is left as it was where alpha is 0. */
-void fb_composite_patch (FbWorkers * workers, const FbPatchSource * source, FbRect patch,
-    FbImage * rgb, FbImage * alpha);
+/* Blends the frame pixels of `patch` (clipped to the frame) with the colours at their
+ * canonical positions (bilinear, or nearest), the coverage there (bilinear) as
+ * opacity: what fb_frame_blend_rgb would do with such an rgb and alpha, in one pass
+ * and in bands on the workers, without those images. Pixels whose canonical position
+ * is outside the region, or whose coverage is 0, are left bit-exact. */
+void fb_composite_patch_onto (FbWorkers * workers, const FbPatchSource * source,
+    FbRect patch, FbFrame * frame);
 
 G_END_DECLS

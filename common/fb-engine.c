@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "fb-stylize.h"
-#include "fb-synthesis.h"
 #include "fb-workers.h"
 
 typedef struct {
@@ -130,20 +129,6 @@ drop_lost_faces (FbEngine * engine, const FbTrackedFace * faces, int n_faces)
   }
 }
 
-typedef struct {
-  FbFrame *frame;
-  const FbFacePatch *patch;
-} BlendJob;
-
-static void
-blend_job (void *data, int index, int count)
-{
-  BlendJob *job = data;
-
-  fb_frame_blend_rgb_band (job->frame, job->patch->rect, job->patch->rgb,
-      job->patch->alpha, index, count);
-}
-
 static void
 draw_landmarks (FbFrame * frame, const FbLandmarks * lm)
 {
@@ -190,7 +175,6 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
   for (i = 0; i < n_faces; i++) {
     FbFaceStylizer *stylizer = stylizer_for (engine, faces[i].id);
     FbFacePatch patch;
-    BlendJob blend = { frame, &patch };
     double blend_start;
     if (!stylizer)
       continue;
@@ -200,8 +184,7 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
             &faces[i].landmarks, &face_params, &patch, &engine->times))
       continue;
     blend_start = g_get_monotonic_time () / 1000.0;
-    fb_workers_run (engine->workers, blend_job, &blend,
-        fb_band_count (engine->workers, patch.rect.height));
+    fb_composite_patch_onto (engine->workers, &patch.source, patch.rect, frame);
     engine->times.compositing += g_get_monotonic_time () / 1000.0 - blend_start;
     if (params->debug_view == FB_DEBUG_VIEW_LANDMARKS)
       draw_landmarks (frame, &faces[i].landmarks);

@@ -9,15 +9,6 @@
  * called with literal arguments), blends stay in 16-bit lanes, and YUV chroma goes
  * through per-pixel rows so the colour maths runs over contiguous arrays. */
 
-/* x86-64's baseline SSE2 lacks the byte shuffles that 3-byte pixels need; an AVX2
- * copy of each pixel loop, picked at load time (an ifunc), runs them 2-4 times
- * faster. */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__GLIBC__) && !defined(__clang__)
-#define FB_PIXEL_LOOP __attribute__((target_clones ("avx2", "default")))
-#else
-#define FB_PIXEL_LOOP
-#endif
-
 static inline uint8_t
 clamp_u8 (int v)
 {
@@ -236,19 +227,24 @@ blend_chroma_row (const YuvCoeffs * c, const ChromaSums * sums, uint8_t * u, uin
   }
 }
 
+/* Chroma samples per column chunk of blend_yuv: its sums live on the stack, so
+ * blending a row pair (the fused compositing calls one per pair) allocates nothing. */
+#define CHROMA_CHUNK 128
+
 /* `rect` is clipped to the frame; rgb and alpha are read at (ox, oy) + (x, y). */
 FB_PIXEL_LOOP static void
 blend_yuv (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
     const FbImage * alpha)
 {
   YuvCoeffs c;
-  int cx0 = rect.x >> 1, cx1 = (rect.x + rect.width - 1) >> 1, cw = cx1 - cx0 + 1;
+  int cx0 = rect.x >> 1, cx1 = (rect.x + rect.width - 1) >> 1;
   int cy0 = rect.y >> 1, cy1 = (rect.y + rect.height - 1) >> 1, cy;
-  int *sum_memory = g_new (int, 4 * (size_t) cw);
-  uint16_t *pixel_memory = g_new (uint16_t, 8 * (size_t) cw);
-  ChromaSums sums = { sum_memory, sum_memory + cw, sum_memory + 2 * cw,
-    sum_memory + 3 * cw, pixel_memory, pixel_memory + 2 * cw, pixel_memory + 4 * cw,
-    pixel_memory + 6 * cw
+  int sum_memory[4 * CHROMA_CHUNK];
+  uint16_t pixel_memory[8 * CHROMA_CHUNK];
+  ChromaSums sums = { sum_memory, sum_memory + CHROMA_CHUNK,
+    sum_memory + 2 * CHROMA_CHUNK, sum_memory + 3 * CHROMA_CHUNK, pixel_memory,
+    pixel_memory + 2 * CHROMA_CHUNK, pixel_memory + 4 * CHROMA_CHUNK,
+    pixel_memory + 6 * CHROMA_CHUNK
   };
   int yr, yg, yb, y_black;
 
@@ -261,34 +257,39 @@ blend_yuv (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
     int fy0 = MAX (2 * cy, rect.y), fy1 = MIN (2 * cy + 1, rect.y + rect.height - 1);
     int rows_in_frame = 2 * cy + 1 < frame->height ? 2 : 1;
     ChromaRow row = chroma_row (frame, cy);
-    int fy;
+    int k0;
 
-    memset (sum_memory, 0, 4 * (size_t) cw * sizeof (int));
-    for (fy = fy0; fy <= fy1; fy++) {
-      const uint8_t *src = fb_image_row (rgb, fy - rect.y + oy) + 3 * ox;
-      const uint8_t *a = fb_image_row (alpha, fy - rect.y + oy) + ox;
-      uint8_t *luma = frame->planes[0] + (size_t) fy * frame->strides[0] + rect.x;
-      int x;
+    for (k0 = cx0; k0 <= cx1; k0 += CHROMA_CHUNK) {
+      int cw = MIN (CHROMA_CHUNK, cx1 + 1 - k0);
+      int x0 = MAX (2 * k0, rect.x), n = MIN (2 * (k0 + cw), rect.x + rect.width) - x0;
+      gboolean last_is_full = k0 + cw <= cx1 || 2 * cx1 + 1 < frame->width;
+      int column = ox + x0 - rect.x, fy;
 
-      /* Y is linear in RGB, so blending Y equals taking Y of the blended RGB, and the
-       * frame's own Y never goes through a lossy YUV -> RGB -> YUV round trip. */
-      for (x = 0; x < rect.width; x++) {
-        int y_new = y_black + ((yr * src[3 * x] + yg * src[3 * x + 1]
-                + yb * src[3 * x + 2] + FIX_HALF) >> FIX);
-        luma[x] = blend_u8 (y_new, a[x], luma[x]);
+      memset (sum_memory, 0, sizeof (sum_memory));
+      for (fy = fy0; fy <= fy1; fy++) {
+        const uint8_t *src = fb_image_row (rgb, fy - rect.y + oy) + 3 * column;
+        const uint8_t *a = fb_image_row (alpha, fy - rect.y + oy) + column;
+        uint8_t *luma = frame->planes[0] + (size_t) fy * frame->strides[0] + x0;
+        int x;
+
+        /* Y is linear in RGB, so blending Y equals taking Y of the blended RGB, and
+         * the frame's own Y never goes through a lossy YUV -> RGB -> YUV round trip. */
+        for (x = 0; x < n; x++) {
+          int y_new = y_black + ((yr * src[3 * x] + yg * src[3 * x + 1]
+                  + yb * src[3 * x + 2] + FIX_HALF) >> FIX);
+          luma[x] = blend_u8 (y_new, a[x], luma[x]);
+        }
+        chroma_sums_add_row (&sums, src, a, n, x0 & 1, cw);
       }
-      chroma_sums_add_row (&sums, src, a, rect.width, rect.x & 1, cw);
+      /* Samples whose pixels all have alpha 0 come out unchanged, so no branch. */
+      if (row.step == 1)
+        blend_chroma_row (&c, &sums, row.u + k0, row.v + k0, 1, cw, rows_in_frame,
+            last_is_full);
+      else
+        blend_chroma_row (&c, &sums, row.u + 2 * k0, row.v + 2 * k0, 2, cw,
+            rows_in_frame, last_is_full);
     }
-    /* Samples whose pixels all have alpha 0 come out unchanged, so no branch. */
-    if (row.step == 1)
-      blend_chroma_row (&c, &sums, row.u + cx0, row.v + cx0, 1, cw, rows_in_frame,
-          2 * cx1 + 1 < frame->width);
-    else
-      blend_chroma_row (&c, &sums, row.u + 2 * cx0, row.v + 2 * cx0, 2, cw,
-          rows_in_frame, 2 * cx1 + 1 < frame->width);
   }
-  g_free (sum_memory);
-  g_free (pixel_memory);
 }
 
 FB_PIXEL_LOOP static void
@@ -446,21 +447,13 @@ void
 fb_frame_blend_rgb (FbFrame * frame, FbRect rect, const FbImage * rgb,
     const FbImage * alpha)
 {
-  fb_frame_blend_rgb_band (frame, rect, rgb, alpha, 0, 1);
-}
-
-void
-fb_frame_blend_rgb_band (FbFrame * frame, FbRect rect, const FbImage * rgb,
-    const FbImage * alpha, int band, int n_bands)
-{
   FbRect whole = { 0, 0, 0, 0 }, clip;
-  int ox, oy, y0, y1;
+  int ox, oy;
 
   g_return_if_fail (frame != NULL && rgb != NULL && alpha != NULL);
   g_return_if_fail (rgb->channels == 3 && alpha->channels == 1);
   g_return_if_fail (rgb->width == rect.width && rgb->height == rect.height);
   g_return_if_fail (alpha->width == rect.width && alpha->height == rect.height);
-  g_return_if_fail (band >= 0 && band < n_bands);
 
   /* A face at the border gives a rect that reaches out of the frame. */
   whole.width = frame->width;
@@ -468,19 +461,8 @@ fb_frame_blend_rgb_band (FbFrame * frame, FbRect rect, const FbImage * rgb,
   clip = fb_rect_intersect (rect, whole);
   if (clip.width == 0 || clip.height == 0)
     return;
-  /* Bands start on even frame rows, so that no 4:2:0 chroma row is shared by two. */
-  y0 = band == 0 ? clip.y
-      : (clip.y + (int) ((gint64) clip.height * band / n_bands) + 1) & ~1;
-  y1 = band == n_bands - 1 ? clip.y + clip.height
-      : (clip.y + (int) ((gint64) clip.height * (band + 1) / n_bands) + 1) & ~1;
-  y0 = MAX (y0, clip.y);
-  y1 = MIN (y1, clip.y + clip.height);
-  if (y1 <= y0)
-    return;
   ox = clip.x - rect.x;
-  oy = y0 - rect.y;
-  clip.y = y0;
-  clip.height = y1 - y0;
+  oy = clip.y - rect.y;
   if (format_is_yuv (frame->format))
     blend_yuv (frame, clip, ox, oy, rgb, alpha);
   else

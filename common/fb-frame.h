@@ -8,6 +8,15 @@
 
 G_BEGIN_DECLS
 
+/* Marks a function whose per-pixel loops are written for the auto-vectoriser.
+ * x86-64's baseline SSE2 lacks the byte shuffles that 3-byte pixels need; an AVX2
+ * copy of the function, picked at load time (an ifunc), runs them 2-4 times faster. */
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__GLIBC__) && !defined(__clang__)
+#define FB_PIXEL_LOOP __attribute__((target_clones ("avx2", "default")))
+#else
+#define FB_PIXEL_LOOP
+#endif
+
 typedef enum {
   FB_FORMAT_RGBA, FB_FORMAT_BGRA, FB_FORMAT_ARGB, FB_FORMAT_ABGR,
   FB_FORMAT_RGBX, FB_FORMAT_BGRX, FB_FORMAT_XRGB, FB_FORMAT_XBGR,
@@ -40,10 +49,6 @@ void fb_frame_read_rgb (const FbFrame * frame, FbRect rect, FbImage ** rgb);
  * 4-byte formats are kept. */
 void fb_frame_blend_rgb (FbFrame * frame, FbRect rect, const FbImage * rgb,
     const FbImage * alpha);
-/* The same for band `band` of n_bands bands of rect's rows (bands may run on different
- * threads: they write disjoint parts of the frame). */
-void fb_frame_blend_rgb_band (FbFrame * frame, FbRect rect, const FbImage * rgb,
-    const FbImage * alpha, int band, int n_bands);
 
 /* Luma (0..255, full range) of the whole frame, 1 channel, resized to the frame. */
 void fb_frame_read_luma (const FbFrame * frame, FbImage ** luma);

@@ -4,7 +4,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "fb-composite.h"
 #include "fb-guide.h"
 #include "fb-mask.h"
 #include "fb-mls.h"
@@ -35,8 +34,6 @@ struct FbFaceStylizer {
   FbImage *coverage;            /* feathered mask at 1 / 2^coverage_shift resolution */
   int coverage_shift;
   FbImage *output;
-  FbImage *patch_rgb;
-  FbImage *patch_alpha;
   float *pos;
   FbPoint *nodes;
   int32_t *previous;            /* prev_nnf moved into this frame's region */
@@ -64,8 +61,6 @@ fb_face_stylizer_free (FbFaceStylizer * fs)
   fb_image_free (fs->guide);
   fb_image_free (fs->coverage);
   fb_image_free (fs->output);
-  fb_image_free (fs->patch_rgb);
-  fb_image_free (fs->patch_alpha);
   g_free (fs->pos);
   g_free (fs->nodes);
   g_free (fs->previous);
@@ -524,11 +519,11 @@ vote (FbFaceStylizer * fs, FbWorkers * workers, const StylizeJob * job,
     fb_synthesis_vote (workers, &style, &t, fs->nnf, voting, fs->output);
 }
 
-/* The frame rectangle the output region covers, its colours and their opacity.
- * Returns FALSE when it is outside the frame. */
+/* The frame rectangle the output region covers, and where its colours and their
+ * opacity come from. Returns FALSE when it is outside the frame. */
 static gboolean
-composite (FbFaceStylizer * fs, FbWorkers * workers, StylizeJob * job,
-    const FbImage * source, const FbRenderParams * params, FbFacePatch * patch)
+patch_for (FbFaceStylizer * fs, StylizeJob * job, const FbImage * source,
+    const FbRenderParams * params, FbFacePatch * patch)
 {
   FbSimilarity to_frame = fb_similarity_invert (job->to_canonical);
   FbRect region = job->region;
@@ -545,13 +540,8 @@ composite (FbFaceStylizer * fs, FbWorkers * workers, StylizeJob * job,
 
   if (patch_rect.width < 1 || patch_rect.height < 1)
     return FALSE;
-  fb_image_ensure (&fs->patch_rgb, patch_rect.width, patch_rect.height, 3);
-  fb_image_ensure (&fs->patch_alpha, patch_rect.width, patch_rect.height, 1);
-  fb_composite_patch (workers, &from, patch_rect, fs->patch_rgb, fs->patch_alpha);
-
   patch->rect = patch_rect;
-  patch->rgb = fs->patch_rgb;
-  patch->alpha = fs->patch_alpha;
+  patch->source = from;
   return TRUE;
 }
 
@@ -629,7 +619,7 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
     render_debug_view (fs, synthesis_level, params->debug_view, region, shift);
     source = fs->output;
   }
-  shown = composite (fs, workers, &job, source, params, patch);
+  shown = patch_for (fs, &job, source, params, patch);
   times->compositing += lap_ms (&t0);
   return shown;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <glib.h>
+#include "fb-composite.h"
 #include "fb-engine.h"
 #include "fb-workers.h"
 
@@ -13,11 +14,11 @@ G_BEGIN_DECLS
 /* Per tracked face: its buffers and its previous output (the temporal guide). */
 typedef struct FbFaceStylizer FbFaceStylizer;
 
-/* What to blend into the frame: rgb and alpha cover rect (frame pixels). */
+/* What fb_composite_patch_onto blends into the frame: the frame pixels of rect, from
+ * source, whose images the stylizer keeps until its next run. */
 typedef struct {
   FbRect rect;
-  const FbImage *rgb;
-  const FbImage *alpha;
+  FbPatchSource source;
 } FbFacePatch;
 
 FbFaceStylizer *fb_face_stylizer_new (void);
