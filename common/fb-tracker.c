@@ -66,11 +66,18 @@ struct FbTracker
   int height;
   gboolean detect_now;          /* the next frame detects synchronously */
   int frames_since_request;
+  gint64 request_time;          /* timestamp of the frame the last detection looks at */
+  gint64 previous_time;         /* timestamp of the previous frame */
+  int stretch;                  /* detect_interval multiplier, 1 .. FB_TRACKER_MAX_STRETCH */
+  gboolean steady;              /* no track was lost since the last request */
+  guint n_detections;
   float request_scale_x;        /* work image / frame, of the pending detection */
   float request_scale_y;
   int *column_bounds;           /* downscaling: source columns of each work column */
-  guint32 *column_sums;         /* downscaling: one work row's running sums */
-  int scratch_width;            /* work columns the two above have room for */
+  float *column_weights;        /* downscaling: 1 / how many source columns each has */
+  int work_columns;             /* the two above have room for this many */
+  guint32 *column_sums;         /* downscaling: prefix sums of a source row band */
+  int source_columns;           /* column_sums has room for this many + 1 */
 
   GMutex lock;
   GCond cond;
@@ -141,6 +148,7 @@ fb_tracker_new (const FbShapeModel * model, GError ** error)
   tracker->tracks = g_new0 (Track, FB_TRACKER_MAX_FACES);
   tracker->next_id = 1;
   tracker->detect_now = TRUE;
+  tracker->stretch = 1;
   g_mutex_init (&tracker->lock);
   g_cond_init (&tracker->cond);
   tracker->detector = fb_face_detector_new (&message);
@@ -178,6 +186,7 @@ fb_tracker_free (FbTracker * tracker)
   fb_face_detector_free (tracker->detector);
   fb_image_free (tracker->work_image);
   g_free (tracker->column_bounds);
+  g_free (tracker->column_weights);
   g_free (tracker->column_sums);
   g_free (tracker->tracks);
   g_mutex_clear (&tracker->lock);
@@ -197,6 +206,14 @@ fb_tracker_reset (FbTracker * tracker)
   tracker->frames_since_request = 0;
 }
 
+guint
+fb_tracker_get_n_detections (const FbTracker * tracker)
+{
+  g_return_val_if_fail (tracker != NULL, 0);
+
+  return tracker->n_detections;
+}
+
 static float
 rect_iou (FbRect a, FbRect b)
 {
@@ -207,61 +224,80 @@ rect_iou (FbRect a, FbRect b)
   return uni > 0 ? (float) (inter / uni) : 0.0f;
 }
 
-/* Area-averages the frame into tracker->work_image (w x h, both <= the frame's). */
+/* Area-averages the frame into tracker->work_image (w x h, both <= the frame's). It runs
+ * in the caller's thread on every detection request, so no division and no loop of
+ * varying length per pixel: the source rows of a work row are summed column by column,
+ * and prefix sums of that give any run of columns with one subtraction. */
 static void
 downscale_into_work_image (FbTracker * tracker, const FbImage * grey, int w, int h)
 {
+  /* locals, which stores into sums cannot alias, keep the loops vectorised */
+  const int width = grey->width, height = grey->height;
+  const int *bounds;
+  const float *weights;
   FbImage *work;
   guint32 *sums;
   int x, y;
 
   fb_image_ensure (&tracker->work_image, w, h, 1);
   work = tracker->work_image;
-  if (w == grey->width && h == grey->height) {
+  if (w == width && h == height) {
     for (y = 0; y < h; y++)
       memcpy (fb_image_row (work, y), fb_image_row (grey, y), w);
     return;
   }
 
-  if (tracker->scratch_width < w) {
-    tracker->scratch_width = w;
+  if (tracker->work_columns < w) {
+    tracker->work_columns = w;
     tracker->column_bounds = g_renew (int, tracker->column_bounds, w + 1);
-    tracker->column_sums = g_renew (guint32, tracker->column_sums, w);
+    tracker->column_weights = g_renew (float, tracker->column_weights, w);
+  }
+  if (tracker->source_columns < width) {
+    tracker->source_columns = width;
+    tracker->column_sums = g_renew (guint32, tracker->column_sums, width + 1);
   }
   /* work column x averages source columns column_bounds[x] .. column_bounds[x + 1] */
   for (x = 0; x <= w; x++)
-    tracker->column_bounds[x] = (int) ((gint64) x * grey->width / w);
+    tracker->column_bounds[x] = (int) ((gint64) x * width / w);
+  for (x = 0; x < w; x++)
+    tracker->column_weights[x] = 1.0f / (tracker->column_bounds[x + 1]
+        - tracker->column_bounds[x]);
+  bounds = tracker->column_bounds;
+  weights = tracker->column_weights;
+  /* sums[i + 1] - sums[j] is the band's sum over source columns j .. i */
   sums = tracker->column_sums;
+  sums[0] = 0;
 
   for (y = 0; y < h; y++) {
-    int y0 = (int) ((gint64) y * grey->height / h);
-    int y1 = (int) ((gint64) (y + 1) * grey->height / h);
+    int y0 = (int) ((gint64) y * height / h);
+    int y1 = (int) ((gint64) (y + 1) * height / h);
+    const uint8_t *row = fb_image_row (grey, y0);
     uint8_t *out = fb_image_row (work, y);
+    float row_weight = 1.0f / (y1 - y0);
+    guint32 total;
     int sy;
 
-    memset (sums, 0, w * sizeof (guint32));
-    for (sy = y0; sy < y1; sy++) {
-      const uint8_t *row = fb_image_row (grey, sy);
-      for (x = 0; x < w; x++) {
-        int sx, end = tracker->column_bounds[x + 1];
-        guint32 sum = 0;
-        for (sx = tracker->column_bounds[x]; sx < end; sx++)
-          sum += row[sx];
-        sums[x] += sum;
-      }
+    for (x = 0; x < width; x++)
+      sums[x + 1] = row[x];
+    for (sy = y0 + 1; sy < y1; sy++) {
+      row = fb_image_row (grey, sy);
+      for (x = 0; x < width; x++)
+        sums[x + 1] += row[x];
     }
-    for (x = 0; x < w; x++) {
-      guint32 n = (guint32) (y1 - y0) * (tracker->column_bounds[x + 1]
-          - tracker->column_bounds[x]);
-      out[x] = (uint8_t) ((sums[x] + n / 2) / n);
-    }
+    for (x = 1, total = 0; x <= width; x++)
+      sums[x] = total += sums[x];
+    /* sums stay below 2^24 (at most ~150 x 150 pixels a work pixel), exact in floats */
+    for (x = 0; x < w; x++)
+      out[x] = (uint8_t) ((float) (sums[bounds[x + 1]] - sums[bounds[x]])
+          * (row_weight * weights[x]) + 0.5f);
   }
 }
 
 /* Hands a downscaled copy of the frame to the detection thread, which must be idle,
  * and notes where each track is in it for matching the result. */
 static void
-request_detection (FbTracker * tracker, const FbImage * grey, int min_face_size)
+request_detection (FbTracker * tracker, const FbImage * grey, gint64 timestamp_ns,
+    int min_face_size)
 {
   float scale = MIN (1.0f, (float) DETECTOR_MIN_FACE / MAX (min_face_size, 1));
   int w = MAX (1, (int) lroundf (grey->width * scale));
@@ -276,6 +312,9 @@ request_detection (FbTracker * tracker, const FbImage * grey, int min_face_size)
     tracker->tracks[i].detection_box = tracker->tracks[i].fit_box;
   }
   tracker->frames_since_request = 0;
+  tracker->request_time = timestamp_ns;
+  tracker->steady = TRUE;
+  tracker->n_detections++;
 
   g_mutex_lock (&tracker->lock);
   /* drops a result not merged yet: after a reset, one from before it */
@@ -298,9 +337,11 @@ detection_busy (FbTracker * tracker)
   return busy;
 }
 
-static void
-wait_for_detection (FbTracker * tracker)
+void
+fb_tracker_wait_for_detection (FbTracker * tracker)
 {
+  g_return_if_fail (tracker != NULL);
+
   g_mutex_lock (&tracker->lock);
   while (tracker->pending)
     g_cond_wait (&tracker->cond, &tracker->lock);
@@ -336,9 +377,13 @@ take_detection (FbTracker * tracker, FbDetection * out)
   return n;
 }
 
+/* A lost face may have been replaced by another: detection goes back to its normal
+ * interval. */
 static void
 remove_track (FbTracker * tracker, int index)
 {
+  tracker->stretch = 1;
+  tracker->steady = FALSE;
   memmove (tracker->tracks + index, tracker->tracks + index + 1,
       (tracker->n_tracks - index - 1) * sizeof (Track));
   tracker->n_tracks--;
@@ -396,13 +441,15 @@ start_track (FbTracker * tracker, const FbImage * grey, FbRect box)
 }
 
 /* Merges a finished detection: confirms the tracks it found, drops those it missed
- * too often, and starts tracks on confident new faces. */
+ * too often, and starts tracks on confident new faces. Stretches the detection interval
+ * when it changed nothing, and resets it otherwise. */
 static void
 merge_detection (FbTracker * tracker, const FbImage * grey, const FbDetection * found,
     int n_found, int max_faces)
 {
   gboolean used[MAX_DETECTIONS] = { FALSE };
   gboolean confirmed[FB_TRACKER_MAX_FACES] = { FALSE };
+  gboolean changed = !tracker->steady;
   int d, i;
 
   for (d = 0; d < n_found; d++) {
@@ -427,6 +474,7 @@ merge_detection (FbTracker * tracker, const FbImage * grey, const FbDetection * 
     if (!track->awaits_detection)
       continue;
     track->awaits_detection = FALSE;
+    changed |= !confirmed[i];
     track->unconfirmed = confirmed[i] ? 0 : track->unconfirmed + 1;
     if (confirmed[i])
       track->confirmed_size = track->fit_box.width;
@@ -440,9 +488,18 @@ merge_detection (FbTracker * tracker, const FbImage * grey, const FbDetection * 
       continue;
     for (i = 0; i < tracker->n_tracks && !known; i++)
       known = rect_iou (found[d].box, tracker->tracks[i].fit_box) >= SAME_FACE_IOU;
-    if (!known)
+    if (!known) {
+      changed = TRUE;
       start_track (tracker, grey, found[d].box);
+    }
   }
+
+  /* Without a face to stylize, frames are cheap: detecting at the normal rate then
+   * slows nothing down, and the first face shows up soonest. */
+  if (changed || tracker->n_tracks == 0)
+    tracker->stretch = 1;
+  else
+    tracker->stretch = MIN (tracker->stretch * 2, FB_TRACKER_MAX_STRETCH);
 }
 
 /* Re-fits every track in the new frame; drops those that lost their face. */
@@ -505,6 +562,20 @@ clipped_bounds (const FbLandmarks * lm, int width, int height)
   return fb_rect_intersect (box, frame);
 }
 
+/* Whether the detection interval, stretched, has passed since the last request. */
+static gboolean
+detection_due (FbTracker * tracker, int interval, gint64 timestamp_ns)
+{
+  gint64 frame_ns = MAX (timestamp_ns - tracker->previous_time, 0);
+
+  if (tracker->frames_since_request < interval)
+    return FALSE;
+  /* stretched, it ends on the last frame before FB_TRACKER_MAX_STRETCHED_NS have
+   * passed (timestamp_ns + frame_ns estimates the next frame's) */
+  return tracker->frames_since_request >= interval * tracker->stretch
+      || timestamp_ns + frame_ns - tracker->request_time > FB_TRACKER_MAX_STRETCHED_NS;
+}
+
 int
 fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_ns,
     const FbTrackerParams * params, FbTrackedFace * out, int max_out)
@@ -523,15 +594,16 @@ fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_
     tracker->height = grey->height;
   }
 
+  tracker->frames_since_request++;
   update_tracks (tracker, grey);
 
   if (tracker->detect_now) {
     /* a detection still running from before a reset is waited for, and its result
      * dropped by the new request */
     tracker->detect_now = FALSE;
-    wait_for_detection (tracker);
-    request_detection (tracker, grey, params->min_face_size);
-    wait_for_detection (tracker);
+    fb_tracker_wait_for_detection (tracker);
+    request_detection (tracker, grey, timestamp_ns, params->min_face_size);
+    fb_tracker_wait_for_detection (tracker);
   }
   n_found = take_detection (tracker, found);
   if (n_found >= 0)
@@ -540,8 +612,9 @@ fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_
   while (tracker->n_tracks > max_faces)
     remove_track (tracker, tracker->n_tracks - 1);
 
-  if (++tracker->frames_since_request >= interval && !detection_busy (tracker))
-    request_detection (tracker, grey, params->min_face_size);
+  if (detection_due (tracker, interval, timestamp_ns) && !detection_busy (tracker))
+    request_detection (tracker, grey, timestamp_ns, params->min_face_size);
+  tracker->previous_time = timestamp_ns;
 
   n_out = MIN (tracker->n_tracks, max_out);
   for (i = 0; i < tracker->n_tracks; i++) {

@@ -15,10 +15,21 @@ G_BEGIN_DECLS
 /* The most faces one tracker follows; larger max_faces values are clamped to it. */
 #define FB_TRACKER_MAX_FACES 16
 
+/* Detection (tens of ms of CPU, against about 1 ms for following a face) starts every
+ * detect_interval frames. While faces are tracked and the last detection confirmed
+ * every one of them and found nothing new, each such detection doubles the gap, up to
+ * FB_TRACKER_MAX_STRETCH times detect_interval but never more than
+ * FB_TRACKER_MAX_STRETCHED_NS of stream time (nor less than detect_interval); anything
+ * else (a face lost, missed or found, a reset) brings it back at once. So a face that
+ * appears is found within MAX (detect_interval frames, 0.5 s) plus one detection's run
+ * time. */
+#define FB_TRACKER_MAX_STRETCH 4
+#define FB_TRACKER_MAX_STRETCHED_NS G_GINT64_CONSTANT (500000000)
+
 typedef struct {
   int max_faces;                /* faces tracked at once */
   int min_face_size;            /* smallest face width in frame pixels that is looked for */
-  int detect_interval;          /* start a new detection every N frames (>= 1) */
+  int detect_interval;          /* frames between detections (>= 1), see above */
   float smoothing;              /* 0 = raw landmarks, 1 = strongest smoothing */
 } FbTrackerParams;
 
@@ -44,11 +55,19 @@ void fb_tracker_free (FbTracker * tracker);
 /* Takes a full-resolution grey frame; returns how many faces were written (<= max_out).
  * The first frame after creation or fb_tracker_reset detects synchronously, so a face
  * in it is found at once; afterwards detection never blocks the caller.
- * timestamp_ns drives the One-Euro filter (use a frame count * duration if unknown). */
+ * timestamp_ns (stream time) drives the One-Euro filter and bounds stretched detection
+ * intervals (use a frame count * duration if unknown). */
 int fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_ns,
     const FbTrackerParams * params, FbTrackedFace * out, int max_out);
 
 /* Forgets every face and any pending detection (flush, seek, caps change). */
 void fb_tracker_reset (FbTracker * tracker);
+
+/* Blocks until the detection running in the background, if any, has finished, so that
+ * the next fb_tracker_process merges it: makes runs reproducible (tests, benchmarks). */
+void fb_tracker_wait_for_detection (FbTracker * tracker);
+
+/* How many detections have been started since the tracker was created. */
+guint fb_tracker_get_n_detections (const FbTracker * tracker);
 
 G_END_DECLS

@@ -304,12 +304,21 @@ test_reset_forgets (void)
   fb_tracker_free (tracker);
 }
 
+/* The left face of render_two_faces; rendered alone, the only face in the frame. */
+static Pose
+left_pose (float shift)
+{
+  Pose pose = { 170 + shift, 300, 1.0f, 0 };
+
+  return pose;
+}
+
 /* Two astronauts side by side: the left half of one frame and the right of another. */
 static FbImage *
 render_two_faces (int width, int height, float shift)
 {
-  Pose left = { 170 + shift, 300, 1.0f, 0 }, right = { 500 - shift, 290, 1.1f, 0.05f };
-  FbImage *grey = render_grey (width, height, left);
+  Pose right = { 500 - shift, 290, 1.1f, 0.05f };
+  FbImage *grey = render_grey (width, height, left_pose (shift));
   g_autoptr (FbImage) other = render_grey (width, height, right);
   int y;
 
@@ -362,6 +371,285 @@ test_two_faces (void)
     g_assert_cmpuint (faces[0].id, ==, ids[0]);
   }
   fb_tracker_free (tracker);
+}
+
+/* A run of frames in which every detection finishes before the next frame, so that its
+ * result is merged there: the schedule of detections is then exact. */
+typedef struct {
+  FbTracker *tracker;
+  FbTrackerParams params;
+  gint64 frame_ns;
+  int frame;                    /* the next frame's number */
+  int starts[64];               /* frames on which detections started */
+  int n_starts;
+  int n_faces;                  /* of the last frame */
+} Schedule;
+
+static void
+schedule_init (Schedule * schedule, gint64 frame_ns)
+{
+  GError *error = NULL;
+
+  memset (schedule, 0, sizeof (*schedule));
+  schedule->tracker = fb_tracker_new (model, &error);
+  g_assert_no_error (error);
+  default_params (&schedule->params);
+  schedule->frame_ns = frame_ns;
+}
+
+/* Runs one frame; unless `wait`, a detection it starts may still run on the next. */
+static void
+schedule_step (Schedule * schedule, const FbImage * image, gboolean wait)
+{
+  FbTrackedFace faces[4];
+  guint before = fb_tracker_get_n_detections (schedule->tracker);
+
+  schedule->n_faces = fb_tracker_process (schedule->tracker, image,
+      schedule->frame * schedule->frame_ns, &schedule->params, faces, 4);
+  if (fb_tracker_get_n_detections (schedule->tracker) > before) {
+    g_assert_cmpint (schedule->n_starts, <, G_N_ELEMENTS (schedule->starts));
+    schedule->starts[schedule->n_starts++] = schedule->frame;
+  }
+  if (wait)
+    fb_tracker_wait_for_detection (schedule->tracker);
+  schedule->frame++;
+}
+
+static void
+schedule_run (Schedule * schedule, const FbImage * image, int n_frames)
+{
+  int k;
+
+  for (k = 0; k < n_frames; k++)
+    schedule_step (schedule, image, TRUE);
+}
+
+/* Frames from the detection started `back` detections before the last to the next. */
+static int
+schedule_gap (const Schedule * schedule, int back)
+{
+  int i = schedule->n_starts - 1 - back;
+
+  g_assert_cmpint (i, >=, 1);
+  return schedule->starts[i] - schedule->starts[i - 1];
+}
+
+static void
+schedule_clear (Schedule * schedule)
+{
+  fb_tracker_free (schedule->tracker);
+}
+
+/* A still face: every detection confirms it, so the interval doubles from 5 frames up
+ * to 4 times that, or to 0.5 s where the frame rate makes that shorter. */
+static void
+still_face_schedule (gint64 frame_ns, int n_frames, const int *expected_gaps,
+    int n_expected)
+{
+  Pose pose = { 320, 330, 1.4f, 0 };
+  g_autoptr (FbImage) face = NULL;
+  g_autoptr (GString) gaps = g_string_new (NULL);
+  Schedule schedule;
+  int i;
+
+  face = render_grey (640, 480, pose);
+  schedule_init (&schedule, frame_ns);
+  schedule_run (&schedule, face, n_frames);
+  g_assert_cmpint (schedule.n_faces, ==, 1);
+  for (i = 1; i < schedule.n_starts; i++)
+    g_string_append_printf (gaps, " %d", schedule.starts[i] - schedule.starts[i - 1]);
+  g_test_message ("%.0f frames per second, detect-interval 5: detections%s frames apart",
+      1e9 / frame_ns, gaps->str);
+  /* the first detection is the synchronous one on frame 0 */
+  g_assert_cmpint (schedule.starts[0], ==, 0);
+  for (i = 1; i < schedule.n_starts; i++)
+    g_assert_cmpint (schedule.starts[i] - schedule.starts[i - 1], ==,
+        expected_gaps[MIN (i, n_expected) - 1]);
+  g_assert_cmpint (schedule.n_starts, >=, n_expected + 2);
+  schedule_clear (&schedule);
+}
+
+static void
+test_interval_stretches (void)
+{
+  const int at_30[] = { 5, 10, 15 }, at_60[] = { 5, 10, 20 }, at_10[] = { 5 };
+
+  if (!load_data ())
+    return;
+  still_face_schedule (FRAME_NS, 100, at_30, G_N_ELEMENTS (at_30));
+  still_face_schedule (FRAME_NS / 2, 100, at_60, G_N_ELEMENTS (at_60));
+  still_face_schedule (FRAME_NS * 3, 40, at_10, G_N_ELEMENTS (at_10));
+}
+
+/* Runs a still face until detections are 15 frames apart, ending on the frame that
+ * started the last one: the worst moment for something to change. */
+static void
+run_until_stretched (Schedule * schedule, const FbImage * image)
+{
+  int limit = schedule->frame + 60;
+
+  do
+    schedule_run (schedule, image, 1);
+  while (schedule->frame < limit && !(schedule->n_starts >= 2
+          && schedule_gap (schedule, 0) == 15
+          && schedule->starts[schedule->n_starts - 1] == schedule->frame - 1));
+  g_assert_cmpint (schedule->frame, <, limit);
+}
+
+/* Whether every detection since the `first`-th came detect_interval (5) frames after
+ * the one before. */
+static void
+assert_normal_interval_since (const Schedule * schedule, int first)
+{
+  int i;
+
+  for (i = MAX (first, 1); i < schedule->n_starts; i++)
+    g_assert_cmpint (schedule->starts[i] - schedule->starts[i - 1], ==, 5);
+}
+
+static void
+test_interval_returns_after_change (void)
+{
+  const int width = 640, height = 480;
+  Pose pose = { 320, 330, 1.4f, 0 };
+  g_autoptr (FbImage) face = NULL;
+  g_autoptr (FbImage) blank = blank_grey (width, height);
+  Schedule schedule;
+  int first, changed, dropped;
+
+  if (!load_data ())
+    return;
+  face = render_grey (width, height, pose);
+  schedule_init (&schedule, FRAME_NS);
+
+  /* Detections stop seeing the face (now below min_face_size) while the fit still
+   * follows it: the first miss brings the interval back to 5 frames, the second drops
+   * the face, and without a face the interval stays 5. */
+  run_until_stretched (&schedule, face);
+  first = schedule.n_starts;
+  schedule.params.min_face_size = 1000;
+  schedule_run (&schedule, face, 15);
+  g_assert_cmpint (schedule.n_starts, ==, first + 1);
+  g_assert_cmpint (schedule.n_faces, ==, 1);
+  schedule_run (&schedule, face, 6);
+  g_assert_cmpint (schedule.n_faces, ==, 0);
+  schedule_run (&schedule, face, 30);
+  g_assert_cmpint (schedule.n_faces, ==, 0);
+  assert_normal_interval_since (&schedule, first + 1);
+
+  /* The face vanishes. Whether the fit loses it or two detections miss it, detection
+   * is due again 5 frames after the last one, and stays every 5 frames. */
+  schedule.params.min_face_size = 80;
+  fb_tracker_reset (schedule.tracker);
+  run_until_stretched (&schedule, face);
+  first = schedule.n_starts;
+  changed = schedule.frame;
+  while (schedule.n_faces > 0 && schedule.frame - changed <= 15 + 5 + 1)
+    schedule_run (&schedule, blank, 1);
+  g_assert_cmpint (schedule.n_faces, ==, 0);
+  dropped = schedule.frame - 1;
+  g_test_message ("a face gone while detections were 15 frames apart: dropped %d "
+      "frames later", dropped - changed);
+  schedule_run (&schedule, blank, 20);
+  g_assert_cmpint (schedule.starts[first], <=, MAX (dropped,
+          schedule.starts[first - 1] + 5));
+  assert_normal_interval_since (&schedule, first + 1);
+
+  /* A reset detects at once, and then 5 frames later. */
+  run_until_stretched (&schedule, face);
+  fb_tracker_reset (schedule.tracker);
+  first = schedule.n_starts;
+  schedule_run (&schedule, face, 6);
+  g_assert_cmpint (schedule.n_faces, ==, 1);
+  g_assert_cmpint (schedule.n_starts, ==, first + 2);
+  g_assert_cmpint (schedule.starts[first], ==, schedule.frame - 6);
+  assert_normal_interval_since (&schedule, first + 1);
+  schedule_clear (&schedule);
+}
+
+/* A second face appears just after a detection started while they were 15 frames apart
+ * (0.5 s at 30 frames per second): the next one finds it, and the interval is back to
+ * normal. */
+static void
+test_new_face_while_stretched (void)
+{
+  const int width = 640, height = 480;
+  g_autoptr (FbImage) one = NULL;
+  g_autoptr (FbImage) two = NULL;
+  Schedule schedule;
+  int appeared, found_after, first;
+
+  if (!load_data ())
+    return;
+  one = render_grey (width, height, left_pose (0));
+  two = render_two_faces (width, height, 0);
+  schedule_init (&schedule, FRAME_NS);
+  run_until_stretched (&schedule, one);
+  g_assert_cmpint (schedule.n_faces, ==, 1);
+
+  appeared = schedule.frame;
+  while (schedule.n_faces < 2 && schedule.frame <= appeared + 30)
+    schedule_run (&schedule, two, 1);
+  g_assert_cmpint (schedule.n_faces, ==, 2);
+  /* found by the detection that started 15 frames after the one before, merged on
+   * the next frame: 15 frames after it appeared */
+  found_after = schedule.frame - 1 - appeared;
+  g_test_message ("a face that appeared while detections were 15 frames apart found "
+      "%d frames later", found_after);
+  g_assert_cmpint (found_after, <=, 15);
+  g_assert_cmpint (schedule.frame - 1, ==, schedule.starts[schedule.n_starts - 1] + 1);
+
+  schedule_run (&schedule, two, 5);
+  g_assert_cmpint (schedule_gap (&schedule, 0), ==, 5);
+  g_assert_cmpint (schedule.n_faces, ==, 2);
+
+  /* A face dropped (here by max_faces) while a detection runs: when that detection
+   * confirms the other one, the interval still goes back to 5 frames. The detection
+   * (tens of ms) is still running when the next frame (one fit) comes. */
+  run_until_stretched (&schedule, two);
+  schedule_run (&schedule, two, 14);
+  first = schedule.n_starts;
+  schedule_step (&schedule, two, FALSE);
+  g_assert_cmpint (schedule.n_starts, ==, first + 1);
+  schedule.params.max_faces = 1;
+  schedule_step (&schedule, two, FALSE);
+  g_assert_cmpint (schedule.n_faces, ==, 1);
+  schedule_run (&schedule, two, 5);
+  g_assert_cmpint (schedule.n_starts, ==, first + 2);
+  g_assert_cmpint (schedule_gap (&schedule, 0), ==, 5);
+  schedule_clear (&schedule);
+}
+
+/* A large min_face_size makes detection run on a downscaled copy of the frame: the face
+ * is found there, and its landmarks land where full-size detection puts them. */
+static void
+test_downscaled_detection (void)
+{
+  const int width = 1280, height = 720;
+  const int min_sizes[2] = { 80, 230 };
+  Pose pose = { 640, 420, 2.0f, 0.1f };
+  g_autoptr (FbImage) grey = NULL;
+  FbTrackedFace faces[2][4];
+  FbTrackerParams params;
+  GError *error = NULL;
+  float distance;
+  int j;
+
+  if (!load_data ())
+    return;
+  grey = render_grey (width, height, pose);
+  default_params (&params);
+  for (j = 0; j < 2; j++) {
+    FbTracker *tracker = fb_tracker_new (model, &error);
+    g_assert_no_error (error);
+    params.min_face_size = min_sizes[j];
+    g_assert_cmpint (fb_tracker_process (tracker, grey, 0, &params, faces[j], 4), ==, 1);
+    fb_tracker_free (tracker);
+  }
+  distance = fb_test_landmarks_distance (&faces[0][0].landmarks, &faces[1][0].landmarks);
+  g_test_message ("face %d px wide, detected at full size and at 80/230 of it: landmarks "
+      "%.2f px apart", faces[0][0].box.width, distance);
+  g_assert_cmpfloat (distance, <, 2.0f);
 }
 
 /* Mean landmark movement from frame to frame of a still face under per-frame noise. */
@@ -580,6 +868,11 @@ main (int argc, char **argv)
   g_test_add_func ("/tracker/face-leaves-the-frame", test_face_leaves_the_frame);
   g_test_add_func ("/tracker/reset-forgets", test_reset_forgets);
   g_test_add_func ("/tracker/two-faces", test_two_faces);
+  g_test_add_func ("/tracker/interval-stretches", test_interval_stretches);
+  g_test_add_func ("/tracker/interval-returns-after-change",
+      test_interval_returns_after_change);
+  g_test_add_func ("/tracker/new-face-while-stretched", test_new_face_while_stretched);
+  g_test_add_func ("/tracker/downscaled-detection", test_downscaled_detection);
   g_test_add_func ("/tracker/smoothing-reduces-jitter", test_smoothing_reduces_jitter);
   g_test_add_func ("/tracker/cheaper-than-detection", test_tracking_is_cheaper_than_detection);
   return g_test_run ();
