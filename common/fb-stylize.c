@@ -17,7 +17,7 @@
 #define LEVEL_HYSTERESIS 0.15f
 
 struct FbFaceStylizer {
-  /* temporal state: the previous output in canonical space */
+  /* temporal state: the previous frame in canonical space */
   const FbStyle *prev_style;
   int prev_level;
   int prev_synthesis_shift;

@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-/* Per tracked face: its buffers and its previous output (the temporal guide). */
+/* Per tracked face: its buffers and its previous choices (the temporal guide). */
 typedef struct FbFaceStylizer FbFaceStylizer;
 
 /* What fb_composite_patch_onto blends into the frame: the frame pixels of rect, from
