@@ -487,6 +487,37 @@ fb_vote_upsampled_block (const FbBlitStyle * s, const int32_t * coarse, int coar
     fb_upsampled_copy_block (s, centre, row0, row1);
     return;
   }
+  /* Away from the style's border a window reads each cell's pixels 2 N - 1 .. 2 N + 2
+   * unclamped: from one address per cell. */
+  {
+    const uint8_t *base[9];
+    int inside = 1;
+    for (i = 0; i < 9; i++) {
+      int x = 2 * FB_PIXEL_X (cells[i]), y = 2 * FB_PIXEL_Y (cells[i]);
+      inside &= x >= 1 && y >= 1 && x + 2 < s->width && y + 2 < s->height;
+      base[i] = s->rgb + (size_t) y * s->rgb_stride + 3 * x;
+    }
+    if (inside) {
+      for (ey = 0; ey < 2; ey++)
+        for (ex = 0; ex < 2; ex++) {
+          uint8_t *out = (ey ? row1 : row0) + 3 * ex;
+          int sum[3] = { 0, 0, 0 };
+          for (j = ey; j <= ey + 1; j++)
+            for (i = ex; i <= ex + 1; i++) {
+              const uint8_t *v = base[3 * j + i] + (ey + 2 - 2 * j) * s->rgb_stride
+                  + 3 * (ex + 2 - 2 * i);
+              int w = (i == 1 ? 2 : 1) * (j == 1 ? 2 : 1);
+              sum[0] += w * v[0];
+              sum[1] += w * v[1];
+              sum[2] += w * v[2];
+            }
+          out[0] = fb_rounded_mean (sum[0], 9);
+          out[1] = fb_rounded_mean (sum[1], 9);
+          out[2] = fb_rounded_mean (sum[2], 9);
+        }
+      return;
+    }
+  }
   for (ey = 0; ey < 2; ey++)
     for (ex = 0; ex < 2; ex++) {
       uint8_t *out = (ey ? row1 : row0) + 3 * ex;
