@@ -156,7 +156,9 @@ FB_FUNC float
 fb_blit_error (const FbBlitStyle * s, const FbBlitTarget * t, size_t i, int ox, int oy)
 {
   float e = fb_blit_guide_error (s, t, i, ox, oy);
-  if (t->lambda_temporal > 0 && t->previous && t->previous[i] >= 0) {
+  /* the previous choice itself differs by nothing */
+  if (t->lambda_temporal > 0 && t->previous && t->previous[i] >= 0
+      && t->previous[i] != (int32_t) FB_PIXEL_PACK (ox, oy)) {
     const uint8_t *b = s->rgb_blurred + (size_t) oy * s->rgb_blurred_stride + 3 * ox;
     const uint8_t *p = s->rgb_blurred + (size_t) FB_PIXEL_Y (t->previous[i])
         * s->rgb_blurred_stride + 3 * FB_PIXEL_X (t->previous[i]);
