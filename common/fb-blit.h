@@ -246,9 +246,10 @@ fb_blit_settled (const FbBlitTarget * t, size_t i)
       + t->lambda_app * fabsf ((float) t->app[i] - g[2]) < 0.1f * t->threshold;
 }
 
-/* The NNF entry of region pixel (rx, ry): FB_PIXEL_PACK (ox, oy) of a style pixel.
- * Where no seed's chunk fits, the previous frame's choice at this face point is kept
- * while the guides still accept it, so that these pixels do not flicker either. */
+/* The NNF entry of covered region pixel (rx, ry) (fb_target_covered; the others take
+ * fb_blit_positional): FB_PIXEL_PACK (ox, oy) of a style pixel. Where no seed's chunk
+ * fits, the previous frame's choice at this face point is kept while the guides still
+ * accept it, so that these pixels do not flicker either. */
 FB_FUNC int32_t
 fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel * levels,
     int n_levels, int rx, int ry)
@@ -257,8 +258,6 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
   size_t i = (size_t) ry * t->width + rx;
   int k;
 
-  if (!fb_target_covered (t, rx, ry))
-    return fb_blit_positional (s, t, i);
   for (k = n_levels - 1; k >= 1; k--) {
     const FbSeedLevel *l = &levels[k];
     int cx = fb_floor_shift (px, k), cy = fb_floor_shift (py, k);
@@ -312,12 +311,23 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
 /* The NNF at twice the resolution of a half-resolution one: the pixel (dx, dy) of a
  * 2 x 2 block takes the same pixel of the 2 x 2 block of the finer style level under its
  * coarse entry, so whole chunks keep their offsets and the style's detail comes from
- * the finer level. */
+ * the finer level. (dx, dy) beyond the block continue the chunk, clamped to the style. */
+FB_FUNC void
+fb_upsampled_position (int32_t coarse, int dx, int dy, int width, int height, int *x,
+    int *y)
+{
+  *x = fb_clampi (2 * FB_PIXEL_X (coarse) + dx, 0, width - 1);
+  *y = fb_clampi (2 * FB_PIXEL_Y (coarse) + dy, 0, height - 1);
+}
+
+/* The same packed as an NNF entry. */
 FB_FUNC int32_t
 fb_nnf_upsample (int32_t coarse, int dx, int dy, int width, int height)
 {
-  return (int32_t) FB_PIXEL_PACK (fb_clampi (2 * FB_PIXEL_X (coarse) + dx, 0, width - 1),
-      fb_clampi (2 * FB_PIXEL_Y (coarse) + dy, 0, height - 1));
+  int x, y;
+
+  fb_upsampled_position (coarse, dx, dy, width, height, &x, &y);
+  return (int32_t) FB_PIXEL_PACK (x, y);
 }
 
 /* sum / n rounded. Inside the image n is 9 or 25: with constant divisors the compiler
@@ -386,8 +396,9 @@ fb_vote_pixel (const FbBlitStyle * s, const int32_t * nnf, int width, int height
 FB_FUNC const uint8_t *
 fb_upsampled_vote (const FbBlitStyle * s, int32_t o, int fx, int fy)
 {
-  int ox = fb_clampi (2 * FB_PIXEL_X (o) + fx, 0, s->width - 1);
-  int oy = fb_clampi (2 * FB_PIXEL_Y (o) + fy, 0, s->height - 1);
+  int ox, oy;
+
+  fb_upsampled_position (o, fx, fy, s->width, s->height, &ox, &oy);
   return s->rgb + (size_t) oy * s->rgb_stride + 3 * ox;
 }
 
@@ -469,6 +480,37 @@ fb_upsampled_copy_block (const FbBlitStyle * s, int32_t o, uint8_t * row0, uint8
     }
 }
 
+/* The weighted votes of fb_vote_upsampled_block for a block at a chunk seam. A fine
+ * pixel e's window covers cells e .. e + 1 of the 3 x 3 neighbourhood, the middle one
+ * holding two of its three pixels per axis. Away from the style's border (`inside`)
+ * each cell's pixels 2 N - 1 .. 2 N + 2 are read unclamped from base; callers pass a
+ * constant `inside`, so that each case compiles without a branch per read. */
+FB_FUNC void
+fb_vote_upsampled_seam (const FbBlitStyle * s, const int32_t * cells,
+    const uint8_t * const *base, int inside, uint8_t * row0, uint8_t * row1)
+{
+  int i, j, ex, ey;
+
+  for (ey = 0; ey < 2; ey++)
+    for (ex = 0; ex < 2; ex++) {
+      uint8_t *out = (ey ? row1 : row0) + 3 * ex;
+      int sum[3] = { 0, 0, 0 };
+      for (j = ey; j <= ey + 1; j++)
+        for (i = ex; i <= ex + 1; i++) {
+          int fx = ex + 2 - 2 * i, fy = ey + 2 - 2 * j;
+          int w = (i == 1 ? 2 : 1) * (j == 1 ? 2 : 1);
+          const uint8_t *v = inside ? base[3 * j + i] + fy * s->rgb_stride + 3 * fx
+              : fb_upsampled_vote (s, cells[3 * j + i], fx, fy);
+          sum[0] += w * v[0];
+          sum[1] += w * v[1];
+          sum[2] += w * v[2];
+        }
+      out[0] = fb_rounded_mean (sum[0], 9);
+      out[1] = fb_rounded_mean (sum[1], 9);
+      out[2] = fb_rounded_mean (sum[2], 9);
+    }
+}
+
 /* fb_vote_upsampled_pixel with a 3 x 3 window for the 2 x 2 fine pixels of coarse cell
  * (qx, qy), which must have a neighbour on every side. Their windows lie in the cell's
  * 3 x 3 coarse neighbourhood: inside a chunk (all neighbours continue the cell's
@@ -478,7 +520,8 @@ fb_vote_upsampled_block (const FbBlitStyle * s, const int32_t * coarse, int coar
     int qx, int qy, uint8_t * row0, uint8_t * row1)
 {
   int32_t cells[9], centre = coarse[(size_t) qy * coarse_width + qx];
-  int coherent = 1, i, j, ex, ey;
+  const uint8_t *base[9];
+  int coherent = 1, inside = 1, i, j;
 
   for (j = 0; j < 3; j++)
     for (i = 0; i < 3; i++) {
@@ -489,56 +532,15 @@ fb_vote_upsampled_block (const FbBlitStyle * s, const int32_t * coarse, int coar
     fb_upsampled_copy_block (s, centre, row0, row1);
     return;
   }
-  /* Away from the style's border a window reads each cell's pixels 2 N - 1 .. 2 N + 2
-   * unclamped: from one address per cell. */
-  {
-    const uint8_t *base[9];
-    int inside = 1;
-    for (i = 0; i < 9; i++) {
-      int x = 2 * FB_PIXEL_X (cells[i]), y = 2 * FB_PIXEL_Y (cells[i]);
-      inside &= x >= 1 && y >= 1 && x + 2 < s->width && y + 2 < s->height;
-      base[i] = s->rgb + (size_t) y * s->rgb_stride + 3 * x;
-    }
-    if (inside) {
-      for (ey = 0; ey < 2; ey++)
-        for (ex = 0; ex < 2; ex++) {
-          uint8_t *out = (ey ? row1 : row0) + 3 * ex;
-          int sum[3] = { 0, 0, 0 };
-          for (j = ey; j <= ey + 1; j++)
-            for (i = ex; i <= ex + 1; i++) {
-              const uint8_t *v = base[3 * j + i] + (ey + 2 - 2 * j) * s->rgb_stride
-                  + 3 * (ex + 2 - 2 * i);
-              int w = (i == 1 ? 2 : 1) * (j == 1 ? 2 : 1);
-              sum[0] += w * v[0];
-              sum[1] += w * v[1];
-              sum[2] += w * v[2];
-            }
-          out[0] = fb_rounded_mean (sum[0], 9);
-          out[1] = fb_rounded_mean (sum[1], 9);
-          out[2] = fb_rounded_mean (sum[2], 9);
-        }
-      return;
-    }
+  for (i = 0; i < 9; i++) {
+    int x = 2 * FB_PIXEL_X (cells[i]), y = 2 * FB_PIXEL_Y (cells[i]);
+    inside &= x >= 1 && y >= 1 && x + 2 < s->width && y + 2 < s->height;
+    base[i] = s->rgb + (size_t) y * s->rgb_stride + 3 * x;
   }
-  for (ey = 0; ey < 2; ey++)
-    for (ex = 0; ex < 2; ex++) {
-      uint8_t *out = (ey ? row1 : row0) + 3 * ex;
-      int sum[3] = { 0, 0, 0 };
-      /* fine pixel e's window: cells e .. e + 1 of the neighbourhood, the middle one
-       * holding two of its three pixels per axis */
-      for (j = ey; j <= ey + 1; j++)
-        for (i = ex; i <= ex + 1; i++) {
-          const uint8_t *v = fb_upsampled_vote (s, cells[3 * j + i], ex + 2 - 2 * i,
-              ey + 2 - 2 * j);
-          int w = (i == 1 ? 2 : 1) * (j == 1 ? 2 : 1);
-          sum[0] += w * v[0];
-          sum[1] += w * v[1];
-          sum[2] += w * v[2];
-        }
-      out[0] = fb_rounded_mean (sum[0], 9);
-      out[1] = fb_rounded_mean (sum[1], 9);
-      out[2] = fb_rounded_mean (sum[2], 9);
-    }
+  if (inside)
+    fb_vote_upsampled_seam (s, cells, base, 1, row0, row1);
+  else
+    fb_vote_upsampled_seam (s, cells, base, 0, row0, row1);
 }
 
 /* Bilinear sample of `channels` bytes at (x, y) in 8-bit fixed point, for points at

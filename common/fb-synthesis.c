@@ -147,11 +147,17 @@ nnf_job (void *data, int index, int count)
           memcpy (settled, t->settled + 3 * i, 3 * sizeof (float));
         continue;
       }
+      if (!fb_target_covered (t, x, y)) {
+        job->nnf[i] = fb_blit_positional (job->style, t, i);
+        /* the positional guide, not a choice to keep */
+        if (settled)
+          settled[0] = settled[1] = settled[2] = NAN;
+        continue;
+      }
       job->nnf[i] = fb_blit_pixel (job->style, t, job->const_seeds->levels,
           job->const_seeds->n_levels, x, y);
       if (settled) {
-        /* uncovered pixels took the positional guide, not a choice to keep */
-        settled[0] = fb_target_covered (t, x, y) ? t->pos[2 * i] : NAN;
+        settled[0] = t->pos[2 * i];
         settled[1] = t->pos[2 * i + 1];
         settled[2] = t->app[i];
       }
@@ -212,9 +218,8 @@ vote_upsampled_one (const SynthesisJob * job, int x, int y)
   if (fb_target_covered (job->target, x, y)) {
     fb_vote_upsampled_pixel (s, job->nnf, width, height, x, y, job->radius, out);
   } else {
-    int32_t o = fb_nnf_upsample (job->nnf[(size_t) (y >> 1) * (width >> 1) + (x >> 1)],
-        x & 1, y & 1, s->width, s->height);
-    memcpy (out, s->rgb + (size_t) FB_PIXEL_Y (o) * s->rgb_stride + 3 * FB_PIXEL_X (o), 3);
+    memcpy (out, fb_upsampled_vote (s, job->nnf[(size_t) (y >> 1) * (width >> 1)
+                + (x >> 1)], x & 1, y & 1), 3);
   }
 }
 
