@@ -480,14 +480,13 @@ fb_upsampled_copy_block (const FbBlitStyle * s, int32_t o, uint8_t * row0, uint8
     }
 }
 
-/* The weighted votes of fb_vote_upsampled_block for a block at a chunk seam. A fine
- * pixel e's window covers cells e .. e + 1 of the 3 x 3 neighbourhood, the middle one
- * holding two of its three pixels per axis. Away from the style's border (`inside`)
- * each cell's pixels 2 N - 1 .. 2 N + 2 are read unclamped from base; callers pass a
- * constant `inside`, so that each case compiles without a branch per read. */
+/* The 3 x 3 window votes for the 2 x 2 fine pixels of a coarse cell at a chunk seam,
+ * from the cell's 3 x 3 coarse neighbourhood `cells` (row-major). A fine pixel e's
+ * window covers cells e .. e + 1 of the neighbourhood, the middle one holding two of its
+ * three pixels per axis. */
 FB_FUNC void
-fb_vote_upsampled_seam (const FbBlitStyle * s, const int32_t * cells,
-    const uint8_t * const *base, int inside, uint8_t * row0, uint8_t * row1)
+fb_vote_upsampled_seam (const FbBlitStyle * s, const int32_t * cells, uint8_t * row0,
+    uint8_t * row1)
 {
   int i, j, ex, ey;
 
@@ -497,10 +496,9 @@ fb_vote_upsampled_seam (const FbBlitStyle * s, const int32_t * cells,
       int sum[3] = { 0, 0, 0 };
       for (j = ey; j <= ey + 1; j++)
         for (i = ex; i <= ex + 1; i++) {
-          int fx = ex + 2 - 2 * i, fy = ey + 2 - 2 * j;
           int w = (i == 1 ? 2 : 1) * (j == 1 ? 2 : 1);
-          const uint8_t *v = inside ? base[3 * j + i] + fy * s->rgb_stride + 3 * fx
-              : fb_upsampled_vote (s, cells[3 * j + i], fx, fy);
+          const uint8_t *v = fb_upsampled_vote (s, cells[3 * j + i], ex + 2 - 2 * i,
+              ey + 2 - 2 * j);
           sum[0] += w * v[0];
           sum[1] += w * v[1];
           sum[2] += w * v[2];
@@ -511,36 +509,38 @@ fb_vote_upsampled_seam (const FbBlitStyle * s, const int32_t * cells,
     }
 }
 
-/* fb_vote_upsampled_pixel with a 3 x 3 window for the 2 x 2 fine pixels of coarse cell
- * (qx, qy), which must have a neighbour on every side. Their windows lie in the cell's
- * 3 x 3 coarse neighbourhood: inside a chunk (all neighbours continue the cell's
- * offset) the block is a copy of the style's 2 x 2 pixels. */
-FB_FUNC void
-fb_vote_upsampled_block (const FbBlitStyle * s, const int32_t * coarse, int coarse_width,
-    int qx, int qy, uint8_t * row0, uint8_t * row1)
+/* What voting a 3 x 3 window over the 2 x 2 fine pixels of a coarse cell needs. */
+typedef enum {
+  FB_BLOCK_IN_CHUNK,            /* all neighbours continue the cell's offset: a copy */
+  FB_BLOCK_SEAM,                /* at a seam, every read at least a pixel inside the style */
+  FB_BLOCK_SEAM_AT_BORDER,      /* at a seam, some reads clamped to the style's border */
+} FbVoteBlock;
+
+/* Reads the 3 x 3 coarse neighbourhood of cell (qx, qy), which must have a neighbour on
+ * every side, into `cells`; for FB_BLOCK_SEAM, base[k] points at the first of the finer
+ * style's 2 x 2 pixels under cells[k], and the pixels from one before to two after it
+ * on each axis can be read unclamped. */
+FB_FUNC FbVoteBlock
+fb_vote_block_cells (const FbBlitStyle * s, const int32_t * coarse, int coarse_width,
+    int qx, int qy, int32_t * cells, const uint8_t ** base)
 {
-  int32_t cells[9], centre = coarse[(size_t) qy * coarse_width + qx];
-  const uint8_t *base[9];
-  int coherent = 1, inside = 1, i, j;
+  int32_t centre = coarse[(size_t) qy * coarse_width + qx];
+  int coherent = 1, i, j;
 
   for (j = 0; j < 3; j++)
     for (i = 0; i < 3; i++) {
       cells[3 * j + i] = coarse[(size_t) (qy + j - 1) * coarse_width + qx + i - 1];
       coherent &= cells[3 * j + i] == centre + (j - 1) * 65536 + (i - 1);
     }
-  if (coherent) {
-    fb_upsampled_copy_block (s, centre, row0, row1);
-    return;
-  }
+  if (coherent)
+    return FB_BLOCK_IN_CHUNK;
   for (i = 0; i < 9; i++) {
     int x = 2 * FB_PIXEL_X (cells[i]), y = 2 * FB_PIXEL_Y (cells[i]);
-    inside &= x >= 1 && y >= 1 && x + 2 < s->width && y + 2 < s->height;
+    if (x < 1 || y < 1 || x + 2 >= s->width || y + 2 >= s->height)
+      return FB_BLOCK_SEAM_AT_BORDER;
     base[i] = s->rgb + (size_t) y * s->rgb_stride + 3 * x;
   }
-  if (inside)
-    fb_vote_upsampled_seam (s, cells, base, 1, row0, row1);
-  else
-    fb_vote_upsampled_seam (s, cells, base, 0, row0, row1);
+  return FB_BLOCK_SEAM;
 }
 
 /* Bilinear sample of `channels` bytes at (x, y) in 8-bit fixed point, for points at

@@ -236,6 +236,94 @@ block_covered (const FbBlitTarget * t, int qx, int qy)
       || fb_target_covered (t, x, y + 1) || fb_target_covered (t, x + 1, y + 1);
 }
 
+/* 8 lanes of 16 bits: one row of a block, 2 pixels x 3 channels (lanes 6, 7 unused). */
+typedef uint16_t BlockRow __attribute__ ((vector_size (16)));
+typedef uint8_t BlockRowBytes __attribute__ ((vector_size (8)));
+
+/* Pixels are gathered in a 64-bit integer (first byte lowest) rather than in memory: a
+ * vector loaded from bytes just stored costs a store-forwarding stall per read. */
+static inline uint64_t
+pixel_bits (const uint8_t * p)
+{
+  uint16_t first;
+
+  memcpy (&first, p, 2);
+  return GUINT16_FROM_LE (first) | (uint64_t) p[2] << 16;
+}
+
+static inline BlockRow
+block_row (uint64_t bits)
+{
+  return __builtin_convertvector ((BlockRowBytes) GUINT64_TO_LE (bits), BlockRow);
+}
+
+/* The two pixels at p; or pixel `left` then pixel `right`. */
+static inline BlockRow
+block_pair (const uint8_t * p)
+{
+  uint32_t first;
+  uint16_t rest;
+
+  memcpy (&first, p, 4);
+  memcpy (&rest, p + 4, 2);
+  return block_row (GUINT32_FROM_LE (first) | (uint64_t) GUINT16_FROM_LE (rest) << 32);
+}
+
+static inline BlockRow
+block_sides (const uint8_t * left, const uint8_t * right)
+{
+  return block_row (pixel_bits (left) | pixel_bits (right) << 24);
+}
+
+static inline void
+block_store (BlockRow sum, uint8_t * out)
+{
+  /* fb_rounded_mean (sum, 9) */
+  BlockRowBytes b = __builtin_convertvector ((sum + 4) / 9, BlockRowBytes);
+
+  memcpy (out, &b, 6);
+}
+
+/* fb_vote_upsampled_seam for an FB_BLOCK_SEAM block, a row of the block at a time:
+ * the 16 reads it makes, by cell, are the centre's 2 x 2 pixels (weight 4), two pixels
+ * of each edge neighbour (2) and one of each corner (1). */
+static void
+vote_seam_rows (int stride, const uint8_t * const *base, uint8_t * row0, uint8_t * row1)
+{
+  BlockRow sum0 = 4 * block_pair (base[4])
+      + 2 * block_pair (base[1] + 2 * stride)
+      + 2 * block_sides (base[3] + 6, base[5] - 3)
+      + block_sides (base[0] + 2 * stride + 6, base[2] + 2 * stride - 3);
+  BlockRow sum1 = 4 * block_pair (base[4] + stride)
+      + 2 * block_pair (base[7] - stride)
+      + 2 * block_sides (base[3] + stride + 6, base[5] + stride - 3)
+      + block_sides (base[6] - stride + 6, base[8] - stride - 3);
+
+  block_store (sum0, row0);
+  block_store (sum1, row1);
+}
+
+/* The 2 x 2 fine pixels of coarse cell (qx, qy), voted with a 3 x 3 window. */
+static void
+vote_block (const FbBlitStyle * s, const int32_t * coarse, int coarse_width, int qx,
+    int qy, uint8_t * row0, uint8_t * row1)
+{
+  int32_t cells[9];
+  const uint8_t *base[9];
+
+  switch (fb_vote_block_cells (s, coarse, coarse_width, qx, qy, cells, base)) {
+    case FB_BLOCK_IN_CHUNK:
+      fb_upsampled_copy_block (s, cells[4], row0, row1);
+      break;
+    case FB_BLOCK_SEAM:
+      vote_seam_rows (s->rgb_stride, base, row0, row1);
+      break;
+    case FB_BLOCK_SEAM_AT_BORDER:
+      fb_vote_upsampled_seam (s, cells, row0, row1);
+      break;
+  }
+}
+
 /* Bands of coarse rows; each coarse cell's 2 x 2 fine pixels at once. */
 static void
 vote_upsampled_job (void *data, int index, int count)
@@ -252,8 +340,8 @@ vote_upsampled_job (void *data, int index, int count)
     for (qx = 0; qx < coarse_width; qx++) {
       if (inner_row && qx > 0 && qx < coarse_width - 1) {
         if (block_covered (job->target, qx, qy))
-          fb_vote_upsampled_block (job->style, job->nnf, coarse_width, qx, qy,
-              row0 + 6 * qx, row1 + 6 * qx);
+          vote_block (job->style, job->nnf, coarse_width, qx, qy, row0 + 6 * qx,
+              row1 + 6 * qx);
         else
           fb_upsampled_copy_block (job->style, job->nnf[(size_t) qy * coarse_width + qx],
               row0 + 6 * qx, row1 + 6 * qx);
