@@ -29,6 +29,9 @@ typedef struct {
                                  * when first needed; FB_SEED_UNKNOWN until then */
   const uint32_t *previous_u;   /* per cell: what the same seed took in the previous
                                  * frame (FB_SEED_UNKNOWN: nothing); NULL: no history */
+  const uint8_t *nearest;       /* per region pixel (row stride nearest_stride): its
+                                 * fb_nearest_seed_cell on this level */
+  int nearest_stride;
 } FbSeedLevel;
 
 /* One style level, as the synthesis reads it. */
@@ -104,6 +107,36 @@ FB_FUNC int
 fb_clampi (int v, int lo, int hi)
 {
   return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/* Which of the 3 x 3 cells around canonical pixel (px, py) holds its nearest seed on
+ * seed level k, as (dy + 1) * 3 + dx + 1. Seeds never move in canonical space, so this
+ * depends on the pixel alone: the synthesis reads it from maps made once. */
+FB_FUNC int
+fb_nearest_seed_cell (int k, int px, int py)
+{
+  int h = 1 << k, cx = fb_floor_shift (px, k), cy = fb_floor_shift (py, k);
+  int fx = px - cx * h, fy = py - cy * h;       /* offset inside the cell */
+  int best = 4, best_d = 0x7FFFFFFF, dx, dy;
+
+  /* Own cell first; a neighbour is searched only if its nearest edge is closer than
+   * the best seed so far, which skips most of the 3 x 3 cells. */
+  for (dy = 0; dy <= 2; dy++)
+    for (dx = 0; dx <= 2; dx++) {
+      int ox = dx == 2 ? -1 : dx, oy = dy == 2 ? -1 : dy;
+      int ex = ox < 0 ? fx + 1 : (ox > 0 ? h - fx : 0);
+      int ey = oy < 0 ? fy + 1 : (oy > 0 ? h - fy : 0);
+      int sx, sy, d;
+      if (ex * ex + ey * ey >= best_d)
+        continue;
+      fb_seed_position (k, h, cx + ox, cy + oy, &sx, &sy);
+      d = (sx - px) * (sx - px) + (sy - py) * (sy - py);
+      if (d < best_d) {
+        best_d = d;
+        best = (oy + 1) * 3 + ox + 1;
+      }
+    }
+  return best;
 }
 
 /* Guidance error of taking style pixel (ox, oy) for region pixel i. */
@@ -260,45 +293,21 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
 
   for (k = n_levels - 1; k >= 1; k--) {
     const FbSeedLevel *l = &levels[k];
-    int cx = fb_floor_shift (px, k), cy = fb_floor_shift (py, k);
-    int fx = px - cx * l->h, fy = py - cy * l->h;       /* offset inside the cell */
-    int best = -1, best_d = 0x7FFFFFFF, dx, dy;
-    cx -= l->cell_x0;
-    cy -= l->cell_y0;
-    /* Own cell first; a neighbour is searched only if its nearest edge is closer than
-     * the best seed so far, which skips most of the 3 x 3 cells. */
-    for (dy = 0; dy <= 2; dy++)
-      for (dx = 0; dx <= 2; dx++) {
-        int ox = dx == 2 ? -1 : dx, oy = dy == 2 ? -1 : dy;
-        int ex = ox < 0 ? fx + 1 : (ox > 0 ? l->h - fx : 0);
-        int ey = oy < 0 ? fy + 1 : (oy > 0 ? l->h - fy : 0);
-        int c, ddx, ddy, d;
-        if (ex * ex + ey * ey >= best_d)
-          continue;
-        if (cx + ox < 0 || cy + oy < 0 || cx + ox >= l->cols || cy + oy >= l->rows)
-          continue;
-        c = (cy + oy) * l->cols + cx + ox;
-        ddx = l->seed_xy[2 * c] - px;
-        ddy = l->seed_xy[2 * c + 1] - py;
-        d = ddx * ddx + ddy * ddy;
-        if (d < best_d) {
-          best_d = d;
-          best = c;
-        }
-      }
-    if (best >= 0) {
-      uint32_t u = fb_seed_u (s, t, l, best);
-      int ox = FB_SEED_X (u) + px - l->seed_xy[2 * best];
-      int oy = FB_SEED_Y (u) + py - l->seed_xy[2 * best + 1];
-      int32_t o = (int32_t) FB_PIXEL_PACK (ox, oy);
-      /* A pixel that was in this chunk in the previous frame stays unless its error
-       * clearly exceeds the threshold: noise then does not flip chunk edges. */
-      float limit = t->previous && t->previous[i] == o ? FB_KEEP_HYSTERESIS * t->threshold
-          : t->threshold;
-      if (ox >= 0 && oy >= 0 && ox < s->width && oy < s->height
-          && fb_blit_error (s, t, i, ox, oy) < limit)
-        return o;
-    }
+    int cell = l->nearest[(size_t) ry * l->nearest_stride + rx];
+    /* the region's cells and their neighbours all have seeds */
+    int best = (fb_floor_shift (py, k) - l->cell_y0 + cell / 3 - 1) * l->cols
+        + fb_floor_shift (px, k) - l->cell_x0 + cell % 3 - 1;
+    uint32_t u = fb_seed_u (s, t, l, best);
+    int ox = FB_SEED_X (u) + px - l->seed_xy[2 * best];
+    int oy = FB_SEED_Y (u) + py - l->seed_xy[2 * best + 1];
+    int32_t o = (int32_t) FB_PIXEL_PACK (ox, oy);
+    /* A pixel that was in this chunk in the previous frame stays unless its error
+     * clearly exceeds the threshold: noise then does not flip chunk edges. */
+    float limit = t->previous && t->previous[i] == o ? FB_KEEP_HYSTERESIS * t->threshold
+        : t->threshold;
+    if (ox >= 0 && oy >= 0 && ox < s->width && oy < s->height
+        && fb_blit_error (s, t, i, ox, oy) < limit)
+      return o;
   }
   if (t->previous && t->previous[i] >= 0) {
     int ox = FB_PIXEL_X (t->previous[i]), oy = FB_PIXEL_Y (t->previous[i]);

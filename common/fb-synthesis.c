@@ -15,6 +15,7 @@ fb_seed_levels_clear (FbSeedLevels * seeds)
     g_free (seeds->previous[k].seed_xy);
     g_free (seeds->previous[k].seed_u);
     g_free (seeds->previous_u[k]);
+    g_free (seeds->nearest[k]);
   }
   memset (seeds, 0, sizeof (*seeds));
 }
@@ -75,6 +76,50 @@ seeds_job (void *data, int index, int count)
     }
 }
 
+/* Canonical pixels the nearest-seed maps cover beyond the region they are made for, so
+ * that a face moving or turning a little keeps them. */
+#define NEAREST_MARGIN 24
+
+static void
+nearest_job (void *data, int index, int count)
+{
+  FbSeedLevels *seeds = data;
+  int y0, y1, x, y, k;
+
+  fb_band_rows (seeds->nearest_height, index, count, &y0, &y1);
+  for (k = 1; k < seeds->n_nearest_levels; k++)
+    for (y = y0; y < y1; y++) {
+      uint8_t *row = seeds->nearest[k] + (size_t) y * seeds->nearest_width;
+      for (x = 0; x < seeds->nearest_width; x++)
+        row[x] = (uint8_t) fb_nearest_seed_cell (k, seeds->nearest_x0 + x,
+            seeds->nearest_y0 + y);
+    }
+}
+
+/* Remakes the nearest-seed maps around the target region unless they cover it. */
+static void
+ensure_nearest_maps (FbWorkers * workers, const FbBlitTarget * target, int n_levels,
+    FbSeedLevels * seeds)
+{
+  int k;
+
+  if (n_levels <= seeds->n_nearest_levels && target->x0 >= seeds->nearest_x0
+      && target->y0 >= seeds->nearest_y0
+      && target->x0 + target->width <= seeds->nearest_x0 + seeds->nearest_width
+      && target->y0 + target->height <= seeds->nearest_y0 + seeds->nearest_height)
+    return;
+  seeds->n_nearest_levels = n_levels;
+  seeds->nearest_x0 = target->x0 - NEAREST_MARGIN;
+  seeds->nearest_y0 = target->y0 - NEAREST_MARGIN;
+  seeds->nearest_width = target->width + 2 * NEAREST_MARGIN;
+  seeds->nearest_height = target->height + 2 * NEAREST_MARGIN;
+  for (k = 1; k < n_levels; k++)
+    seeds->nearest[k] = g_renew (uint8_t, seeds->nearest[k],
+        (size_t) seeds->nearest_width * seeds->nearest_height);
+  fb_workers_run (workers, nearest_job, seeds, fb_band_count (workers,
+          seeds->nearest_height));
+}
+
 /* This call's levels become the previous ones (swapped, not copied). */
 static void
 keep_as_previous (FbSeedLevels * seeds)
@@ -101,6 +146,7 @@ fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n_leve
 
   g_return_if_fail (n_levels >= 1 && n_levels <= FB_BLIT_MAX_LEVELS);
   keep_as_previous (seeds);
+  ensure_nearest_maps (workers, target, n_levels, seeds);
   with_history = with_history && seeds->n_previous_levels == n_levels;
   seeds->n_levels = n_levels;
   for (k = 1; k < n_levels; k++) {
@@ -117,6 +163,9 @@ fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n_leve
       l->seed_u = g_renew (uint32_t, l->seed_u, cells);
       seeds->capacity[k] = cells;
     }
+    l->nearest_stride = seeds->nearest_width;
+    l->nearest = seeds->nearest[k] + (size_t) (target->y0 - seeds->nearest_y0)
+        * seeds->nearest_width + target->x0 - seeds->nearest_x0;
     l->previous_u = NULL;
     if (with_history) {
       if (cells > seeds->previous_u_capacity[k]) {

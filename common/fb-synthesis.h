@@ -20,6 +20,14 @@ typedef struct {
   size_t previous_capacity[FB_BLIT_MAX_LEVELS];
   uint32_t *previous_u[FB_BLIT_MAX_LEVELS];     /* levels[k].previous_u */
   size_t previous_u_capacity[FB_BLIT_MAX_LEVELS];
+  /* fb_nearest_seed_cell of levels 1 .. n_nearest_levels-1 over a window of canonical
+   * space around the region, kept while the regions stay inside it */
+  int n_nearest_levels;
+  int nearest_x0;
+  int nearest_y0;
+  int nearest_width;
+  int nearest_height;
+  uint8_t *nearest[FB_BLIT_MAX_LEVELS];
 } FbSeedLevels;
 
 void fb_seed_levels_clear (FbSeedLevels * seeds);
@@ -27,7 +35,8 @@ void fb_seed_levels_clear (FbSeedLevels * seeds);
 FbBlitStyle fb_blit_style_from_level (const FbStyleLevel * level);
 
 /* Places the seeds of levels 1 .. n_levels-1 (coarsest spacing 2^(n_levels-1)) around
- * the target region; their u* are looked up when the synthesis first needs them.
+ * the target region; their u* are looked up when the synthesis first needs them. Maps
+ * of each pixel's nearest seed are made when the region leaves the window they cover.
  * With history, seeds start from what they took in the previous call (the same
  * canonical space, possibly another region). */
 void fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n_levels,

@@ -311,6 +311,64 @@ test_settled_choices_are_kept (void)
   style_fixture_clear (&f);
 }
 
+/* The maps give every pixel the nearest of the seeds in the 3 x 3 cells around it, and
+ * a region that moves (in canonical space: x0, y0) gets the same NNF through maps kept
+ * from before, or remade, as through new ones. */
+static void
+test_nearest_seed_maps (void)
+{
+  StyleFixture f;
+  FbWorkers *workers = fb_workers_new (2);
+  FbSeedLevels moved = { 0 };
+  float *pos;
+  uint8_t *app;
+  FbBlitTarget t;
+  int32_t *nnf = NULL, *fresh;
+  int w = 96, h = 80, k, px, py, i, step;
+  const int shifts[][2] = { {0, 0}, {5, -3}, {-20, 17}, {400, -900}, {401, -899} };
+
+  for (k = 1; k < 6; k++)
+    for (py = -70; py < 70; py += 3)
+      for (px = -70; px < 70; px++) {
+        int cell = fb_nearest_seed_cell (k, px, py), best_d = G_MAXINT, d, sx, sy;
+        for (i = 0; i < 9; i++) {
+          fb_seed_position (k, 1 << k, fb_floor_shift (px, k) + i % 3 - 1,
+              fb_floor_shift (py, k) + i / 3 - 1, &sx, &sy);
+          best_d = MIN (best_d, (sx - px) * (sx - px) + (sy - py) * (sy - py));
+        }
+        fb_seed_position (k, 1 << k, fb_floor_shift (px, k) + cell % 3 - 1,
+            fb_floor_shift (py, k) + cell / 3 - 1, &sx, &sy);
+        d = (sx - px) * (sx - px) + (sy - py) * (sy - py);
+        g_assert_cmpint (d, ==, best_d);
+      }
+
+  style_fixture_init (&f, w, h, 5);
+  t = shifted_target (&f, 3, 2, &pos, &app);
+  for (step = 0; step < (int) G_N_ELEMENTS (shifts); step++) {
+    t.x0 = shifts[step][0];
+    t.y0 = shifts[step][1];
+    nnf = g_renew (int32_t, nnf, w * h);
+    fb_synthesis_seeds (workers, &t, 6, FALSE, &moved);
+    for (k = 1; k < 6; k++) {
+      const FbSeedLevel *l = &moved.levels[k];
+      for (i = 0; i < w * h; i += 7)
+        g_assert_cmpint (l->nearest[(i / w) * l->nearest_stride + i % w], ==,
+            fb_nearest_seed_cell (k, t.x0 + i % w, t.y0 + i / w));
+    }
+    fb_synthesis_nnf (workers, &f.style, &t, &moved, nnf, NULL);
+    fresh = synthesize (workers, &f, &t, 6);
+    g_assert_cmpmem (nnf, w * h * sizeof (int32_t), fresh, w * h * sizeof (int32_t));
+    g_free (fresh);
+  }
+
+  fb_seed_levels_clear (&moved);
+  g_free (nnf);
+  g_free (pos);
+  g_free (app);
+  fb_workers_free (workers);
+  style_fixture_clear (&f);
+}
+
 static void
 test_floor_shift (void)
 {
@@ -458,6 +516,7 @@ main (int argc, char **argv)
       test_random_target_stays_inside_and_voting_one_copies);
   g_test_add_func ("/synthesis/workers-run-every-job-once", test_workers_run_every_job_once);
   g_test_add_func ("/synthesis/floor-shift", test_floor_shift);
+  g_test_add_func ("/synthesis/nearest-seed-maps", test_nearest_seed_maps);
   g_test_add_func ("/synthesis/upsampled-nnf", test_upsampled_nnf);
   g_test_add_func ("/synthesis/seeds-keep-their-choice", test_seeds_keep_their_choice);
   g_test_add_func ("/synthesis/settled-choices-are-kept", test_settled_choices_are_kept);
