@@ -9,13 +9,14 @@ FbPoint
 fb_mls_similarity (const FbPoint * from, const FbPoint * to, int n, FbPoint v)
 {
   double sw = 0, px = 0, py = 0, qx = 0, qy = 0, mu = 0, zr = 0, zi = 0;
+  double *weights = g_newa (double, n);
   int i;
 
   for (i = 0; i < n; i++) {
     double dx = from[i].x - v.x, dy = from[i].y - v.y, d2 = dx * dx + dy * dy, w;
     if (d2 < 1e-8)
       return to[i];
-    w = 1.0 / d2;
+    w = weights[i] = 1.0 / d2;
     sw += w;
     px += w * from[i].x;
     py += w * from[i].y;
@@ -27,8 +28,7 @@ fb_mls_similarity (const FbPoint * from, const FbPoint * to, int n, FbPoint v)
   qx /= sw;
   qy /= sw;
   for (i = 0; i < n; i++) {
-    double dx = from[i].x - v.x, dy = from[i].y - v.y;
-    double w = 1.0 / (dx * dx + dy * dy);
+    double w = weights[i];
     double ax = from[i].x - px, ay = from[i].y - py;
     double bx = to[i].x - qx, by = to[i].y - qy;
     mu += w * (ax * ax + ay * ay);
