@@ -166,7 +166,7 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
   g_return_val_if_fail (engine->style != NULL, -1);
   memset (&engine->times, 0, sizeof (engine->times));
 
-  fb_frame_read_luma (frame, &engine->luma);
+  fb_frame_read_luma (engine->workers, frame, &engine->luma);
   n_faces = fb_tracker_process (engine->tracker, engine->luma, timestamp_ns,
       &params->tracking, faces, MIN (params->tracking.max_faces, FB_TRACKER_MAX_FACES));
   engine->times.landmarks = g_get_monotonic_time () / 1000.0 - start;

@@ -293,14 +293,14 @@ blend_yuv (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
 }
 
 FB_PIXEL_LOOP static void
-read_luma_yuv (const FbFrame * frame, FbImage * luma)
+read_luma_yuv (const FbFrame * frame, FbImage * luma, int y0, int y1)
 {
   gboolean limited = frame->matrix == FB_YUV_BT601_LIMITED
       || frame->matrix == FB_YUV_BT709_LIMITED;
-  const int w = frame->width, h = frame->height;
+  const int w = frame->width;
   int x, y;
 
-  for (y = 0; y < h; y++) {
+  for (y = y0; y < y1; y++) {
     const uint8_t *in = frame->planes[0] + (size_t) y * frame->strides[0];
     uint8_t *out = fb_image_row (luma, y);
     if (!limited) {
@@ -392,13 +392,13 @@ blend_packed (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
 
 /* The Rec.601 weights of fb_image_rgb_to_luma. */
 static G_ALWAYS_INLINE inline void
-read_luma_packed (const FbFrame * frame, FbImage * luma,
+read_luma_packed (const FbFrame * frame, FbImage * luma, int y0, int y1,
     const int bpp, const int ro, const int go, const int bo, const int eo)
 {
-  const int w = frame->width, h = frame->height;
+  const int w = frame->width;
   int x, y;
 
-  for (y = 0; y < h; y++) {
+  for (y = y0; y < y1; y++) {
     const uint8_t *in = frame->planes[0] + (size_t) y * frame->strides[0];
     uint8_t *out = fb_image_row (luma, y);
     /* 16-bit arithmetic is exact here (at most 256 * 255 + 128) and twice as wide. */
@@ -422,9 +422,9 @@ blend_packed_any (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * 
 }
 
 FB_PIXEL_LOOP static void
-read_luma_packed_any (const FbFrame * frame, FbImage * luma)
+read_luma_packed_any (const FbFrame * frame, FbImage * luma, int y0, int y1)
 {
-  DISPATCH_PACKED (frame->format, read_luma_packed, frame, luma);
+  DISPATCH_PACKED (frame->format, read_luma_packed, frame, luma, y0, y1);
 }
 
 /* ------------------------------------------------------------- public */
@@ -469,14 +469,32 @@ fb_frame_blend_rgb (FbFrame * frame, FbRect rect, const FbImage * rgb,
     blend_packed_any (frame, clip, ox, oy, rgb, alpha);
 }
 
-void
-fb_frame_read_luma (const FbFrame * frame, FbImage ** luma)
+typedef struct {
+  const FbFrame *frame;
+  FbImage *luma;
+} LumaJob;
+
+static void
+luma_job (void *data, int index, int count)
 {
-  g_return_if_fail (frame != NULL && luma != NULL);
+  LumaJob *job = data;
+  int y0, y1;
+
+  fb_band_rows (job->frame->height, index, count, &y0, &y1);
+  if (format_is_yuv (job->frame->format))
+    read_luma_yuv (job->frame, job->luma, y0, y1);
+  else
+    read_luma_packed_any (job->frame, job->luma, y0, y1);
+}
+
+void
+fb_frame_read_luma (FbWorkers * workers, const FbFrame * frame, FbImage ** luma)
+{
+  LumaJob job = { frame };
+
+  g_return_if_fail (workers != NULL && frame != NULL && luma != NULL);
 
   fb_image_ensure (luma, frame->width, frame->height, 1);
-  if (format_is_yuv (frame->format))
-    read_luma_yuv (frame, *luma);
-  else
-    read_luma_packed_any (frame, *luma);
+  job.luma = *luma;
+  fb_workers_run (workers, luma_job, &job, fb_band_count (workers, frame->height));
 }

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include "fb-geometry.h"
 #include "fb-image.h"
+#include "fb-workers.h"
 
 G_BEGIN_DECLS
 
@@ -50,7 +51,8 @@ void fb_frame_read_rgb (const FbFrame * frame, FbRect rect, FbImage ** rgb);
 void fb_frame_blend_rgb (FbFrame * frame, FbRect rect, const FbImage * rgb,
     const FbImage * alpha);
 
-/* Luma (0..255, full range) of the whole frame, 1 channel, resized to the frame. */
-void fb_frame_read_luma (const FbFrame * frame, FbImage ** luma);
+/* Luma (0..255, full range) of the whole frame, 1 channel, resized to the frame; row
+ * bands split across the workers. */
+void fb_frame_read_luma (FbWorkers * workers, const FbFrame * frame, FbImage ** luma);
 
 G_END_DECLS

@@ -34,14 +34,6 @@ fb_blit_style_from_level (const FbStyleLevel * level)
   return s;
 }
 
-int
-fb_band_count (FbWorkers * workers, int height)
-{
-  int n = fb_workers_n_threads (workers);
-
-  return n == 1 ? 1 : CLAMP (height / 16, 1, 8 * n);
-}
-
 typedef struct {
   const FbBlitStyle *style;
   const FbBlitTarget *target;

@@ -59,16 +59,4 @@ void fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style,
 void fb_synthesis_vote_upsampled (FbWorkers * workers, const FbBlitStyle * style,
     const FbBlitTarget * target, const int32_t * coarse, int voting, FbImage * out);
 
-/* Splits rows [0, height) into bands for job `index` of `count`. */
-static inline void
-fb_band_rows (int height, int index, int count, int *y0, int *y1)
-{
-  *y0 = (int) ((gint64) height * index / count);
-  *y1 = (int) ((gint64) height * (index + 1) / count);
-}
-
-/* Bands for a region of `height` rows: enough to balance the threads, not so many that
- * the hand-off costs more than the rows. */
-int fb_band_count (FbWorkers * workers, int height);
-
 G_END_DECLS

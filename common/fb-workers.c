@@ -133,3 +133,11 @@ fb_workers_run (FbWorkers * workers, FbJobFunc job, void *data, int count)
     g_cond_wait (&workers->work_done, &workers->lock);
   g_mutex_unlock (&workers->lock);
 }
+
+int
+fb_band_count (FbWorkers * workers, int height)
+{
+  int n = fb_workers_n_threads (workers);
+
+  return n == 1 ? 1 : CLAMP (height / 16, 1, 8 * n);
+}

@@ -614,6 +614,7 @@ static void
 test_read_luma (void)
 {
   GRand *rand = g_rand_new_with_seed (7);
+  FbWorkers *workers = fb_workers_new (2);
   guint f, s, m;
 
   for (f = 0; f < G_N_ELEMENTS (formats); f++)
@@ -626,7 +627,7 @@ test_read_luma (void)
         gboolean limited = matrices[m] == FB_YUV_BT601_LIMITED
             || matrices[m] == FB_YUV_BT709_LIMITED;
 
-        fb_frame_read_luma (&t->frame, &luma);
+        fb_frame_read_luma (workers, &t->frame, &luma);
         g_assert_cmpint (luma->width, ==, w);
         g_assert_cmpint (luma->height, ==, h);
         g_assert_cmpint (luma->channels, ==, 1);
@@ -645,6 +646,7 @@ test_read_luma (void)
           }
         test_frame_free (t);
       }
+  fb_workers_free (workers);
   g_rand_free (rand);
 }
 
