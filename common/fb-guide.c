@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-guide.h"
+#include "fb-frame.h"
 
 #include <math.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define FB_BLUR_PASSES 3
 
@@ -34,9 +38,23 @@ box_widths_for_sigma (float sigma, int widths[FB_BLUR_PASSES])
     widths[i] = i < m ? wl : wl + 2;
 }
 
-/* One vertical box pass of radius r over a (width * channels) x height plane,
- * row-major: a running sum of whole rows, edge rows repeated. */
-static void
+/* One output row of a vertical box pass, and the running sums moved on by one row. */
+static inline void
+box_row (const guint16 * restrict add, const guint16 * restrict sub,
+    guint16 * restrict out, gint32 * restrict sums, int n, float inv)
+{
+  int x;
+
+  for (x = 0; x < n; x++) {
+    out[x] = (guint16) (sums[x] * inv + 0.5f);
+    sums[x] += add[x] - sub[x];
+  }
+}
+
+/* One box pass of radius r down the columns of a row-major plane of `height` rows of
+ * n values: a running sum of whole rows, edge rows repeated. Every column is
+ * independent, so the loops vectorise across the row. */
+FB_PIXEL_LOOP static void
 box_pass_vertical (const guint16 * src, guint16 * dst, int n, int height, int r,
     gint32 * sums)
 {
@@ -50,83 +68,167 @@ box_pass_vertical (const guint16 * src, guint16 * dst, int n, int height, int r,
     for (x = 0; x < n; x++)
       sums[x] += row[x];
   }
-  for (y = 0; y < height; y++) {
-    const guint16 *add = src + (size_t) MIN (y + r + 1, height - 1) * n;
-    const guint16 *sub = src + (size_t) MAX (y - r, 0) * n;
-    guint16 *out = dst + (size_t) y * n;
-    for (x = 0; x < n; x++) {
-      out[x] = (guint16) (sums[x] * inv + 0.5f);
-      sums[x] += add[x] - sub[x];
-    }
-  }
+  for (y = 0; y < height; y++)
+    box_row (src + (size_t) MIN (y + r + 1, height - 1) * n,
+        src + (size_t) MAX (y - r, 0) * n, dst + (size_t) y * n, sums, n, inv);
 }
 
-/* One horizontal box pass of radius r over an interleaved row of `width` pixels of
- * `channels`: the row is padded with copies of its edge pixels so that the running
- * sum needs no bounds checks. padded has room for (width + 2 r + 1) * channels.
- * Always inlined with a constant channel count, so that the channel loops unroll. */
-static G_ALWAYS_INLINE inline void
-box_pass_horizontal_n (guint16 * row, int width, const int channels, int r,
-    guint16 * padded)
+/* Side of the square tiles of the transposition: two tiles fit in L1. */
+#define TRANSPOSE_TILE 32
+
+#ifdef __SSE2__
+/* An 8 x 8 block of 16-bit values transposed in registers. */
+static inline void
+transpose_8x8 (const guint16 * src, size_t src_stride, guint16 * dst, size_t dst_stride)
 {
-  float inv = 1.0f / (2 * r + 1);
-  int n = width * channels, x, i, k;
-  gint32 sums[4] = { 0, 0, 0, 0 };
+  __m128i a[8], b[8], c[8];
+  int i;
 
-  for (x = 0; x < r; x++)
-    for (k = 0; k < channels; k++) {
-      padded[x * channels + k] = row[k];
-      padded[(r + width + x) * channels + k] = row[n - channels + k];
-    }
-  for (k = 0; k < channels; k++)
-    padded[(2 * r + width) * channels + k] = row[n - channels + k];
-  memcpy (padded + r * channels, row, n * sizeof (guint16));
+  for (i = 0; i < 8; i++)
+    a[i] = _mm_loadu_si128 ((const __m128i *) (src + i * src_stride));
+  for (i = 0; i < 4; i++) {
+    b[2 * i] = _mm_unpacklo_epi16 (a[2 * i], a[2 * i + 1]);
+    b[2 * i + 1] = _mm_unpackhi_epi16 (a[2 * i], a[2 * i + 1]);
+  }
+  for (i = 0; i < 2; i++) {
+    c[4 * i] = _mm_unpacklo_epi32 (b[4 * i], b[4 * i + 2]);
+    c[4 * i + 1] = _mm_unpackhi_epi32 (b[4 * i], b[4 * i + 2]);
+    c[4 * i + 2] = _mm_unpacklo_epi32 (b[4 * i + 1], b[4 * i + 3]);
+    c[4 * i + 3] = _mm_unpackhi_epi32 (b[4 * i + 1], b[4 * i + 3]);
+  }
+  for (i = 0; i < 4; i++) {
+    _mm_storeu_si128 ((__m128i *) (dst + 2 * i * dst_stride),
+        _mm_unpacklo_epi64 (c[i], c[i + 4]));
+    _mm_storeu_si128 ((__m128i *) (dst + (2 * i + 1) * dst_stride),
+        _mm_unpackhi_epi64 (c[i], c[i + 4]));
+  }
+}
+#endif
 
-  /* padded[j] is pixel (j / channels - r); output pixel x sums padded[x .. x + 2r] */
-  for (i = 0; i <= 2 * r; i++)
-    for (k = 0; k < channels; k++)
-      sums[k] += padded[i * channels + k];
-  for (i = 0; i < n; i += channels)
-    for (k = 0; k < channels; k++) {
-      row[i + k] = (guint16) (sums[k] * inv + 0.5f);
-      sums[k] += padded[i + k + (2 * r + 1) * channels] - padded[i + k];
+/* dst = src with rows and columns swapped: src has `height` rows of `width` pixels of
+ * `channels` values, dst `width` rows of `height` pixels. Always inlined with a
+ * constant channel count, so that the channel loop unrolls. */
+static G_ALWAYS_INLINE inline void
+transpose_pixels_n (const guint16 * restrict src, guint16 * restrict dst, int width,
+    int height, const int channels)
+{
+  int x0, y0, x, y, k;
+
+  for (y0 = 0; y0 < height; y0 += TRANSPOSE_TILE)
+    for (x0 = 0; x0 < width; x0 += TRANSPOSE_TILE) {
+      int x1 = MIN (x0 + TRANSPOSE_TILE, width), y1 = MIN (y0 + TRANSPOSE_TILE, height);
+#ifdef __SSE2__
+      if (channels == 1 && x1 - x0 == TRANSPOSE_TILE && y1 - y0 == TRANSPOSE_TILE) {
+        for (x = x0; x < x1; x += 8)
+          for (y = y0; y < y1; y += 8)
+            transpose_8x8 (src + (size_t) y * width + x, width,
+                dst + (size_t) x * height + y, height);
+        continue;
+      }
+#endif
+      for (x = x0; x < x1; x++)
+        for (y = y0; y < y1; y++)
+          for (k = 0; k < channels; k++)
+            dst[((size_t) x * height + y) * channels + k] =
+                src[((size_t) y * width + x) * channels + k];
     }
 }
 
 static void
-box_pass_horizontal (guint16 * row, int width, int channels, int r, guint16 * padded)
+transpose_pixels (const guint16 * src, guint16 * dst, int width, int height,
+    int channels)
 {
   switch (channels) {
     case 1:
-      box_pass_horizontal_n (row, width, 1, r, padded);
+      transpose_pixels_n (src, dst, width, height, 1);
       break;
     case 2:
-      box_pass_horizontal_n (row, width, 2, r, padded);
+      transpose_pixels_n (src, dst, width, height, 2);
       break;
     case 3:
-      box_pass_horizontal_n (row, width, 3, r, padded);
+      transpose_pixels_n (src, dst, width, height, 3);
       break;
     default:
-      box_pass_horizontal_n (row, width, 4, r, padded);
+      transpose_pixels_n (src, dst, width, height, 4);
       break;
   }
 }
 
-/* Blurs src into a freshly allocated plane of 8.8 fixed-point values. */
-static guint16 *
-blur_fixed (const FbImage * src, float sigma)
+/* Working memory of blur_fixed. Up to this many values per plane (a face region, or a
+ * whole frame's background at the synthesis resolution), it is kept per thread: every
+ * frame's guides need it, and blocks this large would be fresh pages to fault in each
+ * time. Larger ones (an exemplar, once) are freed after use. */
+#define BLUR_SCRATCH_KEPT (1 << 20)
+
+typedef struct {
+  guint16 *planes[2];
+  gint32 *sums;
+  size_t plane_size;
+  size_t sums_size;
+} BlurScratch;
+
+static void
+blur_scratch_free (gpointer data)
+{
+  BlurScratch *scratch = data;
+
+  g_free (scratch->planes[0]);
+  g_free (scratch->planes[1]);
+  g_free (scratch->sums);
+  g_free (scratch);
+}
+
+static GPrivate blur_scratch_key = G_PRIVATE_INIT (blur_scratch_free);
+
+static BlurScratch *
+blur_scratch_acquire (size_t plane_size, size_t sums_size)
+{
+  BlurScratch *scratch = NULL;
+
+  if (plane_size <= BLUR_SCRATCH_KEPT) {
+    scratch = g_private_get (&blur_scratch_key);
+    if (!scratch) {
+      scratch = g_new0 (BlurScratch, 1);
+      g_private_set (&blur_scratch_key, scratch);
+    }
+  } else {
+    scratch = g_new0 (BlurScratch, 1);
+  }
+  if (plane_size > scratch->plane_size) {
+    g_free (scratch->planes[0]);
+    g_free (scratch->planes[1]);
+    scratch->planes[0] = g_new (guint16, plane_size);
+    scratch->planes[1] = g_new (guint16, plane_size);
+    scratch->plane_size = plane_size;
+  }
+  if (sums_size > scratch->sums_size) {
+    g_free (scratch->sums);
+    scratch->sums = g_new (gint32, sums_size);
+    scratch->sums_size = sums_size;
+  }
+  return scratch;
+}
+
+static void
+blur_scratch_release (BlurScratch * scratch)
+{
+  if (scratch->plane_size > BLUR_SCRATCH_KEPT)
+    blur_scratch_free (scratch);
+}
+
+/* Blurs src into 8.8 fixed-point values in one of scratch's planes, which it returns.
+ * The horizontal passes run as vertical ones on the transposed plane: a running sum
+ * along a row is one long dependency chain, while down the columns every column's sum
+ * advances at once. */
+static const guint16 *
+blur_fixed (const FbImage * src, float sigma, BlurScratch * scratch)
 {
   int w = src->width, h = src->height, c = src->channels, n = w * c;
-  int widths[FB_BLUR_PASSES], max_r, pass, x, y;
-  guint16 *plane = g_new (guint16, (size_t) n * h);
-  guint16 *tmp = g_new (guint16, (size_t) n * h);
-  gint32 *sums = g_new (gint32, n);
-  guint16 *padded;
+  int widths[FB_BLUR_PASSES], pass, x, y;
+  guint16 *plane = scratch->planes[0], *tmp = scratch->planes[1], *swap;
 
   g_assert (c >= 1 && c <= 4);
   box_widths_for_sigma (sigma, widths);
-  max_r = widths[FB_BLUR_PASSES - 1] / 2;
-  padded = g_new (guint16, (size_t) (w + 2 * max_r + 1) * c);
 
   for (y = 0; y < h; y++) {
     const uint8_t *in = fb_image_row (src, y);
@@ -135,27 +237,38 @@ blur_fixed (const FbImage * src, float sigma)
       out[x] = (guint16) (in[x] << FIX_SHIFT);
   }
   for (pass = 0; pass < FB_BLUR_PASSES; pass++) {
-    guint16 *swap;
-    box_pass_vertical (plane, tmp, n, h, widths[pass] / 2, sums);
+    box_pass_vertical (plane, tmp, n, h, widths[pass] / 2, scratch->sums);
     swap = plane;
     plane = tmp;
     tmp = swap;
   }
-  for (y = 0; y < h; y++)
-    for (pass = 0; pass < FB_BLUR_PASSES; pass++)
-      box_pass_horizontal (plane + (size_t) y * n, w, c, widths[pass] / 2, padded);
-
-  g_free (padded);
-  g_free (sums);
-  g_free (tmp);
+  transpose_pixels (plane, tmp, w, h, c);
+  for (pass = 0; pass < FB_BLUR_PASSES; pass++) {
+    box_pass_vertical (tmp, plane, h * c, w, widths[pass] / 2, scratch->sums);
+    swap = plane;
+    plane = tmp;
+    tmp = swap;
+  }
+  transpose_pixels (tmp, plane, h, w, c);
   return plane;
+}
+
+/* Working memory for blurring src. */
+static BlurScratch *
+blur_scratch_for (const FbImage * src)
+{
+  size_t row = (size_t) src->width * src->channels;
+  size_t column = (size_t) src->height * src->channels;
+
+  return blur_scratch_acquire (row * src->height, MAX (row, column));
 }
 
 void
 fb_blur (const FbImage * src, FbImage ** dst, float sigma)
 {
   int w = src->width, h = src->height, c = src->channels, n = w * c, x, y;
-  guint16 *plane;
+  BlurScratch *scratch;
+  const guint16 *plane;
 
   if (sigma <= 0.5f) {
     if (*dst == src)
@@ -166,7 +279,8 @@ fb_blur (const FbImage * src, FbImage ** dst, float sigma)
     return;
   }
   /* src is fully read before dst is touched, so src == *dst works */
-  plane = blur_fixed (src, sigma);
+  scratch = blur_scratch_for (src);
+  plane = blur_fixed (src, sigma, scratch);
   fb_image_ensure (dst, w, h, c);
   for (y = 0; y < h; y++) {
     const guint16 *in = plane + (size_t) y * n;
@@ -174,14 +288,30 @@ fb_blur (const FbImage * src, FbImage ** dst, float sigma)
     for (x = 0; x < n; x++)
       out[x] = (uint8_t) ((in[x] + (1 << (FIX_SHIFT - 1))) >> FIX_SHIFT);
   }
-  g_free (plane);
+  blur_scratch_release (scratch);
+}
+
+/* One row of the appearance guide from the luma and its blur in 8.8 fixed point. */
+FB_PIXEL_LOOP static void
+appearance_guide_row (const uint8_t * restrict luma, const guint16 * restrict blur,
+    uint8_t * restrict out, int width)
+{
+  int x;
+
+  for (x = 0; x < width; x++) {
+    /* (Y - blur) / 2 in 8.8 fixed point is a shift by 9; round half up */
+    int d = ((int) luma[x] << FIX_SHIFT) - (int) blur[x];
+    int v = 128 + ((d + (1 << FIX_SHIFT)) >> (FIX_SHIFT + 1));
+    out[x] = (uint8_t) CLAMP (v, 0, 255);
+  }
 }
 
 void
 fb_appearance_guide (const FbImage * luma, float sigma, FbImage ** guide)
 {
-  int w = luma->width, h = luma->height, x, y;
-  guint16 *blurred;
+  int w = luma->width, h = luma->height, y;
+  BlurScratch *scratch;
+  const guint16 *blurred;
 
   g_return_if_fail (luma->channels == 1);
   if (sigma <= 0.5f) {
@@ -190,20 +320,13 @@ fb_appearance_guide (const FbImage * luma, float sigma, FbImage ** guide)
       memset (fb_image_row (*guide, y), 128, w);
     return;
   }
-  blurred = blur_fixed (luma, sigma);
+  scratch = blur_scratch_for (luma);
+  blurred = blur_fixed (luma, sigma, scratch);
   fb_image_ensure (guide, w, h, 1);
-  for (y = 0; y < h; y++) {
-    const uint8_t *in = fb_image_row (luma, y);
-    const guint16 *blur = blurred + (size_t) y * w;
-    uint8_t *out = fb_image_row (*guide, y);
-    for (x = 0; x < w; x++) {
-      /* (Y - blur) / 2 in 8.8 fixed point is a shift by 9; round half up */
-      int d = ((int) in[x] << FIX_SHIFT) - (int) blur[x];
-      int v = 128 + ((d + (1 << FIX_SHIFT)) >> (FIX_SHIFT + 1));
-      out[x] = (uint8_t) CLAMP (v, 0, 255);
-    }
-  }
-  g_free (blurred);
+  for (y = 0; y < h; y++)
+    appearance_guide_row (fb_image_row (luma, y), blurred + (size_t) y * w,
+        fb_image_row (*guide, y), w);
+  blur_scratch_release (scratch);
 }
 
 static void

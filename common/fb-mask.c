@@ -67,11 +67,32 @@ fb_face_outline (const FbLandmarks * lm, FbPoint out[FB_FACE_OUTLINE_POINTS])
   }
 }
 
-static int
-compare_floats (const void *a, const void *b)
+/* Insertion sort: a scanline crosses the outline a handful of times. */
+static void
+sort_crossings (float *crossings, int n)
 {
-  float fa = *(const float *) a, fb = *(const float *) b;
-  return (fa > fb) - (fa < fb);
+  int i, j;
+
+  for (i = 1; i < n; i++) {
+    float v = crossings[i];
+    for (j = i; j > 0 && crossings[j - 1] > v; j--)
+      crossings[j] = crossings[j - 1];
+    crossings[j] = v;
+  }
+}
+
+/* lroundf (v) clamped to 0..255, without the library call: v - trunc (v) is exact. */
+static inline uint8_t
+round_to_byte (float v)
+{
+  int i;
+
+  if (!(v > 0))
+    return 0;
+  if (v >= 255)
+    return 255;
+  i = (int) v;
+  return (uint8_t) (i + (v - i >= 0.5f));
 }
 
 /* Adds the coverage of [x, +inf) within pixels to the difference array `delta`
@@ -129,17 +150,15 @@ fb_face_mask_render (const FbLandmarks * lm, float origin_x, float origin_y,
         if ((a.y <= sy) != (b.y <= sy))
           crossings[n++] = a.x + (sy - a.y) * (b.x - a.x) / (b.y - a.y);
       }
-      qsort (crossings, n, sizeof (float), compare_floats);
+      sort_crossings (crossings, n);
       for (i = 0; i + 1 < n; i += 2) {
         add_edge (delta, w, crossings[i], 1.0f);
         add_edge (delta, w, crossings[i + 1], -1.0f);
       }
     }
     for (x = 0; x < w; x++) {
-      int v;
       coverage += delta[x];
-      v = (int) lroundf (coverage * (255.0f / MASK_SUBSAMPLES));
-      row[x] = (uint8_t) CLAMP (v, 0, 255);
+      row[x] = round_to_byte (coverage * (255.0f / MASK_SUBSAMPLES));
     }
   }
   g_free (delta);

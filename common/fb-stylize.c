@@ -152,47 +152,88 @@ typedef struct {
   const FbMlsField *field;
 } StylizeJob;
 
-static void
-mls_nodes_job (void *data, int index, int count)
-{
-  StylizeJob *job = data;
-  int j0, j1;
+/* Pixels per step of the resampling's fast path: its arrays stay in L1. */
+#define RESAMPLE_SPAN 64
 
-  fb_band_rows (fb_mls_field_node_rows (job->field), index, count, &j0, &j1);
-  fb_mls_field_nodes (job->field, j0, j1);
+/* fb_sample_bilinear_inside's 8-bit fixed-point mix of the pixel at p, its right
+ * neighbour and the two below, with weights wx, wy in 1/256. */
+static inline uint8_t
+bilinear_fixed (const uint8_t * p, int stride, int wx, int wy)
+{
+  int top = (p[0] << 8) + (p[1] - p[0]) * wx;
+  int bottom = (p[stride] << 8) + (p[stride + 1] - p[stride]) * wx;
+
+  return (uint8_t) (((top << 8) + (bottom - top) * wy + 32768) >> 16);
 }
 
-static void
-mls_interpolate_job (void *data, int index, int count)
+/* Whether the n positions f + i (dx, dy), summed one after the other in floats, all
+ * lie in [0, last_x) x [0, last_y). Each sum rounds by at most 2^-24 of its size, so
+ * the sums stay within `margin` of the exact positions, which move in a straight line
+ * and are inside at both ends. */
+static gboolean
+sums_stay_inside (FbPoint f, float dx, float dy, int n, float last_x, float last_y)
 {
-  StylizeJob *job = data;
-  int y0, y1;
+  double end_x = f.x + (double) (n - 1) * dx, end_y = f.y + (double) (n - 1) * dy;
+  double size = fabs (f.x) + fabs (f.y) + (fabs (dx) + fabs (dy)) * n + 1;
+  double margin = 1 + n * size / (1 << 22);
 
-  fb_band_rows (job->field->height, index, count, &y0, &y1);
-  fb_mls_field_interpolate (job->field, y0, y1);
+  return MIN (f.x, end_x) >= margin && MAX (f.x, end_x) <= last_x - margin
+      && MIN (f.y, end_y) >= margin && MAX (f.y, end_y) <= last_y - margin;
 }
 
+/* The frame's luma resampled into the synthesis region. The sample positions are
+ * running float sums along each row (changing that would move them by a rounding
+ * error, and the output with them). Rows that stay inside the frame take a path
+ * without checks: the sums first, then their fixed-point forms (which vectorise), then
+ * the mixes. fb_sample_bilinear_inside's three conversions per coordinate become one:
+ * f * 256 is exact, and truncating it (f >= 0) gives floor (f) in its high bits and the
+ * weight in its low byte. */
 static void
-resample_luma_job (void *data, int index, int count)
+resample_luma (StylizeJob * job)
 {
-  StylizeJob *job = data;
   const FbImage *src = job->frame_luma;
   FbImage *dst = job->fs->luma;
-  int y0, y1, x, y;
-
+  /* in locals: the byte stores below could otherwise change them for the compiler */
+  const uint8_t *pixels = src->data;
+  int stride = src->stride, width = src->width, height = src->height;
+  int out_width = dst->width, x, y, i;
+  float last_x = width - 1, last_y = height - 1;
   FbSimilarity to_frame = job->synthesis_to_frame;
-  fb_band_rows (dst->height, index, count, &y0, &y1);
-  for (y = y0; y < y1; y++) {
+  float fx[RESAMPLE_SPAN], fy[RESAMPLE_SPAN];
+  int32_t offsets[RESAMPLE_SPAN], wx[RESAMPLE_SPAN], wy[RESAMPLE_SPAN];
+
+  for (y = 0; y < dst->height; y++) {
     uint8_t *row = fb_image_row (dst, y);
     FbPoint start = { job->synthesis_region.x, job->synthesis_region.y + y };
     FbPoint f = fb_similarity_apply (to_frame, start);
-    for (x = 0; x < dst->width; x++, f.x += to_frame.a, f.y += to_frame.b) {
+
+    if (sums_stay_inside (f, to_frame.a, to_frame.b, out_width, last_x, last_y)) {
+      for (x = 0; x < out_width; x += RESAMPLE_SPAN) {
+        int span = MIN (RESAMPLE_SPAN, out_width - x);
+        for (i = 0; i < span; i++, f.x += to_frame.a, f.y += to_frame.b) {
+          fx[i] = f.x;
+          fy[i] = f.y;
+        }
+        for (i = 0; i < span; i++) {
+          int sx = (int) (fx[i] * 256.0f), sy = (int) (fy[i] * 256.0f);
+          offsets[i] = (sy >> 8) * stride + (sx >> 8);
+          wx[i] = sx & 255;
+          wy[i] = sy & 255;
+        }
+        for (i = 0; i < span; i++)
+          row[x + i] = bilinear_fixed (pixels + offsets[i], stride, wx[i], wy[i]);
+      }
+      continue;
+    }
+    for (x = 0; x < out_width; x++, f.x += to_frame.a, f.y += to_frame.b) {
       float v;
-      if (f.x >= 0 && f.y >= 0 && f.x < src->width - 1 && f.y < src->height - 1) {
-        fb_sample_bilinear_inside (src->data, src->stride, 1, f.x, f.y, row + x);
+      if (f.x >= 0 && f.y >= 0 && f.x < last_x && f.y < last_y) {
+        int sx = (int) (f.x * 256.0f), sy = (int) (f.y * 256.0f);
+        row[x] = bilinear_fixed (pixels + (size_t) (sy >> 8) * stride + (sx >> 8), stride,
+            sx & 255, sy & 255);
         continue;
       }
-      fb_sample_bilinear (src->data, src->stride, src->width, src->height, 1, f.x, f.y, &v);
+      fb_sample_bilinear (pixels, stride, width, height, 1, f.x, f.y, &v);
       row[x] = (uint8_t) (v + 0.5f);
     }
   }
@@ -416,6 +457,61 @@ keep_for_next_frame (FbFaceStylizer * fs, const FbStyle * style, int level,
   fs->prev_region = job->synthesis_region;
 }
 
+/* What the jobs of build_guides share. */
+typedef struct {
+  StylizeJob *job;
+  const FbStyleLevel *level;
+  const FbLandmarks *canonical_lm;
+  float feather;
+  gboolean stylize_background;
+  /* per band of pixel rows between two node rows: how many of the two are done */
+  gint *node_rows_done;
+  int pixel_bands;
+} GuidesJob;
+
+/* The positional guide in pixel rows [y0, y1), whose nodes are known. */
+static void
+positional_guide_rows (const GuidesJob * guides, int y0, int y1)
+{
+  const FbMlsField *field = guides->job->field;
+
+  fb_mls_field_interpolate (field, y0, y1);
+  if (guides->stylize_background)
+    fold_into_style_border (field->field + (size_t) 2 * y0 * field->width,
+        (size_t) (y1 - y0) * field->width, guides->level->rgb->width,
+        guides->level->rgb->height);
+}
+
+/* Job 0 runs the chain of steps that ends in the histogram-matched appearance guide
+ * (each step needs the one before, or is too short to share out); job 1 + j evaluates
+ * the MLS field's node row j meanwhile, which needs nothing else, so that whichever
+ * thread is free takes the next row. The pixel rows between node rows j and j + 1 are
+ * interpolated by the job that finishes the second of the two: no second pass over
+ * the threads is needed. */
+static void
+guides_job (void *data, int index, int count)
+{
+  GuidesJob *guides = data;
+  FbFaceStylizer *fs = guides->job->fs;
+  const FbMlsField *field = guides->job->field;
+  int row = index - 1, band;
+
+  if (index == 0) {
+    resample_luma (guides->job);
+    fb_appearance_guide (fs->luma, FB_GUIDE_BLUR_FRACTION * guides->level->face_width,
+        &fs->guide);
+    render_coverage (fs, guides->canonical_lm, guides->job->synthesis_region,
+        guides->feather);
+    match_face_histogram (fs, &guides->level->histogram);
+    return;
+  }
+  fb_mls_field_nodes (field, row, row + 1);
+  for (band = MAX (row - 1, 0); band <= MIN (row, guides->pixel_bands - 1); band++)
+    if (g_atomic_int_add (&guides->node_rows_done[band], 1) == 1)
+      positional_guide_rows (guides, band * field->spacing,
+          MIN ((band + 1) * field->spacing, field->height));
+}
+
 /* Luma resampled into canonical space, the appearance guide matched to the style's
  * histogram inside the face, the face mask and the MLS positional guide. */
 static void
@@ -424,18 +520,16 @@ build_guides (FbFaceStylizer * fs, FbWorkers * workers, StylizeJob * job,
     gboolean stylize_background)
 {
   FbRect region = job->synthesis_region;
-  int bands = fb_band_count (workers, region.height);
   size_t nodes = fb_mls_grid_nodes (region.width, region.height, MLS_GRID_SPACING);
   FbMlsField field = { canonical_lm->points, level->landmarks.points, FB_N_LANDMARKS,
     region.x, region.y, region.width, region.height, MLS_GRID_SPACING
   };
+  int pixel_bands = (region.height + MLS_GRID_SPACING - 1) / MLS_GRID_SPACING;
+  GuidesJob guides = { job, level, canonical_lm, feather, stylize_background,
+    g_new0 (gint, pixel_bands), pixel_bands
+  };
 
   fb_image_ensure (&fs->luma, region.width, region.height, 1);
-  fb_workers_run (workers, resample_luma_job, job, bands);
-  fb_appearance_guide (fs->luma, FB_GUIDE_BLUR_FRACTION * level->face_width, &fs->guide);
-  render_coverage (fs, canonical_lm, region, feather);
-  match_face_histogram (fs, &level->histogram);
-
   if (nodes > fs->nodes_capacity) {
     fs->nodes = g_renew (FbPoint, fs->nodes, nodes);
     fs->nodes_capacity = nodes;
@@ -443,13 +537,9 @@ build_guides (FbFaceStylizer * fs, FbWorkers * workers, StylizeJob * job,
   field.nodes = fs->nodes;
   field.field = fs->pos;
   job->field = &field;
-  fb_workers_run (workers, mls_nodes_job, job,
-      fb_band_count (workers, fb_mls_field_node_rows (&field)));
-  fb_workers_run (workers, mls_interpolate_job, job, bands);
+  fb_workers_run (workers, guides_job, &guides, 1 + fb_mls_field_node_rows (&field));
   job->field = NULL;
-  if (stylize_background)
-    fold_into_style_border (fs->pos, region_pixels (region), level->rgb->width,
-        level->rgb->height);
+  g_free (guides.node_rows_done);
 }
 
 /* The previous frame's choices, when they belong to the same canonical space: the

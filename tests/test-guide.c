@@ -121,6 +121,145 @@ test_blur_spread (void)
     }
 }
 
+/* The blur as documented, the slow and obvious way: box widths whose three passes have
+ * the variance of the Gaussian, three passes down the columns then three along the rows,
+ * each a direct sum over its window (edges repeated) rounded to 8.8 fixed point. */
+static void
+reference_blur_fixed (const FbImage * src, float sigma, guint16 * out)
+{
+  int w = src->width, h = src->height, c = src->channels, n = w * c;
+  int widths[3], pass, dir, i, j, k, x, y, m;
+  double ideal = sqrt (12.0 * sigma * sigma / 3 + 1.0), m_ideal;
+  guint16 *line = g_new (guint16, MAX (w, h));
+  int wl = (int) floor (ideal);
+
+  if (wl % 2 == 0)
+    wl--;
+  m_ideal = (12.0 * sigma * sigma - 3 * wl * wl - 4.0 * 3 * wl - 3.0 * 3)
+      / (-4.0 * wl - 4.0);
+  m = CLAMP ((int) lround (m_ideal), 0, 3);
+  for (i = 0; i < 3; i++)
+    widths[i] = i < m ? wl : wl + 2;
+
+  for (y = 0; y < h; y++)
+    for (x = 0; x < n; x++)
+      out[y * n + x] = (guint16) (fb_image_row (src, y)[x] << 8);
+  for (dir = 0; dir < 2; dir++)
+    for (pass = 0; pass < 3; pass++) {
+      int r = widths[pass] / 2, length = dir == 0 ? h : w, lines = dir == 0 ? n : h * c;
+      float inv = 1.0f / (2 * r + 1);
+      for (j = 0; j < lines; j++) {
+        /* line j: a column of one channel, or a row of one channel */
+        guint16 *first = dir == 0 ? out + j : out + (j / c) * n + j % c;
+        int step = dir == 0 ? n : c;
+        for (i = 0; i < length; i++)
+          line[i] = first[i * step];
+        for (i = 0; i < length; i++) {
+          gint32 sum = 0;
+          for (k = -r; k <= r; k++)
+            sum += line[CLAMP (i + k, 0, length - 1)];
+          first[i * step] = (guint16) (sum * inv + 0.5f);
+        }
+      }
+    }
+  g_free (line);
+}
+
+/* fb_blur and fb_appearance_guide of img give exactly the reference's bytes. */
+static void
+check_blur_matches_reference (const FbImage * img, float sigma)
+{
+  int w = img->width, h = img->height, c = img->channels, x, y;
+  g_autofree guint16 *expected = g_new (guint16, (size_t) w * h * c);
+  FbImage *out = NULL;
+
+  reference_blur_fixed (img, sigma, expected);
+  fb_blur (img, &out, sigma);
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w * c; x++)
+      g_assert_cmpint (fb_image_row (out, y)[x], ==,
+          (expected[(size_t) y * w * c + x] + 128) >> 8);
+  if (c == 1) {
+    fb_appearance_guide (img, sigma, &out);
+    for (y = 0; y < h; y++)
+      for (x = 0; x < w; x++) {
+        int d = (fb_image_row (img, y)[x] << 8) - expected[(size_t) y * w + x];
+        int v = 128 + ((d + 256) >> 9);
+        g_assert_cmpint (fb_image_row (out, y)[x], ==, CLAMP (v, 0, 255));
+      }
+  }
+  fb_image_free (out);
+}
+
+/* For sizes that fill the fast paths' blocks exactly, partly or not at all, every
+ * channel count, sizes changing from call to call (the working memory is reused), and
+ * an image too large for the kept working memory. */
+static void
+test_blur_reference (void)
+{
+  const int sizes[][2] = { {1, 1}, {2, 7}, {31, 5}, {64, 64}, {70, 97}, {257, 33},
+  {9, 300}, {237, 289}
+  };
+  const float sigmas[] = { 0.7f, 2.46f, 6.0f, 40.0f };
+  int si, s, c;
+
+  for (si = 0; si < (int) G_N_ELEMENTS (sizes); si++)
+    for (c = 1; c <= 4; c++)
+      for (s = 0; s < (int) G_N_ELEMENTS (sigmas); s++) {
+        g_autoptr (FbImage) img = fb_test_random_image (sizes[si][0], sizes[si][1], c,
+            3.0f, si * 16 + c * 4 + s);
+        check_blur_matches_reference (img, sigmas[s]);
+      }
+  {
+    g_autoptr (FbImage) large = fb_test_random_image (1030, 1100, 1, 3.0f, 99);
+    check_blur_matches_reference (large, 3.0f);
+  }
+}
+
+typedef struct {
+  const FbImage *image;
+  float sigma;
+  FbImage *out;
+} BlurTask;
+
+static gpointer
+blur_thread (gpointer data)
+{
+  BlurTask *task = data;
+  int i;
+
+  /* repeated, so that the threads' blurs overlap in time */
+  for (i = 0; i < 20; i++)
+    fb_appearance_guide (task->image, task->sigma, &task->out);
+  return NULL;
+}
+
+/* Threads blurring at the same time each get their own working memory. */
+static void
+test_blur_threads (void)
+{
+  BlurTask tasks[4];
+  GThread *threads[4];
+  int i;
+
+  for (i = 0; i < 4; i++) {
+    tasks[i].image = fb_test_random_image (120 + 13 * i, 90 + 7 * i, 1, 4.0f, 40 + i);
+    tasks[i].sigma = 1.5f + i;
+    tasks[i].out = NULL;
+    threads[i] = g_thread_new ("blur", blur_thread, &tasks[i]);
+  }
+  for (i = 0; i < 4; i++) {
+    FbImage *alone = NULL;
+    g_thread_join (threads[i]);
+    fb_appearance_guide (tasks[i].image, tasks[i].sigma, &alone);
+    g_assert_cmpmem (tasks[i].out->data, tasks[i].out->stride * tasks[i].out->height,
+        alone->data, alone->stride * alone->height);
+    fb_image_free (alone);
+    fb_image_free (tasks[i].out);
+    fb_image_free ((FbImage *) tasks[i].image);
+  }
+}
+
 static void
 test_appearance_guide (void)
 {
@@ -316,6 +455,35 @@ test_mask_fill (void)
               - fb_image_row (mask, y + 5)[x]), <=, 1);
 }
 
+/* A chin pushed up into the face: scanlines below it cross the outline four times,
+ * and the filled area is still the polygon's. */
+static void
+test_mask_fill_notch (void)
+{
+  g_autoptr (FbImage) mask = fb_image_new (200, 200, 1);
+  FbLandmarks lm;
+  FbPoint outline[FB_FACE_OUTLINE_POINTS];
+  double area = 0, sum = 0;
+  int x, y, i;
+
+  fb_test_synthetic_landmarks (&lm, 100, 110, 1);
+  lm.points[8].y = 130;
+  fb_face_mask_render (&lm, 0, 0, 0, mask);
+  fb_face_outline (&lm, outline);
+  for (i = 0; i < FB_FACE_OUTLINE_POINTS; i++) {
+    FbPoint a = outline[i], b = outline[(i + 1) % FB_FACE_OUTLINE_POINTS];
+    area += 0.5 * (a.x * b.y - b.x * a.y);
+  }
+  for (y = 0; y < 200; y++)
+    for (x = 0; x < 200; x++)
+      sum += fb_image_row (mask, y)[x] / 255.0;
+  g_assert_cmpfloat (fabs (sum - fabs (area)), <, 0.002 * fabs (area) + 2);
+  /* in the notch, below the chin: outside; beside it: inside */
+  g_assert_cmpint (fb_image_row (mask, 165)[100], ==, 0);
+  g_assert_cmpint (fb_image_row (mask, 165)[75], ==, 255);
+  g_assert_cmpint (fb_image_row (mask, 165)[125], ==, 255);
+}
+
 static void
 test_mask_feather (void)
 {
@@ -349,11 +517,14 @@ main (int argc, char **argv)
   g_test_add_func ("/guide/blur/constant", test_blur_constant);
   g_test_add_func ("/guide/blur/impulse-symmetric", test_blur_impulse_symmetric);
   g_test_add_func ("/guide/blur/spread", test_blur_spread);
+  g_test_add_func ("/guide/blur/reference", test_blur_reference);
+  g_test_add_func ("/guide/blur/threads", test_blur_threads);
   g_test_add_func ("/guide/appearance", test_appearance_guide);
   g_test_add_func ("/guide/stretch-contrast", test_stretch_contrast);
   g_test_add_func ("/guide/histogram-match", test_histogram_match);
   g_test_add_func ("/mask/outline", test_mask_outline);
   g_test_add_func ("/mask/fill", test_mask_fill);
+  g_test_add_func ("/mask/fill-notch", test_mask_fill_notch);
   g_test_add_func ("/mask/feather", test_mask_feather);
   return g_test_run ();
 }
