@@ -95,6 +95,30 @@ test_field_is_smooth (void)
   g_free (field);
 }
 
+/* Nodes are evaluated several at a time: each must be exactly what fb_mls_similarity
+ * gives for it alone, also in rows where a node falls on a control point. */
+static void
+test_nodes_are_exact (void)
+{
+  FbPoint from[N], to[N];
+  int w = 203, h = 61, spacing = 8, i;
+  FbPoint *nodes = g_new (FbPoint, fb_mls_grid_nodes (w, h, spacing));
+  FbMlsField f = { from, to, N, -13, 7, w, h, spacing, nodes, NULL };
+  int cols = w / spacing + 2;
+
+  make_points (from, to);
+  from[3].x = f.origin_x + 5 * spacing;
+  from[3].y = f.origin_y + 2 * spacing;
+  fb_mls_field_nodes (&f, 0, fb_mls_field_node_rows (&f));
+  for (i = 0; i < cols * fb_mls_field_node_rows (&f); i++) {
+    FbPoint v = { f.origin_x + (i % cols) * spacing, f.origin_y + (i / cols) * spacing };
+    FbPoint exact = fb_mls_similarity (from, to, N, v);
+    g_assert_cmpmem (&nodes[i], sizeof (FbPoint), &exact, sizeof (FbPoint));
+  }
+  g_assert_cmpfloat (nodes[2 * cols + 5].x, ==, to[3].x);
+  g_free (nodes);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -102,5 +126,6 @@ main (int argc, char **argv)
   g_test_add_func ("/mls/interpolates-control-points", test_interpolates_control_points);
   g_test_add_func ("/mls/reproduces-a-similarity", test_reproduces_a_similarity);
   g_test_add_func ("/mls/field-is-smooth", test_field_is_smooth);
+  g_test_add_func ("/mls/nodes-are-exact", test_nodes_are_exact);
   return g_test_run ();
 }
