@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fb-synthesis.h"
+#include "fb-vectorised.h"
 
 /* Canonical positions (relative to the region) are 16.16 fixed point, stepped by a
  * constant per frame pixel along a row: exact enough for 8-bit weights, and every
@@ -73,7 +74,7 @@ coverage_position (int32_t c, int shift)
 /* Bilinear colours at (u, v) + i (du, dv), i < n, whose four neighbours are all inside
  * `data`. Each pair of neighbours is read as four bytes from its first byte and four
  * from its third (shifted): both stay within the pair's six. */
-FB_PIXEL_LOOP static void
+FB_VECTORISED static void
 sample_colours_inside (const uint8_t * restrict data, int stride, int32_t u, int32_t v,
     int32_t du, int32_t dv, int n, uint8_t * restrict rgb)
 {
@@ -96,7 +97,7 @@ sample_colours_inside (const uint8_t * restrict data, int stride, int32_t u, int
 /* The colours' pixels nearest to the same positions (rows at least two pixels wide).
  * Each is read as four bytes from the byte before it, or from its own first byte in
  * the first column: both stay within the row. */
-FB_PIXEL_LOOP static void
+FB_VECTORISED static void
 sample_colours_nearest (const uint8_t * restrict data, int stride, int32_t u, int32_t v,
     int32_t du, int32_t dv, int n, uint8_t * restrict rgb)
 {
@@ -112,7 +113,7 @@ sample_colours_nearest (const uint8_t * restrict data, int stride, int32_t u, in
 }
 
 /* Bilinear coverage at the same positions, all inside the padded coverage copy. */
-FB_PIXEL_LOOP static void
+FB_VECTORISED static void
 sample_coverage_inside (const uint8_t * restrict data, int stride, int shift, int32_t u,
     int32_t v, int32_t du, int32_t dv, int n, uint8_t * restrict alpha)
 {

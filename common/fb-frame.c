@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "fb-vectorised.h"
+
 /* The per-pixel loops below are written for the auto-vectoriser: each packed layout gets
  * its own copy of the loop with constant channel offsets (the G_ALWAYS_INLINE helpers
  * called with literal arguments), blends stay in 16-bit lanes, and YUV chroma goes
@@ -127,7 +129,7 @@ chroma_row (const FbFrame * frame, int cy)
   return r;
 }
 
-FB_PIXEL_LOOP static void
+FB_VECTORISED static void
 read_rgb_yuv (const FbFrame * frame, FbRect rect, FbImage * out)
 {
   YuvCoeffs c;
@@ -232,7 +234,7 @@ blend_chroma_row (const YuvCoeffs * c, const ChromaSums * sums, uint8_t * u, uin
 #define CHROMA_CHUNK 128
 
 /* `rect` is clipped to the frame; rgb and alpha are read at (ox, oy) + (x, y). */
-FB_PIXEL_LOOP static void
+FB_VECTORISED static void
 blend_yuv (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
     const FbImage * alpha)
 {
@@ -292,7 +294,7 @@ blend_yuv (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
   }
 }
 
-FB_PIXEL_LOOP static void
+FB_VECTORISED static void
 read_luma_yuv (const FbFrame * frame, FbImage * luma, int y0, int y1)
 {
   gboolean limited = frame->matrix == FB_YUV_BT601_LIMITED
@@ -408,20 +410,20 @@ read_luma_packed (const FbFrame * frame, FbImage * luma, int y0, int y1,
   }
 }
 
-FB_PIXEL_LOOP static void
+FB_VECTORISED static void
 read_rgb_packed_any (const FbFrame * frame, FbRect rect, FbImage * out)
 {
   DISPATCH_PACKED (frame->format, read_rgb_packed, frame, rect, out);
 }
 
-FB_PIXEL_LOOP static void
+FB_VECTORISED static void
 blend_packed_any (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
     const FbImage * alpha)
 {
   DISPATCH_PACKED (frame->format, blend_packed, frame, rect, ox, oy, rgb, alpha);
 }
 
-FB_PIXEL_LOOP static void
+FB_VECTORISED static void
 read_luma_packed_any (const FbFrame * frame, FbImage * luma, int y0, int y1)
 {
   DISPATCH_PACKED (frame->format, read_luma_packed, frame, luma, y0, y1);

@@ -9,15 +9,6 @@
 
 G_BEGIN_DECLS
 
-/* Marks a function whose per-pixel loops are written for the auto-vectoriser.
- * x86-64's baseline SSE2 lacks the byte shuffles that 3-byte pixels need; an AVX2
- * copy of the function, picked at load time (an ifunc), runs them 2-4 times faster. */
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__GLIBC__) && !defined(__clang__)
-#define FB_PIXEL_LOOP __attribute__((target_clones ("avx2", "default")))
-#else
-#define FB_PIXEL_LOOP
-#endif
-
 typedef enum {
   FB_FORMAT_RGBA, FB_FORMAT_BGRA, FB_FORMAT_ARGB, FB_FORMAT_ABGR,
   FB_FORMAT_RGBX, FB_FORMAT_BGRX, FB_FORMAT_XRGB, FB_FORMAT_XBGR,

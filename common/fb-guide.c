@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-guide.h"
-#include "fb-frame.h"
 
 #include <math.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+
+#include "fb-vectorised.h"
 
 #define FB_BLUR_PASSES 3
 
@@ -54,7 +55,7 @@ box_row (const guint16 * restrict add, const guint16 * restrict sub,
 /* One box pass of radius r down the columns of a row-major plane of `height` rows of
  * n values: a running sum of whole rows, edge rows repeated. Every column is
  * independent, so the loops vectorise across the row. */
-FB_PIXEL_LOOP static void
+FB_VECTORISED static void
 box_pass_vertical (const guint16 * src, guint16 * dst, int n, int height, int r,
     gint32 * sums)
 {
@@ -292,7 +293,7 @@ fb_blur (const FbImage * src, FbImage ** dst, float sigma)
 }
 
 /* One row of the appearance guide from the luma and its blur in 8.8 fixed point. */
-FB_PIXEL_LOOP static void
+FB_VECTORISED static void
 appearance_guide_row (const uint8_t * restrict luma, const guint16 * restrict blur,
     uint8_t * restrict out, int width)
 {
