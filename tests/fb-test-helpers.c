@@ -57,9 +57,12 @@ fb_test_random_image (int width, int height, int channels, float scale, guint32 
     uint8_t *row = fb_image_row (img, y);
     for (x = 0; x < width; x++)
       for (c = 0; c < channels; c++) {
-        float v = sinf (x / scale + phase[c][0]) * cosf (y / scale * 1.3f + phase[c][1])
-            + 0.5f * sinf ((x + y) / (scale * 0.7f) + phase[c][2])
-            + 0.3f * cosf ((x - 2 * y) / (scale * 0.4f) + phase[c][3]);
+        /* a fourth channel takes the first's phases, shifted */
+        const float *p = phase[c % 3];
+        float shift = (float) (c / 3);
+        float v = sinf (x / scale + p[0] + shift) * cosf (y / scale * 1.3f + p[1] + shift)
+            + 0.5f * sinf ((x + y) / (scale * 0.7f) + p[2] + shift)
+            + 0.3f * cosf ((x - 2 * y) / (scale * 0.4f) + p[3] + shift);
         float noise = g_rand_double_range (rand, -8, 8);
         int vi = (int) (128 + 50 * v + noise);
         row[x * channels + c] = CLAMP (vi, 0, 255);

@@ -17,7 +17,7 @@ char *fb_test_astronaut_path (void);
 const char *fb_test_model_path (void);
 /* Path under the source tree's data/ folder. g_free. */
 char *fb_test_source_data_path (const char *relative);
-/* Deterministic pseudo-random image (channels 1 or 3) smooth over `scale` pixels. */
+/* Deterministic pseudo-random image (1 to 4 channels) smooth over `scale` pixels. */
 FbImage *fb_test_random_image (int width, int height, int channels, float scale, guint32 seed);
 
 /* dlib's model and the astronaut, loaded once and kept; FALSE (after g_test_skip) when
