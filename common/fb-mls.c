@@ -2,51 +2,9 @@
 #include "fb-mls.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "fb-vectorised.h"
-
-/* In complex notation the best similarity z minimises sum w_i |z p^_i - q^_i|^2, so
- * z = sum w_i conj(p^_i) q^_i / sum w_i |p^_i|^2: no matrix inversion needed. */
-FbPoint
-fb_mls_similarity (const FbPoint * from, const FbPoint * to, int n, FbPoint v)
-{
-  double sw = 0, px = 0, py = 0, qx = 0, qy = 0, mu = 0, zr = 0, zi = 0;
-  double *weights = g_newa (double, n);
-  int i;
-
-  for (i = 0; i < n; i++) {
-    double dx = from[i].x - v.x, dy = from[i].y - v.y, d2 = dx * dx + dy * dy, w;
-    if (d2 < 1e-8)
-      return to[i];
-    w = weights[i] = 1.0 / d2;
-    sw += w;
-    px += w * from[i].x;
-    py += w * from[i].y;
-    qx += w * to[i].x;
-    qy += w * to[i].y;
-  }
-  px /= sw;
-  py /= sw;
-  qx /= sw;
-  qy /= sw;
-  for (i = 0; i < n; i++) {
-    double w = weights[i];
-    double ax = from[i].x - px, ay = from[i].y - py;
-    double bx = to[i].x - qx, by = to[i].y - qy;
-    mu += w * (ax * ax + ay * ay);
-    zr += w * (ax * bx + ay * by);
-    zi += w * (ax * by - ay * bx);
-  }
-  {
-    double vx = v.x - px, vy = v.y - py;
-    FbPoint r;
-    if (mu < 1e-12)
-      mu = 1e-12;
-    r.x = (float) ((zr * vx - zi * vy) / mu + qx);
-    r.y = (float) ((zi * vx + zr * vy) / mu + qy);
-    return r;
-  }
-}
 
 int
 fb_mls_grid_nodes (int width, int height, int spacing)
@@ -60,14 +18,17 @@ fb_mls_field_node_rows (const FbMlsField * f)
   return f->height / f->spacing + 2;
 }
 
-/* Nodes evaluated side by side in vector lanes. */
+/* Points evaluated side by side in vector lanes. */
 #define LANES 4
 typedef double DoubleLanes __attribute__((vector_size (LANES * sizeof (double))));
 typedef float FloatLanes __attribute__((vector_size (LANES * sizeof (float))));
 
-/* fb_mls_similarity for LANES points at once, each lane doing exactly its arithmetic in
- * the same order. Returns FALSE (nothing written) when a point lies on a control point. */
-FB_VECTORISED static gboolean
+/* The similarity at LANES points at once. In complex notation the best similarity z
+ * minimises sum w_i |z p^_i - q^_i|^2, so z = sum w_i conj(p^_i) q^_i / sum w_i |p^_i|^2:
+ * no matrix inversion needed. Each lane does one point's arithmetic in the order it
+ * would alone, so a point's result does not depend on the lanes beside it. Returns -1,
+ * or (nothing written) the first control point on which one of the points lies. */
+FB_VECTORISED static int
 mls_similarity_lanes (const FbPoint * from, const FbPoint * to, int n, FloatLanes vx,
     FloatLanes vy, FbPoint * out)
 {
@@ -81,7 +42,7 @@ mls_similarity_lanes (const FbPoint * from, const FbPoint * to, int n, FloatLane
     DoubleLanes d2 = dx * dx + dy * dy, w;
     for (k = 0; k < LANES; k++)
       if (d2[k] < 1e-8)
-        return FALSE;
+        return i;
     w = weights[i] = 1.0 / d2;
     sw += w;
     px += w * (double) from[i].x;
@@ -106,9 +67,21 @@ mls_similarity_lanes (const FbPoint * from, const FbPoint * to, int n, FloatLane
     out[k].x = (float) ((zr[k] * x - zi[k] * y) / m + qx[k]);
     out[k].y = (float) ((zi[k] * x + zr[k] * y) / m + qy[k]);
   }
-  return TRUE;
+  return -1;
 }
 
+FbPoint
+fb_mls_similarity (const FbPoint * from, const FbPoint * to, int n, FbPoint v)
+{
+  FloatLanes vx = { v.x, v.x, v.x, v.x }, vy = { v.y, v.y, v.y, v.y };
+  FbPoint out[LANES];
+  int on = mls_similarity_lanes (from, to, n, vx, vy, out);
+
+  return on < 0 ? out[0] : to[on];
+}
+
+/* Lanes past the row's end repeat its last node; a group with a node on a control
+ * point is evaluated node by node. */
 void
 fb_mls_field_nodes (const FbMlsField * f, int row0, int row1)
 {
@@ -116,19 +89,20 @@ fb_mls_field_nodes (const FbMlsField * f, int row0, int row1)
 
   for (j = row0; j < row1; j++)
     for (i = 0; i < cols; i += LANES) {
-      FbPoint *out = f->nodes + j * cols + i;
-      if (i + LANES <= cols) {
-        FloatLanes vx, vy;
-        for (k = 0; k < LANES; k++) {
-          vx[k] = f->origin_x + (i + k) * f->spacing;
-          vy[k] = f->origin_y + j * f->spacing;
-        }
-        if (mls_similarity_lanes (f->from, f->to, f->n, vx, vy, out))
-          continue;
+      FbPoint *nodes = f->nodes + j * cols + i, out[LANES];
+      int n = MIN (LANES, cols - i);
+      FloatLanes vx, vy;
+      for (k = 0; k < LANES; k++) {
+        vx[k] = f->origin_x + (i + MIN (k, n - 1)) * f->spacing;
+        vy[k] = f->origin_y + j * f->spacing;
       }
-      for (k = i; k < MIN (i + LANES, cols); k++) {
-        FbPoint v = { f->origin_x + k * f->spacing, f->origin_y + j * f->spacing };
-        f->nodes[j * cols + k] = fb_mls_similarity (f->from, f->to, f->n, v);
+      if (mls_similarity_lanes (f->from, f->to, f->n, vx, vy, out) < 0) {
+        memcpy (nodes, out, n * sizeof (FbPoint));
+        continue;
+      }
+      for (k = 0; k < n; k++) {
+        FbPoint v = { vx[k], vy[k] };
+        nodes[k] = fb_mls_similarity (f->from, f->to, f->n, v);
       }
     }
 }
