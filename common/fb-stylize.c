@@ -36,6 +36,7 @@ struct FbFaceStylizer {
   FbImage *output;
   float *pos;
   FbPoint *nodes;
+  gint *node_rows_done;         /* build_guides' counters, as many as nodes */
   int32_t *previous;            /* prev_nnf moved into this frame's region */
   float *previous_settled;      /* and prev_settled */
   float *settled;
@@ -63,6 +64,7 @@ fb_face_stylizer_free (FbFaceStylizer * fs)
   fb_image_free (fs->output);
   g_free (fs->pos);
   g_free (fs->nodes);
+  g_free (fs->node_rows_done);
   g_free (fs->previous);
   g_free (fs->previous_settled);
   g_free (fs->settled);
@@ -525,21 +527,23 @@ build_guides (FbFaceStylizer * fs, FbWorkers * workers, StylizeJob * job,
     region.x, region.y, region.width, region.height, MLS_GRID_SPACING
   };
   int pixel_bands = (region.height + MLS_GRID_SPACING - 1) / MLS_GRID_SPACING;
-  GuidesJob guides = { job, level, canonical_lm, feather, stylize_background,
-    g_new0 (gint, pixel_bands), pixel_bands
+  GuidesJob guides = { job, level, canonical_lm, feather, stylize_background, NULL,
+    pixel_bands
   };
 
   fb_image_ensure (&fs->luma, region.width, region.height, 1);
   if (nodes > fs->nodes_capacity) {
     fs->nodes = g_renew (FbPoint, fs->nodes, nodes);
+    fs->node_rows_done = g_renew (gint, fs->node_rows_done, nodes);
     fs->nodes_capacity = nodes;
   }
+  guides.node_rows_done = fs->node_rows_done;
+  memset (guides.node_rows_done, 0, pixel_bands * sizeof (gint));
   field.nodes = fs->nodes;
   field.field = fs->pos;
   job->field = &field;
   fb_workers_run (workers, guides_job, &guides, 1 + fb_mls_field_node_rows (&field));
   job->field = NULL;
-  g_free (guides.node_rows_done);
 }
 
 /* The previous frame's choices, when they belong to the same canonical space: the
