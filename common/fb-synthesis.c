@@ -70,21 +70,47 @@ seeds_job (void *data, int index, int count)
 
 /* Canonical pixels the nearest-seed maps cover beyond the region they are made for, so
  * that a face moving or turning a little keeps them. */
-#define NEAREST_MARGIN 24
+#define NEAREST_MARGIN 32
 
+/* New nearest-seed maps, and the ones they replace. */
+typedef struct {
+  FbSeedLevels *seeds;
+  uint8_t *old[FB_BLIT_MAX_LEVELS];
+  int old_levels;
+  int old_x0;
+  int old_y0;
+  int old_width;
+  int old_height;
+} NearestJob;
+
+/* Rows of the new maps: what the old ones cover is copied, the rest computed, so that a
+ * window that moves (a painted background follows the frame) costs what it uncovers. */
 static void
 nearest_job (void *data, int index, int count)
 {
-  FbSeedLevels *seeds = data;
-  int y0, y1, x, y, k;
+  NearestJob *job = data;
+  FbSeedLevels *seeds = job->seeds;
+  int width = seeds->nearest_width, y0, y1, x, y, k;
+  /* the columns of new rows that old rows cover */
+  int keep0 = CLAMP (job->old_x0 - seeds->nearest_x0, 0, width);
+  int keep1 = CLAMP (job->old_x0 + job->old_width - seeds->nearest_x0, keep0, width);
 
   fb_band_rows (seeds->nearest_height, index, count, &y0, &y1);
   for (k = 1; k < seeds->n_nearest_levels; k++)
     for (y = y0; y < y1; y++) {
-      uint8_t *row = seeds->nearest[k] + (size_t) y * seeds->nearest_width;
-      for (x = 0; x < seeds->nearest_width; x++)
-        row[x] = (uint8_t) fb_nearest_seed_cell (k, seeds->nearest_x0 + x,
-            seeds->nearest_y0 + y);
+      uint8_t *row = seeds->nearest[k] + (size_t) y * width;
+      int py = seeds->nearest_y0 + y, old_y = py - job->old_y0;
+      gboolean kept = k < job->old_levels && old_y >= 0 && old_y < job->old_height
+          && keep1 > keep0;
+      for (x = 0; x < width; x++) {
+        if (kept && x == keep0) {
+          memcpy (row + keep0, job->old[k] + (size_t) old_y * job->old_width
+              + seeds->nearest_x0 + keep0 - job->old_x0, keep1 - keep0);
+          x = keep1 - 1;
+          continue;
+        }
+        row[x] = (uint8_t) fb_nearest_seed_cell (k, seeds->nearest_x0 + x, py);
+      }
     }
 }
 
@@ -93,6 +119,9 @@ static void
 ensure_nearest_maps (FbWorkers * workers, const FbBlitTarget * target, int n_levels,
     FbSeedLevels * seeds)
 {
+  NearestJob job = { seeds, { NULL }, seeds->n_nearest_levels, seeds->nearest_x0,
+    seeds->nearest_y0, seeds->nearest_width, seeds->nearest_height
+  };
   int k;
 
   if (n_levels <= seeds->n_nearest_levels && target->x0 >= seeds->nearest_x0
@@ -105,11 +134,15 @@ ensure_nearest_maps (FbWorkers * workers, const FbBlitTarget * target, int n_lev
   seeds->nearest_y0 = target->y0 - NEAREST_MARGIN;
   seeds->nearest_width = target->width + 2 * NEAREST_MARGIN;
   seeds->nearest_height = target->height + 2 * NEAREST_MARGIN;
-  for (k = 1; k < n_levels; k++)
-    seeds->nearest[k] = g_renew (uint8_t, seeds->nearest[k],
-        (size_t) seeds->nearest_width * seeds->nearest_height);
-  fb_workers_run (workers, nearest_job, seeds, fb_band_count (workers,
+  for (k = 1; k < FB_BLIT_MAX_LEVELS; k++) {
+    job.old[k] = seeds->nearest[k];
+    seeds->nearest[k] = k < n_levels ? g_new (uint8_t,
+        (size_t) seeds->nearest_width * seeds->nearest_height) : NULL;
+  }
+  fb_workers_run (workers, nearest_job, &job, fb_band_count (workers,
           seeds->nearest_height));
+  for (k = 1; k < FB_BLIT_MAX_LEVELS; k++)
+    g_free (job.old[k]);
 }
 
 /* This call's levels become the previous ones (swapped, not copied). */
