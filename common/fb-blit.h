@@ -552,6 +552,17 @@ fb_vote_block_cells (const FbBlitStyle * s, const int32_t * coarse, int coarse_w
   return FB_BLOCK_SEAM;
 }
 
+/* The 8-bit fixed-point bilinear mix of four neighbours, weights wx, wy in 1/256. */
+FB_FUNC int
+fb_bilinear_mix (int top_left, int top_right, int bottom_left, int bottom_right, int wx,
+    int wy)
+{
+  int top = top_left * (256 - wx) + top_right * wx;
+  int bottom = bottom_left * (256 - wx) + bottom_right * wx;
+
+  return (top * (256 - wy) + bottom * wy + 32768) >> 16;
+}
+
 /* Bilinear sample of `channels` bytes at (x, y) in 8-bit fixed point, for points at
  * least one pixel inside the image (the caller checks): the hot loops' version of
  * fb_sample_bilinear. */
@@ -563,11 +574,9 @@ fb_sample_bilinear_inside (const uint8_t * data, int stride, int channels, float
   int wx = (int) ((x - x0) * 256.0f), wy = (int) ((y - y0) * 256.0f);
   const uint8_t *p = data + (size_t) y0 * stride + x0 * channels;
 
-  for (c = 0; c < channels; c++) {
-    int top = p[c] * (256 - wx) + p[c + channels] * wx;
-    int bottom = p[c + stride] * (256 - wx) + p[c + stride + channels] * wx;
-    out[c] = (uint8_t) ((top * (256 - wy) + bottom * wy + 32768) >> 16);
-  }
+  for (c = 0; c < channels; c++)
+    out[c] = (uint8_t) fb_bilinear_mix (p[c], p[c + channels], p[c + stride],
+        p[c + stride + channels], wx, wy);
 }
 
 /* Bilinear sample of a packed 8-bit image with `channels` at (x, y), edges clamped. */

@@ -54,16 +54,6 @@ load_u32_le (const uint8_t * p)
   return GUINT32_FROM_LE (v);
 }
 
-/* The 8-bit fixed-point bilinear mix of fb_sample_bilinear_inside. */
-static inline int
-bilinear (int top_left, int top_right, int bottom_left, int bottom_right, int wx, int wy)
-{
-  int top = top_left * (256 - wx) + top_right * wx;
-  int bottom = bottom_left * (256 - wx) + bottom_right * wx;
-
-  return (top * (256 - wy) + bottom * wy + 32768) >> 16;
-}
-
 /* A canonical coordinate in the coverage's pixels: (c + 1/2) / 2^shift - 1/2. */
 static inline int32_t
 coverage_position (int32_t c, int shift)
@@ -89,8 +79,9 @@ sample_colours_inside (const uint8_t * restrict data, int stride, int32_t u, int
     uint32_t bottom_left = load_u32_le (data + offset + stride);
     uint32_t bottom_right = load_u32_le (data + offset + stride + 2) >> 8;
     for (c = 0; c < 3; c++)
-      rgb[3 * i + c] = bilinear ((top_left >> 8 * c) & 255, (top_right >> 8 * c) & 255,
-          (bottom_left >> 8 * c) & 255, (bottom_right >> 8 * c) & 255, wx, wy);
+      rgb[3 * i + c] = fb_bilinear_mix ((top_left >> 8 * c) & 255,
+          (top_right >> 8 * c) & 255, (bottom_left >> 8 * c) & 255,
+          (bottom_right >> 8 * c) & 255, wx, wy);
   }
 }
 
@@ -125,8 +116,8 @@ sample_coverage_inside (const uint8_t * restrict data, int stride, int shift, in
     int offset = (qv >> FRAC) * stride + (qu >> FRAC);
     uint32_t top = load_u32_le (data + offset);
     uint32_t bottom = load_u32_le (data + offset + stride);
-    alpha[i] = bilinear (top & 255, (top >> 8) & 255, bottom & 255, (bottom >> 8) & 255,
-        (qu >> 8) & 255, (qv >> 8) & 255);
+    alpha[i] = fb_bilinear_mix (top & 255, (top >> 8) & 255, bottom & 255,
+        (bottom >> 8) & 255, (qu >> 8) & 255, (qv >> 8) & 255);
   }
 }
 
@@ -144,7 +135,7 @@ sample_clamped (const FbImage * image, int32_t u, int32_t v, uint8_t * out)
   int i;
 
   for (i = 0; i < c; i++)
-    out[i] = bilinear (p[i], p[i + right], p[i + below], p[i + below + right],
+    out[i] = fb_bilinear_mix (p[i], p[i + right], p[i + below], p[i + below + right],
         (cu >> 8) & 255, (cv >> 8) & 255);
 }
 

@@ -157,15 +157,11 @@ typedef struct {
 /* Pixels per step of the resampling's fast path: its arrays stay in L1. */
 #define RESAMPLE_SPAN 64
 
-/* fb_sample_bilinear_inside's 8-bit fixed-point mix of the pixel at p, its right
- * neighbour and the two below, with weights wx, wy in 1/256. */
+/* fb_bilinear_mix of the pixel at p, its right neighbour and the two below. */
 static inline uint8_t
-bilinear_fixed (const uint8_t * p, int stride, int wx, int wy)
+bilinear_at (const uint8_t * p, int stride, int wx, int wy)
 {
-  int top = (p[0] << 8) + (p[1] - p[0]) * wx;
-  int bottom = (p[stride] << 8) + (p[stride + 1] - p[stride]) * wx;
-
-  return (uint8_t) (((top << 8) + (bottom - top) * wy + 32768) >> 16);
+  return (uint8_t) fb_bilinear_mix (p[0], p[1], p[stride], p[stride + 1], wx, wy);
 }
 
 /* Whether the n positions f + i (dx, dy), summed one after the other in floats, all
@@ -223,7 +219,7 @@ resample_luma (StylizeJob * job)
           wy[i] = sy & 255;
         }
         for (i = 0; i < span; i++)
-          row[x + i] = bilinear_fixed (pixels + offsets[i], stride, wx[i], wy[i]);
+          row[x + i] = bilinear_at (pixels + offsets[i], stride, wx[i], wy[i]);
       }
       continue;
     }
@@ -231,7 +227,7 @@ resample_luma (StylizeJob * job)
       float v;
       if (f.x >= 0 && f.y >= 0 && f.x < last_x && f.y < last_y) {
         int sx = (int) (f.x * 256.0f), sy = (int) (f.y * 256.0f);
-        row[x] = bilinear_fixed (pixels + (size_t) (sy >> 8) * stride + (sx >> 8), stride,
+        row[x] = bilinear_at (pixels + (size_t) (sy >> 8) * stride + (sx >> 8), stride,
             sx & 255, sy & 255);
         continue;
       }
