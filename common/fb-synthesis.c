@@ -83,6 +83,16 @@ typedef struct {
   int old_height;
 } NearestJob;
 
+/* Map pixels [x0, x1) of row py, level k. */
+static void
+nearest_cells (uint8_t * row, int k, int x0, int x1, int origin_x, int py)
+{
+  int x;
+
+  for (x = x0; x < x1; x++)
+    row[x] = (uint8_t) fb_nearest_seed_cell (k, origin_x + x, py);
+}
+
 /* Rows of the new maps: what the old ones cover is copied, the rest computed, so that a
  * window that moves (a painted background follows the frame) costs what it uncovers. */
 static void
@@ -90,27 +100,24 @@ nearest_job (void *data, int index, int count)
 {
   NearestJob *job = data;
   FbSeedLevels *seeds = job->seeds;
-  int width = seeds->nearest_width, y0, y1, x, y, k;
+  int width = seeds->nearest_width, x0 = seeds->nearest_x0, y0, y1, y, k;
   /* the columns of new rows that old rows cover */
-  int keep0 = CLAMP (job->old_x0 - seeds->nearest_x0, 0, width);
-  int keep1 = CLAMP (job->old_x0 + job->old_width - seeds->nearest_x0, keep0, width);
+  int keep0 = CLAMP (job->old_x0 - x0, 0, width);
+  int keep1 = CLAMP (job->old_x0 + job->old_width - x0, keep0, width);
 
   fb_band_rows (seeds->nearest_height, index, count, &y0, &y1);
   for (k = 1; k < seeds->n_nearest_levels; k++)
     for (y = y0; y < y1; y++) {
       uint8_t *row = seeds->nearest[k] + (size_t) y * width;
       int py = seeds->nearest_y0 + y, old_y = py - job->old_y0;
-      gboolean kept = k < job->old_levels && old_y >= 0 && old_y < job->old_height
-          && keep1 > keep0;
-      for (x = 0; x < width; x++) {
-        if (kept && x == keep0) {
-          memcpy (row + keep0, job->old[k] + (size_t) old_y * job->old_width
-              + seeds->nearest_x0 + keep0 - job->old_x0, keep1 - keep0);
-          x = keep1 - 1;
-          continue;
-        }
-        row[x] = (uint8_t) fb_nearest_seed_cell (k, seeds->nearest_x0 + x, py);
+      if (k >= job->old_levels || old_y < 0 || old_y >= job->old_height) {
+        nearest_cells (row, k, 0, width, x0, py);
+        continue;
       }
+      nearest_cells (row, k, 0, keep0, x0, py);
+      memcpy (row + keep0, job->old[k] + (size_t) old_y * job->old_width + x0 + keep0
+          - job->old_x0, keep1 - keep0);
+      nearest_cells (row, k, keep1, width, x0, py);
     }
 }
 
