@@ -433,11 +433,11 @@ head_region (const FbLandmarks * canonical_lm, float feather, int voting)
   return region;
 }
 
-/* This frame's choices become the next frame's temporal guide, its output the next
- * frame's spare buffer (swapped, not copied). */
+/* This frame's choices become the next frame's temporal guide, with the rules they
+ * were made under; its output the next frame's spare buffer (swapped, not copied). */
 static void
 keep_for_next_frame (FbFaceStylizer * fs, const FbStyle * style, int level,
-    const StylizeJob * job)
+    const StylizeJob * job, const FbRenderParams * params)
 {
   FbImage *output = fs->prev_output;
   int32_t *nnf = fs->prev_nnf;
@@ -453,6 +453,8 @@ keep_for_next_frame (FbFaceStylizer * fs, const FbStyle * style, int level,
   fs->prev_level = level;
   fs->prev_synthesis_shift = job->synthesis_shift;
   fs->prev_region = job->synthesis_region;
+  fs->prev_threshold = params->threshold;
+  fs->prev_lambda_temporal = params->lambda_temporal;
 }
 
 /* What the jobs of build_guides share. */
@@ -694,14 +696,12 @@ fb_face_stylizer_run (FbFaceStylizer * fs, FbWorkers * workers, const FbStyle * 
   times->seeds += lap_ms (&t0);
 
   fb_synthesis_nnf (workers, &blit_style, &target, &fs->seeds, fs->nnf, fs->settled);
-  fs->prev_threshold = params->threshold;
-  fs->prev_lambda_temporal = params->lambda_temporal;
   times->synthesis += lap_ms (&t0);
 
   vote (fs, workers, &job, level, &target, params->voting);
   times->voting += lap_ms (&t0);
 
-  keep_for_next_frame (fs, style, level_index, &job);
+  keep_for_next_frame (fs, style, level_index, &job, params);
   source = fs->prev_output;
   if (params->debug_view != FB_DEBUG_VIEW_NONE
       && params->debug_view != FB_DEBUG_VIEW_LANDMARKS) {
