@@ -4,7 +4,7 @@
 #pragma once
 
 #include "fb-hostdevice.h"
-#include "fb-seed-table.h"
+#include "fb-seed-lookup.h"
 
 /* Finest seed level is 1 (h = 2); pixels that pass no level take the direct lookup. */
 /* u* of a seed outside the region may lie outside the style: biased 16-bit halves. */
@@ -137,6 +137,36 @@ fb_nearest_seed_cell (int k, int px, int py)
       }
     }
   return best;
+}
+
+/* Level k's cells (spacing h = 2^k) around the target region: the region's own and
+ * one more on every side, so that every pixel's 3 x 3 neighbourhood of cells has seeds. */
+FB_FUNC void
+fb_seed_level_place (FbSeedLevel * l, int k, const FbBlitTarget * t)
+{
+  l->h = 1 << k;
+  l->cell_x0 = fb_floor_shift (t->x0, k) - 1;
+  l->cell_y0 = fb_floor_shift (t->y0, k) - 1;
+  l->cols = fb_floor_shift (t->x0 + t->width - 1, k) + 2 - l->cell_x0;
+  l->rows = fb_floor_shift (t->y0 + t->height - 1, k) + 2 - l->cell_y0;
+}
+
+/* Cell (i, j) of seed level k: its seed, u* not looked up yet, and (previous_u not
+ * NULL) what the same seed took on the previous frame's level p. */
+FB_FUNC void
+fb_seed_cell_init (int k, const FbSeedLevel * l, const FbSeedLevel * p,
+    uint32_t * previous_u, int i, int j)
+{
+  int c = j * l->cols + i, pi = l->cell_x0 + i - p->cell_x0, pj = l->cell_y0 + j - p->cell_y0;
+  int sx, sy;
+
+  fb_seed_position (k, l->h, l->cell_x0 + i, l->cell_y0 + j, &sx, &sy);
+  l->seed_xy[2 * c] = sx;
+  l->seed_xy[2 * c + 1] = sy;
+  l->seed_u[c] = FB_SEED_UNKNOWN;
+  if (previous_u)
+    previous_u[c] = pi >= 0 && pj >= 0 && pi < p->cols && pj < p->rows
+        ? p->seed_u[pj * p->cols + pi] : FB_SEED_UNKNOWN;
 }
 
 /* Guidance error of taking style pixel (ox, oy) for region pixel i. */
@@ -317,6 +347,61 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
   return fb_blit_lookup (s, t, rx, ry);
 }
 
+/* The temporal guide at pixel (x, y) of this frame's region: the previous frame's
+ * choice and its guides at the same canonical position (-1: none). The previous frame
+ * lives in the same canonical space, so the landmark alignment has already warped it
+ * onto this frame: copying by canonical position is the warp. */
+FB_FUNC void
+fb_history_entry (const int32_t * prev_nnf, const float *prev_settled, int prev_x0,
+    int prev_y0, int prev_width, int prev_height, int x0, int y0, int width, int x, int y,
+    int32_t * previous, float *previous_settled)
+{
+  int px = x0 + x - prev_x0, py = y0 + y - prev_y0;
+  size_t i = (size_t) y * width + x, p = (size_t) py * prev_width + px;
+
+  if (px < 0 || py < 0 || px >= prev_width || py >= prev_height) {
+    previous[i] = -1;
+    return;
+  }
+  previous[i] = prev_nnf[p];
+  previous_settled[3 * i] = prev_settled[3 * p];
+  previous_settled[3 * i + 1] = prev_settled[3 * p + 1];
+  previous_settled[3 * i + 2] = prev_settled[3 * p + 2];
+}
+
+/* NNF entry i = (x, y) of the target, and (settled_out not NULL) the guides it was
+ * chosen with. Settled choices stay; pixels that cannot show take the positional
+ * guide, which is no choice to keep. */
+FB_FUNC void
+fb_nnf_entry (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel * levels,
+    int n_levels, int x, int y, int32_t * nnf, float *settled_out)
+{
+  size_t i = (size_t) y * t->width + x;
+  float *settled = settled_out ? settled_out + 3 * i : 0;
+
+  if (t->previous && t->settled && fb_blit_settled (t, i)) {
+    nnf[i] = t->previous[i];
+    if (settled) {
+      settled[0] = t->settled[3 * i];
+      settled[1] = t->settled[3 * i + 1];
+      settled[2] = t->settled[3 * i + 2];
+    }
+    return;
+  }
+  if (!fb_target_covered (t, x, y)) {
+    nnf[i] = fb_blit_positional (s, t, i);
+    if (settled)
+      settled[0] = settled[1] = settled[2] = NAN;
+    return;
+  }
+  nnf[i] = fb_blit_pixel (s, t, levels, n_levels, x, y);
+  if (settled) {
+    settled[0] = t->pos[2 * i];
+    settled[1] = t->pos[2 * i + 1];
+    settled[2] = t->app[i];
+  }
+}
+
 /* The NNF at twice the resolution of a half-resolution one: the pixel (dx, dy) of a
  * 2 x 2 block takes the same pixel of the 2 x 2 block of the finer style level under its
  * coarse entry, so whole chunks keep their offsets and the style's detail comes from
@@ -398,6 +483,29 @@ fb_vote_pixel (const FbBlitStyle * s, const int32_t * nnf, int width, int height
   out[0] = fb_rounded_mean (sum[0], n);
   out[1] = fb_rounded_mean (sum[1], n);
   out[2] = fb_rounded_mean (sum[2], n);
+}
+
+FB_FUNC void
+fb_copy_pixel (const uint8_t * from, uint8_t * to)
+{
+  to[0] = from[0];
+  to[1] = from[1];
+  to[2] = from[2];
+}
+
+/* Output pixel (x, y) of the target: voted if it can show, else its NNF pixel. */
+FB_FUNC void
+fb_vote_entry (const FbBlitStyle * s, const FbBlitTarget * t, const int32_t * nnf, int x,
+    int y, int radius, uint8_t * out)
+{
+  int32_t o;
+
+  if (fb_target_covered (t, x, y)) {
+    fb_vote_pixel (s, nnf, t->width, t->height, x, y, radius, out);
+    return;
+  }
+  o = nnf[(size_t) y * t->width + x];
+  fb_copy_pixel (s->rgb + (size_t) FB_PIXEL_Y (o) * s->rgb_stride + 3 * FB_PIXEL_X (o), out);
 }
 
 /* Style pixel that a neighbour in the coarse cell with NNF entry o votes for a fine
@@ -550,6 +658,68 @@ fb_vote_block_cells (const FbBlitStyle * s, const int32_t * coarse, int coarse_w
     base[i] = s->rgb + (size_t) y * s->rgb_stride + 3 * x;
   }
   return FB_BLOCK_SEAM;
+}
+
+/* Fine pixel (x, y) on its own: voted if it can show, else its upsampled NNF pixel. */
+FB_FUNC void
+fb_vote_upsampled_entry (const FbBlitStyle * s, const FbBlitTarget * t,
+    const int32_t * coarse, int x, int y, int radius, uint8_t * out)
+{
+  if (fb_target_covered (t, x, y)) {
+    fb_vote_upsampled_pixel (s, coarse, t->width, t->height, x, y, radius, out);
+    return;
+  }
+  fb_copy_pixel (fb_upsampled_vote (s, coarse[(size_t) (y >> 1) * (t->width >> 1)
+              + (x >> 1)], x & 1, y & 1), out);
+}
+
+/* Whether one of the fine pixels of coarse cell (qx, qy) can show. With the coverage
+ * at 1/4 of the fine resolution or coarser, the four share their coverage samples. */
+FB_FUNC int
+fb_block_covered (const FbBlitTarget * t, int qx, int qy)
+{
+  int x = 2 * qx, y = 2 * qy;
+
+  if (!t->coverage || t->coverage_shift >= 2)
+    return fb_target_covered (t, x, y);
+  return fb_target_covered (t, x, y) || fb_target_covered (t, x + 1, y)
+      || fb_target_covered (t, x, y + 1) || fb_target_covered (t, x + 1, y + 1);
+}
+
+/* The 2 x 2 fine pixels of coarse cell (qx, qy) of the target's half-resolution NNF,
+ * voted as fb_vote_upsampled_entry votes them, into row0 and row1 (the cell's first
+ * pixel in two output rows). A 3 x 3 window inside the region votes the whole block
+ * from its coarse neighbourhood; a block whose pixels cannot show is copied. Returns
+ * 1 for an FB_BLOCK_SEAM block, which is left to the caller: cells and base are set
+ * for fb_vote_upsampled_seam, or for a faster equivalent. */
+FB_FUNC int
+fb_vote_upsampled_cell (const FbBlitStyle * s, const FbBlitTarget * t,
+    const int32_t * coarse, int radius, int qx, int qy, uint8_t * row0, uint8_t * row1,
+    int32_t * cells, const uint8_t ** base)
+{
+  int coarse_width = t->width >> 1, coarse_height = t->height >> 1;
+
+  if (radius == 1 && qx > 0 && qy > 0 && qx < coarse_width - 1 && qy < coarse_height - 1) {
+    if (!fb_block_covered (t, qx, qy)) {
+      fb_upsampled_copy_block (s, coarse[(size_t) qy * coarse_width + qx], row0, row1);
+      return 0;
+    }
+    switch (fb_vote_block_cells (s, coarse, coarse_width, qx, qy, cells, base)) {
+      case FB_BLOCK_IN_CHUNK:
+        fb_upsampled_copy_block (s, cells[4], row0, row1);
+        return 0;
+      case FB_BLOCK_SEAM_AT_BORDER:
+        fb_vote_upsampled_seam (s, cells, row0, row1);
+        return 0;
+      case FB_BLOCK_SEAM:
+        return 1;
+    }
+  }
+  fb_vote_upsampled_entry (s, t, coarse, 2 * qx, 2 * qy, radius, row0);
+  fb_vote_upsampled_entry (s, t, coarse, 2 * qx + 1, 2 * qy, radius, row0 + 3);
+  fb_vote_upsampled_entry (s, t, coarse, 2 * qx, 2 * qy + 1, radius, row1);
+  fb_vote_upsampled_entry (s, t, coarse, 2 * qx + 1, 2 * qy + 1, radius, row1 + 3);
+  return 0;
 }
 
 /* The 8-bit fixed-point bilinear mix of four neighbours, weights wx, wy in 1/256. */

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
+#include "fb-backend.h"
 #include "fb-stylize.h"
-#include "fb-workers.h"
 
 typedef struct {
   guint id;
@@ -13,13 +13,18 @@ typedef struct {
 
 struct FbEngine {
   FbTracker *tracker;
-  FbWorkers *workers;
+  FbBackend *backend;
+  int n_threads;                /* of the CPU backend, should another fail */
+  gboolean fall_back_to_cpu;
+  GError *backend_failure;      /* why the engine went over to the CPU */
   FbStyle *style;
   FbImage *luma;
   FaceSlot slots[FB_TRACKER_MAX_FACES];
   int n_slots;
   FbStageTimes times;
 };
+
+G_DEFINE_QUARK (fb-engine-error-quark, fb_engine_error)
 
 void
 fb_render_params_init_defaults (FbRenderParams * params)
@@ -38,17 +43,43 @@ fb_render_params_init_defaults (FbRenderParams * params)
 }
 
 FbEngine *
-fb_engine_new (const FbShapeModel * model, int n_threads, GError ** error)
+fb_engine_new_with_backend (const FbShapeModel * model, FbBackend * backend,
+    int n_threads, gboolean fall_back_to_cpu, GError ** error)
 {
   FbEngine *engine = g_new0 (FbEngine, 1);
 
   engine->tracker = fb_tracker_new (model, error);
   if (!engine->tracker) {
+    fb_backend_free (backend);
     g_free (engine);
     return NULL;
   }
-  engine->workers = fb_workers_new (n_threads);
+  engine->backend = backend;
+  engine->n_threads = n_threads;
+  engine->fall_back_to_cpu = fall_back_to_cpu;
   return engine;
+}
+
+FbEngine *
+fb_engine_new (const FbShapeModel * model, int n_threads, GError ** error)
+{
+  return fb_engine_new_with_backend (model, fb_backend_cpu_new (n_threads), n_threads,
+      FALSE, error);
+}
+
+const char *
+fb_engine_backend_name (const FbEngine * engine)
+{
+  return engine->backend->name;
+}
+
+GError *
+fb_engine_take_backend_failure (FbEngine * engine)
+{
+  GError *error = engine->backend_failure;
+
+  engine->backend_failure = NULL;
+  return error;
 }
 
 static void
@@ -72,7 +103,8 @@ fb_engine_free (FbEngine * engine)
     return;
   drop_all_slots (engine);
   fb_tracker_free (engine->tracker);
-  fb_workers_free (engine->workers);
+  fb_backend_free (engine->backend);
+  g_clear_error (&engine->backend_failure);
   if (engine->style)
     fb_style_unref (engine->style);
   fb_image_free (engine->luma);
@@ -108,7 +140,7 @@ stylizer_for (FbEngine * engine, guint id)
   if (engine->n_slots == FB_TRACKER_MAX_FACES)
     return NULL;
   engine->slots[engine->n_slots].id = id;
-  engine->slots[engine->n_slots].stylizer = fb_face_stylizer_new ();
+  engine->slots[engine->n_slots].stylizer = fb_face_stylizer_new (engine->backend);
   return engine->slots[engine->n_slots++].stylizer;
 }
 
@@ -129,29 +161,25 @@ drop_lost_faces (FbEngine * engine, const FbTrackedFace * faces, int n_faces)
   }
 }
 
-static void
-draw_landmarks (FbFrame * frame, const FbLandmarks * lm)
+/* The backend failed (a GPU that ran out of memory or was lost): the faces start
+ * afresh on the CPU, unless the user asked for that backend only. */
+static gboolean
+fall_back_to_cpu (FbEngine * engine)
 {
-  static FbImage *dot_rgb, *dot_alpha;
-  FbRect bounds = { 0, 0, frame->width, frame->height };
-  int i;
+  GError *error = fb_backend_take_error (engine->backend);
 
-  if (g_once_init_enter (&dot_alpha)) {
-    FbImage *alpha = fb_image_new (3, 3, 1);
-    dot_rgb = fb_image_new (3, 3, 3);
-    memset (alpha->data, 255, 9);
-    for (i = 0; i < 9; i++) {
-      dot_rgb->data[3 * i] = 255;
-      dot_rgb->data[3 * i + 1] = 40;
-      dot_rgb->data[3 * i + 2] = 40;
-    }
-    g_once_init_leave (&dot_alpha, alpha);
-  }
-  for (i = 0; i < FB_N_LANDMARKS; i++) {
-    FbRect dot = { (int) lm->points[i].x - 1, (int) lm->points[i].y - 1, 3, 3 };
-    if (fb_rect_intersect (dot, bounds).width == 3 && fb_rect_intersect (dot, bounds).height == 3)
-      fb_frame_blend_rgb (frame, dot, dot_rgb, dot_alpha);
-  }
+  if (!error)
+    error = g_error_new (FB_ENGINE_ERROR, FB_ENGINE_ERROR_BACKEND, "%s failed",
+        engine->backend->name);
+  g_clear_error (&engine->backend_failure);
+  engine->backend_failure = error;
+  if (!engine->fall_back_to_cpu)
+    return FALSE;
+  drop_all_slots (engine);
+  fb_backend_free (engine->backend);
+  engine->backend = fb_backend_cpu_new (engine->n_threads);
+  engine->fall_back_to_cpu = FALSE;
+  return TRUE;
 }
 
 int
@@ -166,7 +194,9 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
   g_return_val_if_fail (engine->style != NULL, -1);
   memset (&engine->times, 0, sizeof (engine->times));
 
-  fb_frame_read_luma (engine->workers, frame, &engine->luma);
+  while (!engine->backend->klass->begin_frame (engine->backend, frame, &engine->luma))
+    if (!fall_back_to_cpu (engine))
+      return -1;
   n_faces = fb_tracker_process (engine->tracker, engine->luma, timestamp_ns,
       &params->tracking, faces, MIN (params->tracking.max_faces, FB_TRACKER_MAX_FACES));
   engine->times.landmarks = g_get_monotonic_time () / 1000.0 - start;
@@ -174,20 +204,28 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
 
   for (i = 0; i < n_faces; i++) {
     FbFaceStylizer *stylizer = stylizer_for (engine, faces[i].id);
-    FbFacePatch patch;
-    double blend_start;
+    FbStylizeResult result;
     if (!stylizer)
       continue;
     /* The background is painted once, around the first face. */
     face_params.stylize_background = params->stylize_background && i == 0;
-    if (!fb_face_stylizer_run (stylizer, engine->workers, engine->style, engine->luma,
-            &faces[i].landmarks, &face_params, &patch, &engine->times))
+    result = fb_face_stylizer_run (stylizer, engine->style, engine->luma,
+        &faces[i].landmarks, &face_params, frame, &engine->times);
+    if (result == FB_STYLIZE_FAILED) {
+      if (!fall_back_to_cpu (engine))
+        return -1;
+      i--;                      /* this face again, on the CPU */
       continue;
-    blend_start = g_get_monotonic_time () / 1000.0;
-    fb_composite_patch_onto (engine->workers, &patch.source, patch.rect, frame);
-    engine->times.compositing += g_get_monotonic_time () / 1000.0 - blend_start;
-    if (params->debug_view == FB_DEBUG_VIEW_LANDMARKS)
-      draw_landmarks (frame, &faces[i].landmarks);
+    }
+    if (result == FB_STYLIZE_NOT_SHOWN)
+      continue;
+    if (params->debug_view == FB_DEBUG_VIEW_LANDMARKS
+        && !engine->backend->klass->mark_landmarks (engine->backend, frame,
+            &faces[i].landmarks)) {
+      if (!fall_back_to_cpu (engine))
+        return -1;
+      continue;
+    }
     if (n_results < max_results) {
       results[n_results].id = faces[i].id;
       results[n_results].box = faces[i].box;
@@ -195,6 +233,10 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
       n_results++;
     }
   }
+  /* the frame is what the faces done so far made of it: on the CPU it is where it was */
+  if (!engine->backend->klass->end_frame (engine->backend, frame)
+      && !fall_back_to_cpu (engine))
+    return -1;
   engine->times.total = g_get_monotonic_time () / 1000.0 - start;
   return n_results;
 }

@@ -5,20 +5,13 @@
 #pragma once
 
 #include <glib.h>
+#include "fb-debug-view.h"
 #include "fb-frame.h"
 #include "fb-style.h"
 #include "fb-tracker.h"
 
 G_BEGIN_DECLS
 
-typedef enum {
-  FB_DEBUG_VIEW_NONE,
-  FB_DEBUG_VIEW_LANDMARKS,      /* stylized output with the landmarks drawn on it */
-  FB_DEBUG_VIEW_POSITIONAL_GUIDE,       /* G_pos as red/green */
-  FB_DEBUG_VIEW_APPEARANCE_GUIDE,       /* G_app (histogram-matched) as grey */
-  FB_DEBUG_VIEW_CHUNKS,         /* each coherent chunk of the NNF in its own colour */
-  FB_DEBUG_VIEW_MASK,           /* the feathered mask as grey */
-} FbDebugView;
 
 /* Everything that may change between two frames. */
 typedef struct {
@@ -45,16 +38,33 @@ typedef struct {
 } FbFaceResult;
 
 typedef struct FbEngine FbEngine;
+typedef struct FbBackend FbBackend;
 
-/* model is borrowed. n_threads <= 0: one per core. */
+#define FB_ENGINE_ERROR (fb_engine_error_quark ())
+GQuark fb_engine_error_quark (void);
+typedef enum {
+  FB_ENGINE_ERROR_BACKEND,      /* the backend failed while processing a frame */
+} FbEngineError;
+
+/* On the CPU backend. model is borrowed. n_threads <= 0: one per core. */
 FbEngine *fb_engine_new (const FbShapeModel * model, int n_threads, GError ** error);
+/* On `backend` (taken, also on failure). Should it fail while processing frames, the
+ * engine goes on with a CPU backend of n_threads if fall_back_to_cpu, else
+ * fb_engine_process returns -1; fb_engine_take_backend_failure then says why. */
+FbEngine *fb_engine_new_with_backend (const FbShapeModel * model, FbBackend * backend,
+    int n_threads, gboolean fall_back_to_cpu, GError ** error);
+/* "CPU (2 threads)", "CUDA device 0 (...)": where frames are processed now. */
+const char *fb_engine_backend_name (const FbEngine * engine);
+/* Why the engine left its first backend (NULL: it did not), once. */
+GError *fb_engine_take_backend_failure (FbEngine * engine);
 void fb_engine_free (FbEngine * engine);
 
 /* Swaps in a style (takes a reference); the next frame uses it. Temporal state resets. */
 void fb_engine_set_style (FbEngine * engine, FbStyle * style);
 
 /* Stylizes the frame in place and reports the faces (at most max_faces written).
- * A frame without a face is left bit-exact unless stylize_background is set. */
+ * A frame without a face is left bit-exact unless stylize_background is set. -1: the
+ * backend failed and the engine could not go on (fb_engine_take_backend_failure). */
 int fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
     const FbRenderParams * params, FbFaceResult * faces, int max_faces);
 

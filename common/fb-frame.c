@@ -500,3 +500,29 @@ fb_frame_read_luma (FbWorkers * workers, const FbFrame * frame, FbImage ** luma)
   job.luma = *luma;
   fb_workers_run (workers, luma_job, &job, fb_band_count (workers, frame->height));
 }
+
+void
+fb_frame_mark_points (FbFrame * frame, const FbPoint * points, int n)
+{
+  static FbImage *dot_rgb, *dot_alpha;
+  FbRect bounds = { 0, 0, frame->width, frame->height };
+  int i;
+
+  if (g_once_init_enter (&dot_alpha)) {
+    FbImage *alpha = fb_image_new (3, 3, 1);
+    dot_rgb = fb_image_new (3, 3, 3);
+    memset (alpha->data, 255, 9);
+    for (i = 0; i < 9; i++) {
+      dot_rgb->data[3 * i] = 255;
+      dot_rgb->data[3 * i + 1] = 40;
+      dot_rgb->data[3 * i + 2] = 40;
+    }
+    g_once_init_leave (&dot_alpha, alpha);
+  }
+  for (i = 0; i < n; i++) {
+    FbRect dot = { (int) points[i].x - 1, (int) points[i].y - 1, 3, 3 };
+    FbRect inside = fb_rect_intersect (dot, bounds);
+    if (inside.width == 3 && inside.height == 3)
+      fb_frame_blend_rgb (frame, dot, dot_rgb, dot_alpha);
+  }
+}

@@ -22,7 +22,14 @@ typedef enum {
   FB_YUV_BT709_LIMITED, FB_YUV_BT709_FULL,
 } FbYuvMatrix;
 
-/* A mapped frame: planes and strides as GstVideoFrame gives them. */
+/* Where a frame's planes are. */
+typedef enum {
+  FB_MEMORY_HOST,
+  FB_MEMORY_CUDA,               /* device addresses (CUdeviceptr) of the CUDA backend's GPU */
+} FbMemory;
+
+/* A mapped frame: planes and strides as GstVideoFrame gives them. Only the CUDA backend
+ * takes frames in FB_MEMORY_CUDA. */
 typedef struct {
   FbFormat format;
   FbYuvMatrix matrix;
@@ -30,6 +37,7 @@ typedef struct {
   int height;
   uint8_t *planes[3];
   int strides[3];
+  FbMemory memory;
 } FbFrame;
 
 /* Copies `rect` (must lie inside the frame) into rgb (resized to rect, 3 channels). */
@@ -45,5 +53,8 @@ void fb_frame_blend_rgb (FbFrame * frame, FbRect rect, const FbImage * rgb,
 /* Luma (0..255, full range) of the whole frame, 1 channel, resized to the frame; row
  * bands split across the workers. */
 void fb_frame_read_luma (FbWorkers * workers, const FbFrame * frame, FbImage ** luma);
+
+/* A red 3 x 3 dot on each point (frame pixels) wholly inside the frame. */
+void fb_frame_mark_points (FbFrame * frame, const FbPoint * points, int n);
 
 G_END_DECLS

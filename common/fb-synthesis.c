@@ -50,22 +50,12 @@ seeds_job (void *data, int index, int count)
 {
   SynthesisJob *job = data;
   int level = index + 1, i, j;
-  FbSeedLevel *l = &job->seeds->levels[level];
-  const FbSeedLevel *p = &job->seeds->previous[level];
-  uint32_t *previous_u = job->seeds->previous_u[level];
+  const FbSeedLevel *l = &job->seeds->levels[level];
 
   for (j = 0; j < l->rows; j++)
-    for (i = 0; i < l->cols; i++) {
-      int c = j * l->cols + i, pi = l->cell_x0 + i - p->cell_x0,
-          pj = l->cell_y0 + j - p->cell_y0, sx, sy;
-      fb_seed_position (level, l->h, l->cell_x0 + i, l->cell_y0 + j, &sx, &sy);
-      l->seed_xy[2 * c] = sx;
-      l->seed_xy[2 * c + 1] = sy;
-      l->seed_u[c] = FB_SEED_UNKNOWN;
-      if (l->previous_u)
-        previous_u[c] = pi >= 0 && pj >= 0 && pi < p->cols && pj < p->rows
-            ? p->seed_u[pj * p->cols + pi] : FB_SEED_UNKNOWN;
-    }
+    for (i = 0; i < l->cols; i++)
+      fb_seed_cell_init (level, l, &job->seeds->previous[level],
+          l->previous_u ? job->seeds->previous_u[level] : NULL, i, j);
 }
 
 /* Canonical pixels the nearest-seed maps cover beyond the region they are made for, so
@@ -184,11 +174,7 @@ fb_synthesis_seeds (FbWorkers * workers, const FbBlitTarget * target, int n_leve
   for (k = 1; k < n_levels; k++) {
     FbSeedLevel *l = &seeds->levels[k];
     size_t cells;
-    l->h = 1 << k;
-    l->cell_x0 = fb_floor_shift (target->x0, k) - 1;
-    l->cell_y0 = fb_floor_shift (target->y0, k) - 1;
-    l->cols = fb_floor_shift (target->x0 + target->width - 1, k) + 2 - l->cell_x0;
-    l->rows = fb_floor_shift (target->y0 + target->height - 1, k) + 2 - l->cell_y0;
+    fb_seed_level_place (l, k, target);
     cells = (size_t) l->cols * l->rows;
     if (cells > seeds->capacity[k]) {
       l->seed_xy = g_renew (int32_t, l->seed_xy, 2 * cells);
@@ -219,30 +205,9 @@ nnf_job (void *data, int index, int count)
 
   fb_band_rows (t->height, index, count, &y0, &y1);
   for (y = y0; y < y1; y++)
-    for (x = 0; x < t->width; x++) {
-      size_t i = (size_t) y * t->width + x;
-      float *settled = job->settled ? job->settled + 3 * i : NULL;
-      if (t->previous && t->settled && fb_blit_settled (t, i)) {
-        job->nnf[i] = t->previous[i];
-        if (settled)
-          memcpy (settled, t->settled + 3 * i, 3 * sizeof (float));
-        continue;
-      }
-      if (!fb_target_covered (t, x, y)) {
-        job->nnf[i] = fb_blit_positional (job->style, t, i);
-        /* the positional guide, not a choice to keep */
-        if (settled)
-          settled[0] = settled[1] = settled[2] = NAN;
-        continue;
-      }
-      job->nnf[i] = fb_blit_pixel (job->style, t, job->const_seeds->levels,
-          job->const_seeds->n_levels, x, y);
-      if (settled) {
-        settled[0] = t->pos[2 * i];
-        settled[1] = t->pos[2 * i + 1];
-        settled[2] = t->app[i];
-      }
-    }
+    for (x = 0; x < t->width; x++)
+      fb_nnf_entry (job->style, t, job->const_seeds->levels, job->const_seeds->n_levels,
+          x, y, job->nnf, job->settled);
 }
 
 void
@@ -259,21 +224,13 @@ static void
 vote_job (void *data, int index, int count)
 {
   SynthesisJob *job = data;
-  int width = job->target->width, height = job->target->height, y0, y1, x, y;
+  int y0, y1, x, y;
 
-  fb_band_rows (height, index, count, &y0, &y1);
+  fb_band_rows (job->target->height, index, count, &y0, &y1);
   for (y = y0; y < y1; y++) {
     uint8_t *row = fb_image_row (job->out, y);
-    for (x = 0; x < width; x++) {
-      if (fb_target_covered (job->target, x, y)) {
-        fb_vote_pixel (job->style, job->nnf, width, height, x, y, job->radius,
-            row + 3 * x);
-      } else {
-        int32_t o = job->nnf[(size_t) y * width + x];
-        memcpy (row + 3 * x, job->style->rgb
-            + (size_t) FB_PIXEL_Y (o) * job->style->rgb_stride + 3 * FB_PIXEL_X (o), 3);
-      }
-    }
+    for (x = 0; x < job->target->width; x++)
+      fb_vote_entry (job->style, job->target, job->nnf, x, y, job->radius, row + 3 * x);
   }
 }
 
@@ -286,35 +243,6 @@ fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style,
   g_return_if_fail (out->width == target->width && out->height == target->height
       && out->channels == 3);
   fb_workers_run (workers, vote_job, &job, fb_band_count (workers, target->height));
-}
-
-/* Fine pixel (x, y) on its own: voted if it can show, else its upsampled NNF pixel. */
-static void
-vote_upsampled_one (const SynthesisJob * job, int x, int y)
-{
-  const FbBlitStyle *s = job->style;
-  int width = job->target->width, height = job->target->height;
-  uint8_t *out = fb_image_row (job->out, y) + 3 * x;
-
-  if (fb_target_covered (job->target, x, y)) {
-    fb_vote_upsampled_pixel (s, job->nnf, width, height, x, y, job->radius, out);
-  } else {
-    memcpy (out, fb_upsampled_vote (s, job->nnf[(size_t) (y >> 1) * (width >> 1)
-                + (x >> 1)], x & 1, y & 1), 3);
-  }
-}
-
-/* Whether one of the fine pixels of coarse cell (qx, qy) can show. With the coverage
- * at 1/4 of the fine resolution or coarser, the four share their coverage samples. */
-static gboolean
-block_covered (const FbBlitTarget * t, int qx, int qy)
-{
-  int x = 2 * qx, y = 2 * qy;
-
-  if (!t->coverage || t->coverage_shift >= 2)
-    return fb_target_covered (t, x, y);
-  return fb_target_covered (t, x, y) || fb_target_covered (t, x + 1, y)
-      || fb_target_covered (t, x, y + 1) || fb_target_covered (t, x + 1, y + 1);
 }
 
 /* 8 lanes of 16 bits: one row of a block, 2 pixels x 3 channels (lanes 6, 7 unused). */
@@ -384,32 +312,13 @@ vote_seam_rows (int stride, const uint8_t * const *base, uint8_t * row0, uint8_t
   block_store (sum1, row1);
 }
 
-/* The 2 x 2 fine pixels of coarse cell (qx, qy), voted with a 3 x 3 window. */
-static void
-vote_block (const FbBlitStyle * s, const int32_t * coarse, int coarse_width, int qx,
-    int qy, uint8_t * row0, uint8_t * row1)
-{
-  int32_t cells[9];
-  const uint8_t *base[9];
-
-  switch (fb_vote_block_cells (s, coarse, coarse_width, qx, qy, cells, base)) {
-    case FB_BLOCK_IN_CHUNK:
-      fb_upsampled_copy_block (s, cells[4], row0, row1);
-      break;
-    case FB_BLOCK_SEAM:
-      vote_seam_rows (s->rgb_stride, base, row0, row1);
-      break;
-    case FB_BLOCK_SEAM_AT_BORDER:
-      fb_vote_upsampled_seam (s, cells, row0, row1);
-      break;
-  }
-}
-
-/* Bands of coarse rows; each coarse cell's 2 x 2 fine pixels at once. */
+/* Bands of coarse rows; each coarse cell's 2 x 2 fine pixels at once, seams in vector
+ * lanes. */
 static void
 vote_upsampled_job (void *data, int index, int count)
 {
   SynthesisJob *job = data;
+  const FbBlitStyle *s = job->style;
   int coarse_width = job->target->width >> 1, coarse_height = job->target->height >> 1;
   int q0, q1, qx, qy;
 
@@ -417,21 +326,12 @@ vote_upsampled_job (void *data, int index, int count)
   for (qy = q0; qy < q1; qy++) {
     uint8_t *row0 = fb_image_row (job->out, 2 * qy), *row1 = fb_image_row (job->out,
         2 * qy + 1);
-    gboolean inner_row = job->radius == 1 && qy > 0 && qy < coarse_height - 1;
     for (qx = 0; qx < coarse_width; qx++) {
-      if (inner_row && qx > 0 && qx < coarse_width - 1) {
-        if (block_covered (job->target, qx, qy))
-          vote_block (job->style, job->nnf, coarse_width, qx, qy, row0 + 6 * qx,
-              row1 + 6 * qx);
-        else
-          fb_upsampled_copy_block (job->style, job->nnf[(size_t) qy * coarse_width + qx],
-              row0 + 6 * qx, row1 + 6 * qx);
-        continue;
-      }
-      vote_upsampled_one (job, 2 * qx, 2 * qy);
-      vote_upsampled_one (job, 2 * qx + 1, 2 * qy);
-      vote_upsampled_one (job, 2 * qx, 2 * qy + 1);
-      vote_upsampled_one (job, 2 * qx + 1, 2 * qy + 1);
+      int32_t cells[9];
+      const uint8_t *base[9];
+      if (fb_vote_upsampled_cell (s, job->target, job->nnf, job->radius, qx, qy,
+              row0 + 6 * qx, row1 + 6 * qx, cells, base))
+        vote_seam_rows (s->rgb_stride, base, row0 + 6 * qx, row1 + 6 * qx);
     }
   }
 }

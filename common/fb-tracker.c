@@ -65,6 +65,9 @@ struct FbTracker
   int width;                    /* of the frames being tracked */
   int height;
   gboolean detect_now;          /* the next frame detects synchronously */
+  /* FACEBLIT_SYNCHRONOUS_DETECTION: every detection finishes before the frame that
+   * asked for it returns, so that a run repeats bit for bit (tests, comparisons) */
+  gboolean synchronous;
   int frames_since_request;
   gint64 request_time;          /* timestamp of the frame the last detection looks at */
   gint64 previous_time;         /* timestamp of the previous frame */
@@ -148,6 +151,7 @@ fb_tracker_new (const FbShapeModel * model, GError ** error)
   tracker->tracks = g_new0 (Track, FB_TRACKER_MAX_FACES);
   tracker->next_id = 1;
   tracker->detect_now = TRUE;
+  tracker->synchronous = g_strcmp0 (g_getenv ("FACEBLIT_SYNCHRONOUS_DETECTION"), "1") == 0;
   tracker->stretch = 1;
   g_mutex_init (&tracker->lock);
   g_cond_init (&tracker->cond);
@@ -612,8 +616,11 @@ fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_
   while (tracker->n_tracks > max_faces)
     remove_track (tracker, tracker->n_tracks - 1);
 
-  if (detection_due (tracker, interval, timestamp_ns) && !detection_busy (tracker))
+  if (detection_due (tracker, interval, timestamp_ns) && !detection_busy (tracker)) {
     request_detection (tracker, grey, timestamp_ns, params->min_face_size);
+    if (tracker->synchronous)
+      fb_tracker_wait_for_detection (tracker);
+  }
   tracker->previous_time = timestamp_ns;
 
   n_out = MIN (tracker->n_tracks, max_out);

@@ -46,6 +46,7 @@
 #include <gst/video/video.h>
 
 #include "gstfaceblit.h"
+#include "fb-backend.h"
 #include "fb-dlib.h"
 #include "fb-engine.h"
 #include "fb-image-io.h"
@@ -116,6 +117,7 @@ enum
   PROP_STYLE_LANDMARKS,
   PROP_MODEL,
   PROP_BACKEND,
+  PROP_CUDA_DEVICE_ID,
   PROP_THREADS,
   PROP_VOTING,
   PROP_THRESHOLD,
@@ -153,6 +155,7 @@ struct _GstFaceBlit
   gboolean style_changed;       /* style_committed is waiting */
   gchar *model_path;
   GstFaceBlitBackend backend;
+  gint cuda_device_id;
   guint threads;
   FbRenderParams params;
 
@@ -242,6 +245,9 @@ gst_face_blit_set_property (GObject * object, guint prop_id, const GValue * valu
     case PROP_BACKEND:
       self->backend = g_value_get_enum (value);
       break;
+    case PROP_CUDA_DEVICE_ID:
+      self->cuda_device_id = g_value_get_int (value);
+      break;
     case PROP_THREADS:
       self->threads = g_value_get_uint (value);
       break;
@@ -321,6 +327,9 @@ gst_face_blit_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_BACKEND:
       g_value_set_enum (value, self->backend);
+      break;
+    case PROP_CUDA_DEVICE_ID:
+      g_value_set_int (value, self->cuda_device_id);
       break;
     case PROP_THREADS:
       g_value_set_uint (value, self->threads);
@@ -483,6 +492,35 @@ gst_face_blit_post_style_error (GstFaceBlit * self, GstMessageType type,
       __LINE__);
 }
 
+/* backend=cuda fails without the GPU; auto takes it when it works and says, once, on
+ * the bus where frames are stylized and why. */
+static FbBackend *
+gst_face_blit_open_backend (GstFaceBlit * self, GstFaceBlitBackend backend,
+    gint device_id, guint threads)
+{
+  FbBackend *fb_backend = NULL;
+  GError *error = NULL;
+
+  if (backend != GST_FACE_BLIT_BACKEND_CPU)
+    fb_backend = fb_backend_cuda_new (device_id, (int) threads, &error);
+  if (!fb_backend && backend == GST_FACE_BLIT_BACKEND_CUDA) {
+    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+        ("backend=cuda, but the GPU cannot be used: %s Set backend to auto or cpu.",
+            error->message), (NULL));
+    g_error_free (error);
+    return NULL;
+  }
+  if (!fb_backend)
+    fb_backend = fb_backend_cpu_new ((int) threads);
+  GST_INFO_OBJECT (self, "stylizing on %s%s%s", fb_backend->name,
+      error ? ": " : "", error ? error->message : "");
+  GST_ELEMENT_INFO (self, RESOURCE, SETTINGS, ("Stylizing on %s.", fb_backend->name),
+      ("%s", error ? error->message : backend == GST_FACE_BLIT_BACKEND_CPU
+          ? "backend=cpu" : "the GPU is available"));
+  g_clear_error (&error);
+  return fb_backend;
+}
+
 static gboolean
 gst_face_blit_start (GstBaseTransform * trans)
 {
@@ -490,6 +528,8 @@ gst_face_blit_start (GstBaseTransform * trans)
   StyleRequest request = { 0 };
   gchar *model_path, *message = NULL;
   GstFaceBlitBackend backend;
+  FbBackend *fb_backend = NULL;
+  gint device_id;
   guint threads;
   FbStyle *style;
   GError *error = NULL;
@@ -500,15 +540,13 @@ gst_face_blit_start (GstBaseTransform * trans)
   self->style_edited = self->style_changed = FALSE;
   model_path = g_strdup (self->model_path);
   backend = self->backend;
+  device_id = self->cuda_device_id;
   threads = self->threads;
   GST_OBJECT_UNLOCK (self);
 
-  if (backend == GST_FACE_BLIT_BACKEND_CUDA) {
-    GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
-        ("This build of faceblit has no CUDA backend. Set backend to auto or cpu."),
-        (NULL));
+  fb_backend = gst_face_blit_open_backend (self, backend, device_id, threads);
+  if (!fb_backend)
     goto failed;
-  }
 
   self->model = fb_shape_model_load (model_path, &message);
   if (!self->model) {
@@ -526,7 +564,9 @@ gst_face_blit_start (GstBaseTransform * trans)
     goto failed;
   }
 
-  self->engine = fb_engine_new (self->model, (int) threads, &error);
+  /* auto goes on on the CPU when the GPU fails while playing; cuda stops */
+  self->engine = fb_engine_new_with_backend (self->model, g_steal_pointer (&fb_backend),
+      (int) threads, backend == GST_FACE_BLIT_BACKEND_AUTO, &error);
   if (!self->engine) {
     fb_style_unref (style);
     GST_ELEMENT_ERROR (self, LIBRARY, INIT, ("%s", error->message), (NULL));
@@ -544,6 +584,7 @@ gst_face_blit_start (GstBaseTransform * trans)
 
 failed:
   g_clear_error (&error);
+  fb_backend_free (fb_backend);
   g_clear_pointer (&self->model, fb_shape_model_free);
   style_request_clear (&request);
   g_free (model_path);
@@ -786,6 +827,7 @@ gst_face_blit_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
     GST_VIDEO_FRAME_HEIGHT (frame)
   };
   FbStageTimes times;
+  GError *backend_failure;
   guint i;
   int n_faces;
 
@@ -818,10 +860,19 @@ gst_face_blit_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
       gst_face_blit_frame_time (self, frame->buffer), &params, self->faces,
       MIN (params.tracking.max_faces, FB_TRACKER_MAX_FACES));
   self->frame_count++;
+  backend_failure = fb_engine_take_backend_failure (self->engine);
   if (n_faces < 0) {
     GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not stylize frame %"
-            G_GUINT64_FORMAT ".", self->frame_count - 1), (NULL));
+            G_GUINT64_FORMAT ".", self->frame_count - 1),
+        ("%s", backend_failure ? backend_failure->message : "unknown failure"));
+    g_clear_error (&backend_failure);
     return GST_FLOW_ERROR;
+  }
+  if (backend_failure) {
+    GST_ELEMENT_WARNING (self, STREAM, FAILED, ("The GPU failed; faceblit goes on on "
+            "the CPU (%s).", fb_engine_backend_name (self->engine)),
+        ("%s", backend_failure->message));
+    g_error_free (backend_failure);
   }
 
   for (i = 0; i < (guint) n_faces; i++)
@@ -930,6 +981,19 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
           "else the CPU; cpu = CPU threads; cuda = the GPU, failing to start without "
           "it. Read when the element starts", GST_TYPE_FACE_BLIT_BACKEND,
           GST_FACE_BLIT_BACKEND_AUTO, PARAM_READY));
+
+  /**
+   * GstFaceBlit:cuda-device-id:
+   *
+   * The GPU of the CUDA backend.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_CUDA_DEVICE_ID,
+      g_param_spec_int ("cuda-device-id", "CUDA device id",
+          "Which GPU the CUDA backend uses, as CUDA numbers them (nvidia-smi lists "
+          "them); -1 (default) = the first. Read when the element starts", -1, 255, -1,
+          PARAM_READY));
 
   /**
    * GstFaceBlit:threads:
@@ -1158,5 +1222,6 @@ gst_face_blit_init (GstFaceBlit * self)
   self->style.params.lambda_app = FB_STYLE_DEFAULT_LAMBDA_APP;
   self->model_path = g_strdup (FB_DEFAULT_MODEL);
   self->backend = GST_FACE_BLIT_BACKEND_AUTO;
+  self->cuda_device_id = -1;
   self->threads = DEFAULT_THREADS;
 }

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "fb-face-guides.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "fb-blit.h"
+#include "fb-guide.h"
+#include "fb-mask.h"
+#include "fb-mls.h"
+
+#define MLS_GRID_SPACING 8
+
+/* What the jobs of fb_face_guides_build share. */
+typedef struct {
+  FbFaceGuides *g;
+  const FbFacePlan *plan;
+  const FbImage *frame_luma;
+  const FbMlsField *field;
+  /* per band of pixel rows between two node rows: how many of the two are done */
+  gint *node_rows_done;
+  int pixel_bands;
+} GuidesJob;
+
+/* Pixels per step of the resampling's fast path: its arrays stay in L1. */
+#define RESAMPLE_SPAN 64
+
+/* fb_bilinear_mix of the pixel at p, its right neighbour and the two below. */
+static inline uint8_t
+bilinear_at (const uint8_t * p, int stride, int wx, int wy)
+{
+  return (uint8_t) fb_bilinear_mix (p[0], p[1], p[stride], p[stride + 1], wx, wy);
+}
+
+/* Whether the n positions f + i (dx, dy), summed one after the other in floats, all
+ * lie in [0, last_x) x [0, last_y). Each sum rounds by at most 2^-24 of its size, so
+ * the sums stay within `margin` of the exact positions, which move in a straight line
+ * and are inside at both ends. */
+static gboolean
+sums_stay_inside (FbPoint f, float dx, float dy, int n, float last_x, float last_y)
+{
+  double end_x = f.x + (double) (n - 1) * dx, end_y = f.y + (double) (n - 1) * dy;
+  double size = fabs (f.x) + fabs (f.y) + (fabs (dx) + fabs (dy)) * n + 1;
+  double margin = 1 + n * size / (1 << 22);
+
+  return MIN (f.x, end_x) >= margin && MAX (f.x, end_x) <= last_x - margin
+      && MIN (f.y, end_y) >= margin && MAX (f.y, end_y) <= last_y - margin;
+}
+
+/* The frame's luma resampled into the synthesis region. The sample positions are
+ * running float sums along each row (changing that would move them by a rounding
+ * error, and the output with them). Rows that stay inside the frame take a path
+ * without checks: the sums first, then their fixed-point forms (which vectorise), then
+ * the mixes. fb_sample_bilinear_inside's three conversions per coordinate become one:
+ * f * 256 is exact, and truncating it (f >= 0) gives floor (f) in its high bits and the
+ * weight in its low byte. */
+static void
+resample_luma (const FbImage * src, const FbFacePlan * plan, FbImage * dst)
+{
+  /* in locals: the byte stores below could otherwise change them for the compiler */
+  const uint8_t *pixels = src->data;
+  int stride = src->stride, width = src->width, height = src->height;
+  int out_width = dst->width, x, y, i;
+  float last_x = width - 1, last_y = height - 1;
+  FbSimilarity to_frame = plan->synthesis_to_frame;
+  float fx[RESAMPLE_SPAN], fy[RESAMPLE_SPAN];
+  int32_t offsets[RESAMPLE_SPAN], wx[RESAMPLE_SPAN], wy[RESAMPLE_SPAN];
+
+  for (y = 0; y < dst->height; y++) {
+    uint8_t *row = fb_image_row (dst, y);
+    FbPoint start = { plan->synthesis_region.x, plan->synthesis_region.y + y };
+    FbPoint f = fb_similarity_apply (to_frame, start);
+
+    if (sums_stay_inside (f, to_frame.a, to_frame.b, out_width, last_x, last_y)) {
+      for (x = 0; x < out_width; x += RESAMPLE_SPAN) {
+        int span = MIN (RESAMPLE_SPAN, out_width - x);
+        for (i = 0; i < span; i++, f.x += to_frame.a, f.y += to_frame.b) {
+          fx[i] = f.x;
+          fy[i] = f.y;
+        }
+        for (i = 0; i < span; i++) {
+          int sx = (int) (fx[i] * 256.0f), sy = (int) (fy[i] * 256.0f);
+          offsets[i] = (sy >> 8) * stride + (sx >> 8);
+          wx[i] = sx & 255;
+          wy[i] = sy & 255;
+        }
+        for (i = 0; i < span; i++)
+          row[x + i] = bilinear_at (pixels + offsets[i], stride, wx[i], wy[i]);
+      }
+      continue;
+    }
+    for (x = 0; x < out_width; x++, f.x += to_frame.a, f.y += to_frame.b) {
+      float v;
+      if (f.x >= 0 && f.y >= 0 && f.x < last_x && f.y < last_y) {
+        int sx = (int) (f.x * 256.0f), sy = (int) (f.y * 256.0f);
+        row[x] = bilinear_at (pixels + (size_t) (sy >> 8) * stride + (sx >> 8), stride,
+            sx & 255, sy & 255);
+        continue;
+      }
+      fb_sample_bilinear (pixels, stride, width, height, 1, f.x, f.y, &v);
+      row[x] = (uint8_t) (v + 0.5f);
+    }
+  }
+}
+
+/* The feathered head mask, which limits the synthesis and blends the result (unless the
+ * background is painted too). A wide feather makes it smooth, so it is rendered at a
+ * quarter of the resolution then. */
+static void
+render_coverage (FbFaceGuides * g, const FbFacePlan * plan)
+{
+  FbRect region = plan->synthesis_region;
+  int shift = plan->coverage_shift;
+  float k = 1.0f / (1 << shift);
+  FbSimilarity to_coverage = { k, 0, (0.5f - region.x) * k - 0.5f,
+    (0.5f - region.y) * k - 0.5f
+  };
+  FbLandmarks lm;
+
+  fb_image_ensure (&g->coverage, plan->coverage_width, plan->coverage_height, 1);
+  fb_landmarks_transform (&plan->canonical_lm, to_coverage, &lm);
+  fb_face_mask_render (&lm, 0, 0, plan->feather * k, g->coverage);
+}
+
+/* Matches the appearance guide's histogram inside the face to the style's. The face is
+ * where the feathered mask is above half (the hard outline, for a symmetric blur); one
+ * guide pixel per coverage sample is plenty for a histogram. */
+static void
+match_face_histogram (FbFaceGuides * g, int shift, const FbHistogram * reference)
+{
+  const FbImage *coverage = g->coverage, *guide = g->guide;
+  int centre = (1 << shift) / 2, i, j;
+  guint64 counts[256] = { 0 };
+  FbHistogram face;
+
+  for (j = 0; j < coverage->height; j++) {
+    const uint8_t *inside = fb_image_row (coverage, j);
+    const uint8_t *row = fb_image_row (guide, MIN ((j << shift) + centre, guide->height - 1));
+    for (i = 0; i < coverage->width; i++)
+      if (inside[i] > 127)
+        counts[row[MIN ((i << shift) + centre, guide->width - 1)]]++;
+  }
+  fb_histogram_from_counts (counts, &face);
+  fb_histogram_match_to (g->guide, &face, reference);
+}
+
+/* Folds a distance beyond an edge back and forth inside a band of width `band`. */
+static float
+fold_into_band (float beyond, float band)
+{
+  float f = fmodf (beyond, 2 * band);
+  return f > band ? 2 * band - f : f;
+}
+
+/* Far from the face the positional guide leaves the exemplar. Clamping it would smear
+ * the exemplar's edge rows into streaks, and mirroring the whole exemplar would tile its
+ * face over the background; folding it into a band along the exemplar's border (where
+ * portraits have their background: paper, canvas, wall) continues that texture. */
+static void
+fold_into_style_border (float *pos, size_t n, int width, int height)
+{
+  float band = MAX (0.08f * MIN (width, height), 4.0f), right = width - 1, bottom = height - 1;
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    float x = pos[2 * i], y = pos[2 * i + 1];
+    if (x < 0)
+      pos[2 * i] = fold_into_band (-x, band);
+    else if (x > right)
+      pos[2 * i] = right - fold_into_band (x - right, band);
+    if (y < 0)
+      pos[2 * i + 1] = fold_into_band (-y, band);
+    else if (y > bottom)
+      pos[2 * i + 1] = bottom - fold_into_band (y - bottom, band);
+  }
+}
+
+/* The positional guide in pixel rows [y0, y1), whose nodes are known. */
+static void
+positional_guide_rows (const GuidesJob * guides, int y0, int y1)
+{
+  const FbMlsField *field = guides->field;
+  const FbImage *style_rgb = guides->plan->synthesis_level->rgb;
+
+  fb_mls_field_interpolate (field, y0, y1);
+  if (guides->plan->params->stylize_background)
+    fold_into_style_border (field->field + (size_t) 2 * y0 * field->width,
+        (size_t) (y1 - y0) * field->width, style_rgb->width, style_rgb->height);
+}
+
+/* Job 0 runs the chain of steps that ends in the histogram-matched appearance guide
+ * (each step needs the one before, or is too short to share out); job 1 + j evaluates
+ * the MLS field's node row j meanwhile, which needs nothing else, so that whichever
+ * thread is free takes the next row. The pixel rows between node rows j and j + 1 are
+ * interpolated by the job that finishes the second of the two: no second pass over
+ * the threads is needed. */
+static void
+guides_job (void *data, int index, int count)
+{
+  GuidesJob *guides = data;
+  FbFaceGuides *g = guides->g;
+  const FbFacePlan *plan = guides->plan;
+  const FbMlsField *field = guides->field;
+  int row = index - 1, band;
+
+  if (index == 0) {
+    resample_luma (guides->frame_luma, plan, g->luma);
+    fb_appearance_guide (g->luma, FB_GUIDE_BLUR_FRACTION * plan->synthesis_level->face_width,
+        &g->guide);
+    render_coverage (g, plan);
+    match_face_histogram (g, plan->coverage_shift, &plan->synthesis_level->histogram);
+    return;
+  }
+  fb_mls_field_nodes (field, row, row + 1);
+  for (band = MAX (row - 1, 0); band <= MIN (row, guides->pixel_bands - 1); band++)
+    if (g_atomic_int_add (&guides->node_rows_done[band], 1) == 1)
+      positional_guide_rows (guides, band * field->spacing,
+          MIN ((band + 1) * field->spacing, field->height));
+}
+
+void
+fb_face_guides_build (FbFaceGuides * g, FbWorkers * workers, const FbFacePlan * plan,
+    const FbImage * frame_luma)
+{
+  FbRect region = plan->synthesis_region;
+  size_t nodes = fb_mls_grid_nodes (region.width, region.height, MLS_GRID_SPACING);
+  size_t pixels = (size_t) region.width * region.height;
+  FbMlsField field = { plan->canonical_lm.points, plan->synthesis_level->landmarks.points,
+    FB_N_LANDMARKS, region.x, region.y, region.width, region.height, MLS_GRID_SPACING
+  };
+  int pixel_bands = (region.height + MLS_GRID_SPACING - 1) / MLS_GRID_SPACING;
+  GuidesJob guides = { g, plan, frame_luma, &field, NULL, pixel_bands };
+
+  fb_image_ensure (&g->luma, region.width, region.height, 1);
+  if (pixels > g->pos_capacity) {
+    g->pos = g_renew (float, g->pos, 2 * pixels);
+    g->pos_capacity = pixels;
+  }
+  if (nodes > g->nodes_capacity) {
+    g->nodes = g_renew (FbPoint, g->nodes, nodes);
+    g->node_rows_done = g_renew (gint, g->node_rows_done, nodes);
+    g->nodes_capacity = nodes;
+  }
+  guides.node_rows_done = g->node_rows_done;
+  memset (guides.node_rows_done, 0, pixel_bands * sizeof (gint));
+  field.nodes = g->nodes;
+  field.field = g->pos;
+  fb_workers_run (workers, guides_job, &guides, 1 + fb_mls_field_node_rows (&field));
+}
+
+void
+fb_face_guides_clear (FbFaceGuides * g)
+{
+  fb_image_free (g->luma);
+  fb_image_free (g->guide);
+  fb_image_free (g->coverage);
+  g_free (g->pos);
+  g_free (g->nodes);
+  g_free (g->node_rows_done);
+  memset (g, 0, sizeof (*g));
+}

@@ -1,0 +1,30 @@
+/* faceblit — a face's guides on the CPU threads: the frame's luma resampled into the
+ * synthesis region, its appearance guide matched to the style's histogram inside the
+ * face, the feathered face mask and the MLS positional guide (DESIGN.md §2.3-2.4).
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include "fb-backend.h"
+#include "fb-image.h"
+#include "fb-workers.h"
+
+G_BEGIN_DECLS
+
+/* Kept from frame to frame so that the streaming thread does not allocate. */
+typedef struct {
+  FbImage *luma;
+  FbImage *guide;               /* G_app, synthesis-region-sized */
+  FbImage *coverage;            /* the feathered mask, plan->coverage_* geometry */
+  float *pos;                   /* G_pos: 2 floats per pixel */
+  size_t pos_capacity;          /* pixels */
+  FbPoint *nodes;
+  gint *node_rows_done;         /* as many as nodes */
+  size_t nodes_capacity;
+} FbFaceGuides;
+
+void fb_face_guides_build (FbFaceGuides * guides, FbWorkers * workers,
+    const FbFacePlan * plan, const FbImage * frame_luma);
+void fb_face_guides_clear (FbFaceGuides * guides);
+
+G_END_DECLS
