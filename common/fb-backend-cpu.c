@@ -39,6 +39,11 @@ workers_of (FbBackend * backend)
 static gboolean
 cpu_begin_frame (FbBackend * backend, FbFrame * frame, FbImage ** luma)
 {
+  if (frame->memory != FB_MEMORY_HOST) {
+    fb_backend_set_error (backend, g_error_new (FB_ENGINE_ERROR, FB_ENGINE_ERROR_BACKEND,
+            "%s: the frame is not in host memory", backend->name));
+    return FALSE;
+  }
   fb_frame_read_luma (workers_of (backend), frame, luma);
   return TRUE;
 }

@@ -113,6 +113,7 @@ typedef struct {
 struct FbBackend {
   const FbBackendClass *klass;
   const char *name;             /* "CPU (2 threads)", "CUDA device 0 (...)" */
+  gboolean device_frames;       /* takes frames in FB_MEMORY_CUDA */
   GError *error;
 };
 

@@ -73,6 +73,12 @@ fb_engine_backend_name (const FbEngine * engine)
   return engine->backend->name;
 }
 
+gboolean
+fb_engine_takes_device_frames (const FbEngine * engine)
+{
+  return engine->backend->device_frames;
+}
+
 GError *
 fb_engine_take_backend_failure (FbEngine * engine)
 {

@@ -55,6 +55,8 @@ FbEngine *fb_engine_new_with_backend (const FbShapeModel * model, FbBackend * ba
     int n_threads, gboolean fall_back_to_cpu, GError ** error);
 /* "CPU (2 threads)", "CUDA device 0 (...)": where frames are processed now. */
 const char *fb_engine_backend_name (const FbEngine * engine);
+/* Whether frames may be in FB_MEMORY_CUDA (on the CUDA backend's GPU). */
+gboolean fb_engine_takes_device_frames (const FbEngine * engine);
 /* Why the engine left its first backend (NULL: it did not), once. */
 GError *fb_engine_take_backend_failure (FbEngine * engine);
 void fb_engine_free (FbEngine * engine);

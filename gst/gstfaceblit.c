@@ -46,6 +46,7 @@
 #include <gst/video/video.h>
 
 #include "gstfaceblit.h"
+#include "gstfaceblit-cuda.h"
 #include "fb-backend.h"
 #include "fb-dlib.h"
 #include "fb-engine.h"
@@ -53,7 +54,7 @@
 #include "fb-landmarks.h"
 #include "fb-style.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_face_blit_debug);
+GST_DEBUG_CATEGORY (gst_face_blit_debug);
 #define GST_CAT_DEFAULT gst_face_blit_debug
 
 #define DEFAULT_THREADS 0
@@ -156,6 +157,7 @@ struct _GstFaceBlit
   gchar *model_path;
   GstFaceBlitBackend backend;
   gint cuda_device_id;
+  GstCudaContext *cuda_context;  /* shared with the neighbours, while started */
   guint threads;
   FbRenderParams params;
 
@@ -187,10 +189,11 @@ struct _StylePreparation
 
 #define FORMATS "{ RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, xRGB, xBGR, RGB, BGR, I420, NV12 }"
 
+/* CUDA memory (in a build with the CUDA backend) and system memory, in place */
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
-    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_FACE_BLIT_CUDA_CAPS (FORMATS)));
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
-    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE (FORMATS)));
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (GST_FACE_BLIT_CUDA_CAPS (FORMATS)));
 
 G_DEFINE_TYPE (GstFaceBlit, gst_face_blit, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (faceblit, "faceblit", GST_RANK_NONE,
@@ -502,7 +505,8 @@ gst_face_blit_open_backend (GstFaceBlit * self, GstFaceBlitBackend backend,
   GError *error = NULL;
 
   if (backend != GST_FACE_BLIT_BACKEND_CPU)
-    fb_backend = fb_backend_cuda_new (device_id, (int) threads, &error);
+    fb_backend = gst_face_blit_cuda_backend_new (GST_ELEMENT (self), device_id,
+        (int) threads, &self->cuda_context, &error);
   if (!fb_backend && backend == GST_FACE_BLIT_BACKEND_CUDA) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
         ("backend=cuda, but the GPU cannot be used: %s Set backend to auto or cpu.",
@@ -602,7 +606,47 @@ gst_face_blit_stop (GstBaseTransform * trans)
     gst_face_blit_finish_preparation (self, FALSE);
   g_clear_pointer (&self->engine, fb_engine_free);
   g_clear_pointer (&self->model, fb_shape_model_free);
+  gst_face_blit_cuda_context_clear (&self->cuda_context);
   return TRUE;
+}
+
+static void
+gst_face_blit_set_context (GstElement * element, GstContext * context)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (element);
+
+  gst_face_blit_cuda_set_context (element, context, self->cuda_device_id,
+      &self->cuda_context);
+  GST_ELEMENT_CLASS (gst_face_blit_parent_class)->set_context (element, context);
+}
+
+static gboolean
+gst_face_blit_query (GstBaseTransform * trans, GstPadDirection direction,
+    GstQuery * query)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (trans);
+
+  if (GST_QUERY_TYPE (query) == GST_QUERY_CONTEXT
+      && gst_face_blit_cuda_context_query (GST_ELEMENT (self), query, self->cuda_context))
+    return TRUE;
+  return GST_BASE_TRANSFORM_CLASS (gst_face_blit_parent_class)->query (trans, direction,
+      query);
+}
+
+/* Upstream gets a CUDA buffer pool on CUDA caps; system memory is the video
+ * filter's business. */
+static gboolean
+gst_face_blit_propose_allocation (GstBaseTransform * trans, GstQuery * decide_query,
+    GstQuery * query)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (trans);
+  GstCaps *caps;
+
+  gst_query_parse_allocation (query, &caps, NULL);
+  if (caps && gst_face_blit_cuda_propose_allocation (self->cuda_context, query, caps))
+    return TRUE;
+  return GST_BASE_TRANSFORM_CLASS (gst_face_blit_parent_class)->propose_allocation (trans,
+      decide_query, query);
 }
 
 static FbYuvMatrix
@@ -816,15 +860,15 @@ gst_face_blit_add_face_meta (GstBuffer * buffer, const FbFaceResult * face)
   gst_video_region_of_interest_meta_add_param (meta, param);
 }
 
+/* frame: mapped on the host, or (memory FB_MEMORY_CUDA) on the CUDA backend's GPU */
 static GstFlowReturn
-gst_face_blit_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
+gst_face_blit_process (GstFaceBlit * self, GstVideoFrame * frame, FbMemory memory)
 {
-  GstFaceBlit *self = GST_FACE_BLIT (filter);
   StyleRequest request = { 0 };
   gboolean restyle = FALSE;
   FbRenderParams params;
   FbFrame fb_frame = { self->format, self->matrix, GST_VIDEO_FRAME_WIDTH (frame),
-    GST_VIDEO_FRAME_HEIGHT (frame)
+    GST_VIDEO_FRAME_HEIGHT (frame), { NULL }, { 0 }, memory
   };
   FbStageTimes times;
   GError *backend_failure;
@@ -884,6 +928,35 @@ gst_face_blit_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame
       n_faces, times.total, times.landmarks, times.guides, times.seeds,
       times.synthesis, times.voting, times.temporal, times.compositing);
   return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+gst_face_blit_transform_frame_ip (GstVideoFilter * filter, GstVideoFrame * frame)
+{
+  return gst_face_blit_process (GST_FACE_BLIT (filter), frame, FB_MEMORY_HOST);
+}
+
+/* Frames in CUDA memory stay on the GPU when the CUDA backend runs; anything else is
+ * mapped on the host by the video filter (GStreamer copies CUDA memory for that). */
+static GstFlowReturn
+gst_face_blit_transform_ip (GstBaseTransform * trans, GstBuffer * buffer)
+{
+  GstFaceBlit *self = GST_FACE_BLIT (trans);
+  GstVideoFrame frame;
+  GstFlowReturn ret;
+
+  if (!fb_engine_takes_device_frames (self->engine)
+      || !gst_face_blit_cuda_buffer_on_device (buffer, self->cuda_context))
+    return GST_BASE_TRANSFORM_CLASS (gst_face_blit_parent_class)->transform_ip (trans,
+        buffer);
+  if (!gst_face_blit_cuda_map_frame (&frame, &GST_VIDEO_FILTER (self)->in_info, buffer)) {
+    GST_ELEMENT_ERROR (self, STREAM, FAILED, ("Could not map a frame in CUDA memory."),
+        (NULL));
+    return GST_FLOW_ERROR;
+  }
+  ret = gst_face_blit_process (self, &frame, FB_MEMORY_CUDA);
+  gst_video_frame_unmap (&frame);
+  return ret;
 }
 
 static void
@@ -1205,6 +1278,10 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
   trans_class->stop = GST_DEBUG_FUNCPTR (gst_face_blit_stop);
   trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_face_blit_sink_event);
   trans_class->before_transform = GST_DEBUG_FUNCPTR (gst_face_blit_before_transform);
+  trans_class->query = GST_DEBUG_FUNCPTR (gst_face_blit_query);
+  trans_class->propose_allocation = GST_DEBUG_FUNCPTR (gst_face_blit_propose_allocation);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR (gst_face_blit_transform_ip);
+  element_class->set_context = GST_DEBUG_FUNCPTR (gst_face_blit_set_context);
   filter_class->set_info = GST_DEBUG_FUNCPTR (gst_face_blit_set_info);
   filter_class->transform_frame_ip =
       GST_DEBUG_FUNCPTR (gst_face_blit_transform_frame_ip);

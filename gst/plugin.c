@@ -3,10 +3,13 @@
 #include "config.h"
 
 #include "gstfaceblit.h"
+#include "gstfaceblit-cuda.h"
 
+/* The element registers with or without a GPU: it runs on the CPU then. */
 static gboolean
 plugin_init (GstPlugin * plugin)
 {
+  gst_face_blit_cuda_plugin_init ();
   return GST_ELEMENT_REGISTER (faceblit, plugin);
 }
 

@@ -1338,9 +1338,105 @@ GST_START_TEST (test_error_model_missing)
 
 GST_END_TEST;
 
+/* Starts faceblit with backend=auto and returns the INFO it posts about where it
+ * stylizes, with its debug text in *debug. */
+static GError *
+start_info (gchar ** debug)
+{
+  GstElement *element = gst_element_factory_make ("faceblit", NULL);
+  GstBus *bus = gst_bus_new ();
+  GstMessage *msg;
+  GError *info = NULL;
+
+  gst_element_set_bus (element, bus);
+  fail_unless (gst_element_set_state (element, GST_STATE_READY) != GST_STATE_CHANGE_FAILURE);
+  fail_unless (gst_element_set_state (element, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_INFO);
+  fail_unless (msg != NULL, "no INFO message says where faceblit stylizes");
+  gst_message_parse_info (msg, &info, debug);
+  gst_message_unref (msg);
+  gst_element_set_state (element, GST_STATE_NULL);
+  gst_element_set_bus (element, NULL);
+  gst_object_unref (bus);
+  gst_object_unref (element);
+  return info;
+}
+
+/* Whether this machine's GPU runs the CUDA backend (backend=auto took it). */
+static gboolean
+have_gpu (void)
+{
+  gchar *debug = NULL;
+  GError *info = start_info (&debug);
+  gboolean gpu = strstr (info->message, "CUDA") != NULL;
+
+  g_error_free (info);
+  g_free (debug);
+  return gpu;
+}
+
+/* Without a GPU (no driver, no device, or a build without CUDA), backend=auto says it
+ * runs on the CPU, and why not on the GPU. */
+GST_START_TEST (test_backend_auto_says_where)
+{
+  gchar *debug = NULL;
+  GError *info;
+
+  if (!have_face_data ())
+    return;
+  info = start_info (&debug);
+  GST_INFO ("%s (%s)", info->message, debug);
+  fail_unless (g_str_has_prefix (info->message, "Stylizing on "), "%s", info->message);
+  if (strstr (info->message, "CPU"))
+    fail_unless (debug && strstr (debug, "CUDA"), "no reason given: %s", debug);
+  g_error_free (info);
+  g_free (debug);
+}
+
+GST_END_TEST;
+
+/* gst-inspect shows both memory kinds on both pads in a build with the CUDA backend:
+ * frames in CUDA memory stay on the GPU. */
+GST_START_TEST (test_memory_kinds)
+{
+  GstElement *element = gst_element_factory_make ("faceblit", NULL);
+  const gchar *pads[] = { "sink", "src" };
+  guint p, i;
+
+  for (p = 0; p < G_N_ELEMENTS (pads); p++) {
+    GstPad *pad = gst_element_get_static_pad (element, pads[p]);
+    GstCaps *caps = gst_pad_get_pad_template_caps (pad);
+    gboolean system = FALSE, cuda = FALSE;
+    for (i = 0; i < gst_caps_get_size (caps); i++) {
+      GstCapsFeatures *features = gst_caps_get_features (caps, i);
+      if (gst_caps_features_contains (features, "memory:CUDAMemory"))
+        cuda = TRUE;
+      else if (gst_caps_features_contains (features, GST_CAPS_FEATURE_MEMORY_SYSTEM_MEMORY))
+        system = TRUE;
+    }
+    fail_unless (system, "%s pad offers no system memory", pads[p]);
+#ifdef FB_HAVE_CUDA
+    fail_unless (cuda, "%s pad offers no CUDA memory", pads[p]);
+#else
+    fail_if (cuda, "%s pad offers CUDA memory without a CUDA backend", pads[p]);
+#endif
+    gst_caps_unref (caps);
+    gst_object_unref (pad);
+  }
+  gst_object_unref (element);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_error_cuda_unavailable)
 {
-  GError *error = start_error ("backend", 2, NULL);
+  GError *error;
+
+  if (have_face_data () && have_gpu ()) {
+    GST_INFO ("skipped: this machine's GPU runs the CUDA backend");
+    return;
+  }
+  error = start_error ("backend", 2, NULL);
 
   fail_unless (strstr (error->message, "CUDA") != NULL, "%s", error->message);
   fail_unless (strstr (error->message, "backend") != NULL, "%s", error->message);
@@ -1389,6 +1485,8 @@ faceblit_suite (void)
   tcase_add_test (errors, test_error_landmarks_malformed);
   tcase_add_test (errors, test_error_model_missing);
   tcase_add_test (errors, test_error_cuda_unavailable);
+  tcase_add_test (errors, test_backend_auto_says_where);
+  tcase_add_test (errors, test_memory_kinds);
   return s;
 }
 
