@@ -28,6 +28,7 @@
 #include <gst/gst.h>
 
 #include "fb-dlib.h"
+#include "fb-backend.h"
 #include "fb-engine.h"
 #include "fb-image-io.h"
 #include "fb-landmarks.h"
@@ -47,6 +48,7 @@ typedef struct {
   char *model;
   char *element;
   char *backend;
+  gboolean cuda_memory;         /* element: frames in CUDA memory around it */
   int width;
   int height;
   int frames;                   /* 0 = all in the input */
@@ -214,7 +216,14 @@ cmd_engine (BenchOptions * o)
   style = fb_style_load (o->style, landmarks_for (o), NULL, &style_params, &error);
   if (!style)
     return fail ("%s", error->message);
-  engine = fb_engine_new (model, o->threads, &error);
+  if (g_strcmp0 (o->backend, "cuda") == 0) {
+    FbBackend *backend = fb_backend_cuda_new (-1, o->threads, &error);
+    if (!backend)
+      return fail ("%s", error->message);
+    engine = fb_engine_new_with_backend (model, backend, o->threads, FALSE, &error);
+  } else {
+    engine = fb_engine_new (model, o->threads, &error);
+  }
   if (!engine)
     return fail ("%s", error->message);
   fb_engine_set_style (engine, style);
@@ -370,8 +379,10 @@ cmd_element (BenchOptions * o)
    * the other, so the identity pipeline's time is exactly the part that is not the
    * element's. */
   description = g_strdup_printf ("filesrc name=source ! rawvideoparse width=%d height=%d "
-      "format=i420 framerate=%d/1 ! %s name=under_test ! fakesink name=sink sync=false "
-      "signal-handoffs=true", o->width, o->height, FRAME_RATE, o->element);
+      "format=i420 framerate=%d/1 ! %s%s name=under_test%s ! fakesink name=sink sync=false "
+      "signal-handoffs=true", o->width, o->height, FRAME_RATE,
+      o->cuda_memory ? "cudaupload ! " : "", o->element,
+      o->cuda_memory ? " ! cudadownload" : "");
   pipeline = gst_parse_launch (description, &error);
   if (!pipeline)
     return fail ("cannot build '%s': %s", description, error->message);
@@ -655,7 +666,9 @@ main (int argc, char **argv)
     {"threads", 't', 0, G_OPTION_ARG_INT, &o.threads, "CPU threads; 0 (default) = one "
           "per core", "N"},
     {"backend", 0, 0, G_OPTION_ARG_STRING, &o.backend, "faceblit's backend property "
-          "(element)", "NAME"},
+          "(element), cpu or cuda (engine)", "NAME"},
+    {"cuda-memory", 0, 0, G_OPTION_ARG_NONE, &o.cuda_memory, "Frames in CUDA memory "
+          "around the element: cudaupload ! ELEMENT ! cudadownload (element)", NULL},
     {"element", 0, 0, G_OPTION_ARG_STRING, &o.element, "faceblit or identity (element)",
         "NAME"},
     {"style", 's', 0, G_OPTION_ARG_FILENAME, &o.style, "Style exemplar (PNG or JPEG)",

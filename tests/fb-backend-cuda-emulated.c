@@ -1,0 +1,17 @@
+/* faceblit — fb_backend_cuda_new on the emulated device, so that the real-device test
+ * (test-cuda-device.c) runs, the same program, where there is no GPU.
+ * FACEBLIT_CUDA_FAIL_AFTER forces failures as on the real device.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdlib.h>
+
+#include "fb-backend-cuda.h"
+#include "fb-device-emulated.h"
+
+FbBackend *
+fb_backend_cuda_new (int device_id, int n_threads, GError ** error)
+{
+  const char *fail_after = g_getenv ("FACEBLIT_CUDA_FAIL_AFTER");
+
+  return fb_backend_cuda_new_for_device (fb_device_emulated_new (fail_after
+          ? atoi (fail_after) : -1), n_threads);
+}
