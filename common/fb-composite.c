@@ -9,15 +9,13 @@
 #include <math.h>
 #include <string.h>
 
-#include "fb-synthesis.h"
 #include "fb-vectorised.h"
 
-/* Canonical positions (relative to the region) are 16.16 fixed point, stepped by a
- * constant per frame pixel along a row: exact enough for 8-bit weights, and every
- * pixel of a row follows one linear sequence, so the spans below are exact. */
-#define FRAC 16
-#define ONE (1 << FRAC)
-#define HALF (ONE / 2)
+/* fb-composite-pixel.h's positions: every pixel of a row follows one linear sequence,
+ * so the spans below are exact. */
+#define FRAC FB_PATCH_FRAC
+#define ONE FB_PATCH_ONE
+#define HALF FB_PATCH_HALF
 
 /* Pixels whose coverage is classified at once (all 0, all 255 or mixed) from the
  * coverage cells their positions fall in. */
@@ -37,8 +35,7 @@ typedef struct {
   const FbPatchSource *source;
   FbFrame *frame;               /* blended into */
   FbRect patch;                 /* frame pixels (clipped to the frame when blending) */
-  int32_t du;                   /* canonical step per frame pixel along a row */
-  int32_t dv;
+  FbPatchSampler sampler;       /* source's, with its steps du and dv */
   uint8_t *coverage;            /* source->coverage, COVERAGE_PAD more bytes per row */
   int coverage_stride;
   int *n_hidden;                /* summed-area tables of coverage == 0 and == 255, */
@@ -52,13 +49,6 @@ load_u32_le (const uint8_t * p)
 
   memcpy (&v, p, sizeof (v));
   return GUINT32_FROM_LE (v);
-}
-
-/* A canonical coordinate in the coverage's pixels: (c + 1/2) / 2^shift - 1/2. */
-static inline int32_t
-coverage_position (int32_t c, int shift)
-{
-  return ((c + HALF) >> shift) - HALF;
 }
 
 /* Bilinear colours at (u, v) + i (du, dv), i < n, whose four neighbours are all inside
@@ -111,54 +101,14 @@ sample_coverage_inside (const uint8_t * restrict data, int stride, int shift, in
   int i;
 
   for (i = 0; i < n; i++) {
-    int32_t qu = coverage_position (u + i * du, shift);
-    int32_t qv = coverage_position (v + i * dv, shift);
+    int32_t qu = fb_coverage_position (u + i * du, shift);
+    int32_t qv = fb_coverage_position (v + i * dv, shift);
     int offset = (qv >> FRAC) * stride + (qu >> FRAC);
     uint32_t top = load_u32_le (data + offset);
     uint32_t bottom = load_u32_le (data + offset + stride);
     alpha[i] = fb_bilinear_mix (top & 255, (top >> 8) & 255, bottom & 255,
         (bottom >> 8) & 255, (qu >> 8) & 255, (qv >> 8) & 255);
   }
-}
-
-/* Bilinear sample at (u, v) with the position clamped into the image, as
- * fb_sample_bilinear clamps: for positions near the region's border. */
-static void
-sample_clamped (const FbImage * image, int32_t u, int32_t v, uint8_t * out)
-{
-  int32_t cu = CLAMP (u, 0, (image->width - 1) * ONE);
-  int32_t cv = CLAMP (v, 0, (image->height - 1) * ONE);
-  int x = cu >> FRAC, y = cv >> FRAC, c = image->channels;
-  int right = x + 1 < image->width ? c : 0;
-  int below = y + 1 < image->height ? image->stride : 0;
-  const uint8_t *p = fb_image_row (image, y) + x * c;
-  int i;
-
-  for (i = 0; i < c; i++)
-    out[i] = fb_bilinear_mix (p[i], p[i + right], p[i + below], p[i + below + right],
-        (cu >> 8) & 255, (cv >> 8) & 255);
-}
-
-/* One pixel at canonical (u, v), inside the region; returns its alpha. */
-static uint8_t
-sample_pixel_clamped (const FbPatchSource * from, int32_t u, int32_t v, uint8_t * rgb)
-{
-  const FbImage *colours = from->colours;
-  uint8_t alpha = 255;
-
-  if (from->coverage)
-    sample_clamped (from->coverage, coverage_position (u, from->coverage_shift),
-        coverage_position (v, from->coverage_shift), &alpha);
-  if (alpha == 0)
-    return 0;
-  if (from->nearest) {
-    int x = MIN ((u + HALF) >> FRAC, colours->width - 1);
-    int y = MIN ((v + HALF) >> FRAC, colours->height - 1);
-    memcpy (rgb, fb_image_row (colours, y) + 3 * x, 3);
-  } else {
-    sample_clamped (colours, u, v, rgb);
-  }
-  return alpha;
 }
 
 /* floor (n / d) for d > 0. */
@@ -213,10 +163,10 @@ classify (const CompositeJob * job, gint64 u0, gint64 v0, int i0, int end)
   if (!coverage)
     return RUN_OPAQUE;
   table_width = coverage->width + 1;
-  xa = coverage_position (u0 + (gint64) i0 * job->du, shift) >> FRAC;
-  ya = coverage_position (v0 + (gint64) i0 * job->dv, shift) >> FRAC;
-  xb = coverage_position (u0 + (gint64) (i1 - 1) * job->du, shift) >> FRAC;
-  yb = coverage_position (v0 + (gint64) (i1 - 1) * job->dv, shift) >> FRAC;
+  xa = fb_coverage_position (u0 + (gint64) i0 * job->sampler.du, shift) >> FRAC;
+  ya = fb_coverage_position (v0 + (gint64) i0 * job->sampler.dv, shift) >> FRAC;
+  xb = fb_coverage_position (u0 + (gint64) (i1 - 1) * job->sampler.du, shift) >> FRAC;
+  yb = fb_coverage_position (v0 + (gint64) (i1 - 1) * job->sampler.dv, shift) >> FRAC;
   x0 = MIN (xa, xb);
   x1 = MAX (xa, xb) + 1;
   y0 = MIN (ya, yb);
@@ -237,8 +187,8 @@ sample_run (const CompositeJob * job, RunKind kind, gint64 u0, gint64 v0, int i0
 {
   const FbPatchSource *from = job->source;
   const FbImage *colours = from->colours;
-  int32_t u = (int32_t) (u0 + (gint64) i0 * job->du);
-  int32_t v = (int32_t) (v0 + (gint64) i0 * job->dv);
+  int32_t du = job->sampler.du, dv = job->sampler.dv;
+  int32_t u = (int32_t) (u0 + (gint64) i0 * du), v = (int32_t) (v0 + (gint64) i0 * dv);
   int n = i1 - i0;
 
   if (kind == RUN_HIDDEN) {
@@ -249,13 +199,11 @@ sample_run (const CompositeJob * job, RunKind kind, gint64 u0, gint64 v0, int i0
     memset (alpha + i0, 255, n);
   else
     sample_coverage_inside (job->coverage, job->coverage_stride, from->coverage_shift, u,
-        v, job->du, job->dv, n, alpha + i0);
+        v, du, dv, n, alpha + i0);
   if (from->nearest)
-    sample_colours_nearest (colours->data, colours->stride, u, v, job->du, job->dv, n,
-        rgb + 3 * i0);
+    sample_colours_nearest (colours->data, colours->stride, u, v, du, dv, n, rgb + 3 * i0);
   else
-    sample_colours_inside (colours->data, colours->stride, u, v, job->du, job->dv, n,
-        rgb + 3 * i0);
+    sample_colours_inside (colours->data, colours->stride, u, v, du, dv, n, rgb + 3 * i0);
 }
 
 /* Samples row y of the patch into rgb and alpha (indexed by patch column) and returns
@@ -267,14 +215,12 @@ sample_row (const CompositeJob * job, int y, uint8_t * rgb, uint8_t * alpha, int
 {
   const FbPatchSource *from = job->source;
   const FbImage *colours = from->colours, *coverage = from->coverage;
-  FbSimilarity t = from->to_canonical;
-  double fx = job->patch.x, fy = job->patch.y + y;
-  gint64 u0 = llround ((t.a * fx - t.b * fy + t.tx - from->region.x) * ONE);
-  gint64 v0 = llround ((t.b * fx + t.a * fy + t.ty - from->region.y) * ONE);
-  gint64 du = job->du, dv = job->dv;
+  gint64 du = job->sampler.du, dv = job->sampler.dv;
+  int64_t u0, v0;
   int r0 = 0, r1 = job->patch.width, s0, s1, i, run_end, shown_start, shown_end;
 
-  /* The region's pixels are squares around their centres. */
+  fb_patch_row_start (&job->sampler, job->patch.x, job->patch.y + y, &u0, &v0);
+  /* fb_patch_reaches, as a span */
   clip_span (u0, du, -HALF, (gint64) colours->width * ONE - HALF, &r0, &r1);
   clip_span (v0, dv, -HALF, (gint64) colours->height * ONE - HALF, &r0, &r1);
   /* Inside: every neighbour of both bilinear samples exists. */
@@ -294,9 +240,9 @@ sample_row (const CompositeJob * job, int y, uint8_t * rgb, uint8_t * alpha, int
     s0 = s1 = r1;
 
   for (i = r0; i < s0; i++)
-    alpha[i] = sample_pixel_clamped (from, u0 + i * du, v0 + i * dv, rgb + 3 * i);
+    alpha[i] = fb_patch_sample (&job->sampler, u0 + i * du, v0 + i * dv, rgb + 3 * i);
   for (i = s1; i < r1; i++)
-    alpha[i] = sample_pixel_clamped (from, u0 + i * du, v0 + i * dv, rgb + 3 * i);
+    alpha[i] = fb_patch_sample (&job->sampler, u0 + i * du, v0 + i * dv, rgb + 3 * i);
   /* Chunks of the same kind are sampled as one run; [shown_start, shown_end) spans
    * those not hidden. */
   shown_start = s1;
@@ -388,6 +334,25 @@ blend_job (void *data, int index, int count)
   g_free (memory);
 }
 
+FbPatchSampler
+fb_patch_sampler (const FbPatchSource * source)
+{
+  FbPatchSampler s = { source->to_canonical, source->region, source->colours->data,
+    source->colours->stride
+  };
+
+  if (source->coverage) {
+    s.coverage = source->coverage->data;
+    s.coverage_width = source->coverage->width;
+    s.coverage_height = source->coverage->height;
+    s.coverage_stride = source->coverage->stride;
+    s.coverage_shift = source->coverage_shift;
+  }
+  s.nearest = source->nearest;
+  fb_patch_sampler_set_steps (&s);
+  return s;
+}
+
 /* The padded coverage copy and the summed-area tables. */
 static void
 prepare_coverage (const FbImage * coverage, CompositeJob * job)
@@ -429,8 +394,7 @@ fb_composite_patch_onto (FbWorkers * workers, const FbPatchSource * source,
 
   if (job.patch.width <= 0 || job.patch.height <= 0)
     return;
-  job.du = (int32_t) lrint (source->to_canonical.a * ONE);
-  job.dv = (int32_t) lrint (source->to_canonical.b * ONE);
+  job.sampler = fb_patch_sampler (source);
   if (source->coverage)
     prepare_coverage (source->coverage, &job);
   fb_workers_run (workers, blend_job, &job, fb_band_count (workers, job.patch.height));

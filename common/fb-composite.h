@@ -4,6 +4,7 @@
 #pragma once
 
 #include <glib.h>
+#include "fb-composite-pixel.h"
 #include "fb-frame.h"
 #include "fb-geometry.h"
 #include "fb-image.h"
@@ -21,6 +22,10 @@ typedef struct {
   int coverage_shift;
   gboolean nearest;             /* copy colours' pixels instead of interpolating them */
 } FbPatchSource;
+
+/* The same as plain data, with its steps: what fb_patch_pixel samples. The images'
+ * data may be device addresses. */
+FbPatchSampler fb_patch_sampler (const FbPatchSource * source);
 
 /* Blends the frame pixels of `patch` (clipped to the frame) with the colours at their
  * canonical positions (bilinear, or nearest), the coverage there (bilinear) as

@@ -4,12 +4,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "fb-blit.h"
+#include "fb-face-guides-pixel.h"
 #include "fb-guide.h"
 #include "fb-mask.h"
-#include "fb-mls.h"
-
-#define MLS_GRID_SPACING 8
 
 /* What the jobs of fb_face_guides_build share. */
 typedef struct {
@@ -24,13 +21,6 @@ typedef struct {
 
 /* Pixels per step of the resampling's fast path: its arrays stay in L1. */
 #define RESAMPLE_SPAN 64
-
-/* fb_bilinear_mix of the pixel at p, its right neighbour and the two below. */
-static inline uint8_t
-bilinear_at (const uint8_t * p, int stride, int wx, int wy)
-{
-  return (uint8_t) fb_bilinear_mix (p[0], p[1], p[stride], p[stride + 1], wx, wy);
-}
 
 /* Whether the n positions f + i (dx, dy), summed one after the other in floats, all
  * lie in [0, last_x) x [0, last_y). Each sum rounds by at most 2^-24 of its size, so
@@ -47,13 +37,10 @@ sums_stay_inside (FbPoint f, float dx, float dy, int n, float last_x, float last
       && MIN (f.y, end_y) >= margin && MAX (f.y, end_y) <= last_y - margin;
 }
 
-/* The frame's luma resampled into the synthesis region. The sample positions are
- * running float sums along each row (changing that would move them by a rounding
- * error, and the output with them). Rows that stay inside the frame take a path
+/* The frame's luma resampled into the synthesis region (fb_resample_pixel along the
+ * running sums of fb_resample_row_start). Rows that stay inside the frame take a path
  * without checks: the sums first, then their fixed-point forms (which vectorise), then
- * the mixes. fb_sample_bilinear_inside's three conversions per coordinate become one:
- * f * 256 is exact, and truncating it (f >= 0) gives floor (f) in its high bits and the
- * weight in its low byte. */
+ * the mixes. */
 static void
 resample_luma (const FbImage * src, const FbFacePlan * plan, FbImage * dst)
 {
@@ -61,45 +48,34 @@ resample_luma (const FbImage * src, const FbFacePlan * plan, FbImage * dst)
   const uint8_t *pixels = src->data;
   int stride = src->stride, width = src->width, height = src->height;
   int out_width = dst->width, x, y, i;
-  float last_x = width - 1, last_y = height - 1;
   FbSimilarity to_frame = plan->synthesis_to_frame;
   float fx[RESAMPLE_SPAN], fy[RESAMPLE_SPAN];
   int32_t offsets[RESAMPLE_SPAN], wx[RESAMPLE_SPAN], wy[RESAMPLE_SPAN];
 
   for (y = 0; y < dst->height; y++) {
     uint8_t *row = fb_image_row (dst, y);
-    FbPoint start = { plan->synthesis_region.x, plan->synthesis_region.y + y };
-    FbPoint f = fb_similarity_apply (to_frame, start);
+    FbPoint f = fb_resample_row_start (to_frame, plan->synthesis_region, y);
 
-    if (sums_stay_inside (f, to_frame.a, to_frame.b, out_width, last_x, last_y)) {
+    if (sums_stay_inside (f, to_frame.a, to_frame.b, out_width, width - 1, height - 1)) {
       for (x = 0; x < out_width; x += RESAMPLE_SPAN) {
         int span = MIN (RESAMPLE_SPAN, out_width - x);
-        for (i = 0; i < span; i++, f.x += to_frame.a, f.y += to_frame.b) {
+        for (i = 0; i < span; i++, fb_resample_step (to_frame, &f)) {
           fx[i] = f.x;
           fy[i] = f.y;
         }
         for (i = 0; i < span; i++) {
-          int sx = (int) (fx[i] * 256.0f), sy = (int) (fy[i] * 256.0f);
-          offsets[i] = (sy >> 8) * stride + (sx >> 8);
-          wx[i] = sx & 255;
-          wy[i] = sy & 255;
+          int sx = fb_resample_fixed (fx[i]), sy = fb_resample_fixed (fy[i]);
+          offsets[i] = fb_resample_offset (sx, sy, stride);
+          wx[i] = fb_resample_weight (sx);
+          wy[i] = fb_resample_weight (sy);
         }
         for (i = 0; i < span; i++)
-          row[x + i] = bilinear_at (pixels + offsets[i], stride, wx[i], wy[i]);
+          row[x + i] = fb_resample_mix (pixels + offsets[i], stride, wx[i], wy[i]);
       }
       continue;
     }
-    for (x = 0; x < out_width; x++, f.x += to_frame.a, f.y += to_frame.b) {
-      float v;
-      if (f.x >= 0 && f.y >= 0 && f.x < last_x && f.y < last_y) {
-        int sx = (int) (f.x * 256.0f), sy = (int) (f.y * 256.0f);
-        row[x] = bilinear_at (pixels + (size_t) (sy >> 8) * stride + (sx >> 8), stride,
-            sx & 255, sy & 255);
-        continue;
-      }
-      fb_sample_bilinear (pixels, stride, width, height, 1, f.x, f.y, &v);
-      row[x] = (uint8_t) (v + 0.5f);
-    }
+    for (x = 0; x < out_width; x++, fb_resample_step (to_frame, &f))
+      row[x] = fb_resample_pixel (pixels, stride, width, height, f);
   }
 }
 
@@ -109,70 +85,56 @@ resample_luma (const FbImage * src, const FbFacePlan * plan, FbImage * dst)
 static void
 render_coverage (FbFaceGuides * g, const FbFacePlan * plan)
 {
+  FbLandmarks lm;
+  float feather = fb_face_coverage_landmarks (plan, &lm);
+
+  fb_image_ensure (&g->coverage, plan->coverage_width, plan->coverage_height, 1);
+  fb_face_mask_render (&lm, 0, 0, feather, g->coverage);
+}
+
+float
+fb_face_coverage_landmarks (const FbFacePlan * plan, FbLandmarks * lm)
+{
   FbRect region = plan->synthesis_region;
-  int shift = plan->coverage_shift;
-  float k = 1.0f / (1 << shift);
+  float k = 1.0f / (1 << plan->coverage_shift);
   FbSimilarity to_coverage = { k, 0, (0.5f - region.x) * k - 0.5f,
     (0.5f - region.y) * k - 0.5f
   };
-  FbLandmarks lm;
 
-  fb_image_ensure (&g->coverage, plan->coverage_width, plan->coverage_height, 1);
-  fb_landmarks_transform (&plan->canonical_lm, to_coverage, &lm);
-  fb_face_mask_render (&lm, 0, 0, plan->feather * k, g->coverage);
+  fb_landmarks_transform (&plan->canonical_lm, to_coverage, lm);
+  return plan->feather * k;
 }
 
-/* Matches the appearance guide's histogram inside the face to the style's. The face is
- * where the feathered mask is above half (the hard outline, for a symmetric blur); one
- * guide pixel per coverage sample is plenty for a histogram. */
+/* Matches the appearance guide's histogram inside the face (fb_coverage_inside) to the
+ * style's; one guide pixel per coverage sample is plenty for a histogram. */
 static void
 match_face_histogram (FbFaceGuides * g, int shift, const FbHistogram * reference)
 {
   const FbImage *coverage = g->coverage, *guide = g->guide;
-  int centre = (1 << shift) / 2, i, j;
+  int i, j;
   guint64 counts[256] = { 0 };
   FbHistogram face;
 
   for (j = 0; j < coverage->height; j++) {
     const uint8_t *inside = fb_image_row (coverage, j);
-    const uint8_t *row = fb_image_row (guide, MIN ((j << shift) + centre, guide->height - 1));
+    const uint8_t *row = fb_image_row (guide, fb_coverage_sample (j, shift, guide->height));
     for (i = 0; i < coverage->width; i++)
-      if (inside[i] > 127)
-        counts[row[MIN ((i << shift) + centre, guide->width - 1)]]++;
+      if (fb_coverage_inside (inside[i]))
+        counts[row[fb_coverage_sample (i, shift, guide->width)]]++;
   }
   fb_histogram_from_counts (counts, &face);
   fb_histogram_match_to (g->guide, &face, reference);
 }
 
-/* Folds a distance beyond an edge back and forth inside a band of width `band`. */
-static float
-fold_into_band (float beyond, float band)
-{
-  float f = fmodf (beyond, 2 * band);
-  return f > band ? 2 * band - f : f;
-}
-
-/* Far from the face the positional guide leaves the exemplar. Clamping it would smear
- * the exemplar's edge rows into streaks, and mirroring the whole exemplar would tile its
- * face over the background; folding it into a band along the exemplar's border (where
- * portraits have their background: paper, canvas, wall) continues that texture. */
+/* fb_fold_into_style_border for n pixels of the positional guide. */
 static void
 fold_into_style_border (float *pos, size_t n, int width, int height)
 {
-  float band = MAX (0.08f * MIN (width, height), 4.0f), right = width - 1, bottom = height - 1;
+  float band = fb_style_border_band (width, height);
   size_t i;
 
-  for (i = 0; i < n; i++) {
-    float x = pos[2 * i], y = pos[2 * i + 1];
-    if (x < 0)
-      pos[2 * i] = fold_into_band (-x, band);
-    else if (x > right)
-      pos[2 * i] = right - fold_into_band (x - right, band);
-    if (y < 0)
-      pos[2 * i + 1] = fold_into_band (-y, band);
-    else if (y > bottom)
-      pos[2 * i + 1] = bottom - fold_into_band (y - bottom, band);
-  }
+  for (i = 0; i < n; i++)
+    fb_fold_into_style_border (pos + 2 * i, width, height, band);
 }
 
 /* The positional guide in pixel rows [y0, y1), whose nodes are known. */
@@ -223,12 +185,10 @@ fb_face_guides_build (FbFaceGuides * g, FbWorkers * workers, const FbFacePlan * 
     const FbImage * frame_luma)
 {
   FbRect region = plan->synthesis_region;
-  size_t nodes = fb_mls_grid_nodes (region.width, region.height, MLS_GRID_SPACING);
+  size_t nodes = fb_mls_grid_nodes (region.width, region.height, FB_FACE_MLS_SPACING);
   size_t pixels = (size_t) region.width * region.height;
-  FbMlsField field = { plan->canonical_lm.points, plan->synthesis_level->landmarks.points,
-    FB_N_LANDMARKS, region.x, region.y, region.width, region.height, MLS_GRID_SPACING
-  };
-  int pixel_bands = (region.height + MLS_GRID_SPACING - 1) / MLS_GRID_SPACING;
+  FbMlsField field = fb_face_positional_field (plan);
+  int pixel_bands = (region.height + FB_FACE_MLS_SPACING - 1) / FB_FACE_MLS_SPACING;
   GuidesJob guides = { g, plan, frame_luma, &field, NULL, pixel_bands };
 
   fb_image_ensure (&g->luma, region.width, region.height, 1);
@@ -246,6 +206,17 @@ fb_face_guides_build (FbFaceGuides * g, FbWorkers * workers, const FbFacePlan * 
   field.nodes = g->nodes;
   field.field = g->pos;
   fb_workers_run (workers, guides_job, &guides, 1 + fb_mls_field_node_rows (&field));
+}
+
+FbMlsField
+fb_face_positional_field (const FbFacePlan * plan)
+{
+  FbRect region = plan->synthesis_region;
+  FbMlsField field = { plan->canonical_lm.points, plan->synthesis_level->landmarks.points,
+    FB_N_LANDMARKS, region.x, region.y, region.width, region.height, FB_FACE_MLS_SPACING
+  };
+
+  return field;
 }
 
 void

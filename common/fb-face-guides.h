@@ -7,6 +7,7 @@
 #include <glib.h>
 #include "fb-backend.h"
 #include "fb-image.h"
+#include "fb-mls.h"
 #include "fb-workers.h"
 
 G_BEGIN_DECLS
@@ -26,5 +27,14 @@ typedef struct {
 void fb_face_guides_build (FbFaceGuides * guides, FbWorkers * workers,
     const FbFacePlan * plan, const FbImage * frame_luma);
 void fb_face_guides_clear (FbFaceGuides * guides);
+
+/* The pieces that a backend building the guides elsewhere shares with
+ * fb_face_guides_build: */
+/* the landmarks in the coverage's pixels, and the feather's sigma there; */
+float fb_face_coverage_landmarks (const FbFacePlan * plan, FbLandmarks * lm);
+/* the positional guide's MLS field over the synthesis region (nodes and field unset),
+ * its grid spacing FB_FACE_MLS_SPACING. */
+#define FB_FACE_MLS_SPACING 8
+FbMlsField fb_face_positional_field (const FbFacePlan * plan);
 
 G_END_DECLS

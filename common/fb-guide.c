@@ -7,25 +7,24 @@
 #include <emmintrin.h>
 #endif
 
+#include "fb-guide-pixel.h"
 #include "fb-vectorised.h"
-
-#define FB_BLUR_PASSES 3
-
-/* Intermediate values are 8.8 fixed point so that three passes round only once. */
-#define FIX_SHIFT 8
 
 /* Keeps box sums of 8.8 values inside 31 bits; wider blurs are flat anyway. */
 #define MAX_SIGMA 1000.0f
 
-/* Box widths (odd) whose three passes together have the variance of a Gaussian of
- * sigma: n passes of widths wl and wl + 2 mixed so that the variances sum to sigma^2. */
-static void
-box_widths_for_sigma (float sigma, int widths[FB_BLUR_PASSES])
+/* The radii of box widths (odd) whose three passes together have the variance of a
+ * Gaussian of sigma: n passes of widths wl and wl + 2 mixed so that the variances sum
+ * to sigma^2. */
+gboolean
+fb_blur_radii (float sigma, int radii[FB_BLUR_PASSES])
 {
   const int n = FB_BLUR_PASSES;
   double ideal, m_ideal;
   int wl, m, i;
 
+  if (sigma <= 0.5f)
+    return FALSE;
   sigma = MIN (sigma, MAX_SIGMA);
   ideal = sqrt (12.0 * sigma * sigma / n + 1.0);
   wl = (int) floor (ideal);
@@ -36,7 +35,8 @@ box_widths_for_sigma (float sigma, int widths[FB_BLUR_PASSES])
       / (-4.0 * wl - 4.0);
   m = CLAMP ((int) lround (m_ideal), 0, n);
   for (i = 0; i < n; i++)
-    widths[i] = i < m ? wl : wl + 2;
+    radii[i] = (i < m ? wl : wl + 2) / 2;
+  return TRUE;
 }
 
 /* One output row of a vertical box pass, and the running sums moved on by one row. */
@@ -47,7 +47,7 @@ box_row (const guint16 * restrict add, const guint16 * restrict sub,
   int x;
 
   for (x = 0; x < n; x++) {
-    out[x] = (guint16) (sums[x] * inv + 0.5f);
+    out[x] = fb_box_mean (sums[x], inv);
     sums[x] += add[x] - sub[x];
   }
 }
@@ -59,7 +59,7 @@ FB_VECTORISED static void
 box_pass_vertical (const guint16 * src, guint16 * dst, int n, int height, int r,
     gint32 * sums)
 {
-  float inv = 1.0f / (2 * r + 1);
+  float inv = fb_box_inverse (r);
   int x, y, k;
 
   for (x = 0; x < n; x++)
@@ -217,35 +217,32 @@ blur_scratch_release (BlurScratch * scratch)
     blur_scratch_free (scratch);
 }
 
-/* Blurs src into 8.8 fixed-point values in one of scratch's planes, which it returns.
- * The horizontal passes run as vertical ones on the transposed plane: a running sum
- * along a row is one long dependency chain, while down the columns every column's sum
- * advances at once. */
+/* Blurs src with the box radii of fb_blur_radii into 8.8 fixed-point values in one of
+ * scratch's planes, which it returns. The horizontal passes run as vertical ones on the
+ * transposed plane: a running sum along a row is one long dependency chain, while down
+ * the columns every column's sum advances at once. */
 static const guint16 *
-blur_fixed (const FbImage * src, float sigma, BlurScratch * scratch)
+blur_fixed (const FbImage * src, const int radii[FB_BLUR_PASSES], BlurScratch * scratch)
 {
-  int w = src->width, h = src->height, c = src->channels, n = w * c;
-  int widths[FB_BLUR_PASSES], pass, x, y;
+  int w = src->width, h = src->height, c = src->channels, n = w * c, pass, x, y;
   guint16 *plane = scratch->planes[0], *tmp = scratch->planes[1], *swap;
 
   g_assert (c >= 1 && c <= 4);
-  box_widths_for_sigma (sigma, widths);
-
   for (y = 0; y < h; y++) {
     const uint8_t *in = fb_image_row (src, y);
     guint16 *out = plane + (size_t) y * n;
     for (x = 0; x < n; x++)
-      out[x] = (guint16) (in[x] << FIX_SHIFT);
+      out[x] = fb_blur_fixed_from_byte (in[x]);
   }
   for (pass = 0; pass < FB_BLUR_PASSES; pass++) {
-    box_pass_vertical (plane, tmp, n, h, widths[pass] / 2, scratch->sums);
+    box_pass_vertical (plane, tmp, n, h, radii[pass], scratch->sums);
     swap = plane;
     plane = tmp;
     tmp = swap;
   }
   transpose_pixels (plane, tmp, w, h, c);
   for (pass = 0; pass < FB_BLUR_PASSES; pass++) {
-    box_pass_vertical (tmp, plane, h * c, w, widths[pass] / 2, scratch->sums);
+    box_pass_vertical (tmp, plane, h * c, w, radii[pass], scratch->sums);
     swap = plane;
     plane = tmp;
     tmp = swap;
@@ -268,10 +265,11 @@ void
 fb_blur (const FbImage * src, FbImage ** dst, float sigma)
 {
   int w = src->width, h = src->height, c = src->channels, n = w * c, x, y;
+  int radii[FB_BLUR_PASSES];
   BlurScratch *scratch;
   const guint16 *plane;
 
-  if (sigma <= 0.5f) {
+  if (!fb_blur_radii (sigma, radii)) {
     if (*dst == src)
       return;
     fb_image_ensure (dst, w, h, c);
@@ -281,13 +279,13 @@ fb_blur (const FbImage * src, FbImage ** dst, float sigma)
   }
   /* src is fully read before dst is touched, so src == *dst works */
   scratch = blur_scratch_for (src);
-  plane = blur_fixed (src, sigma, scratch);
+  plane = blur_fixed (src, radii, scratch);
   fb_image_ensure (dst, w, h, c);
   for (y = 0; y < h; y++) {
     const guint16 *in = plane + (size_t) y * n;
     uint8_t *out = fb_image_row (*dst, y);
     for (x = 0; x < n; x++)
-      out[x] = (uint8_t) ((in[x] + (1 << (FIX_SHIFT - 1))) >> FIX_SHIFT);
+      out[x] = fb_blur_byte_from_fixed (in[x]);
   }
   blur_scratch_release (scratch);
 }
@@ -299,30 +297,26 @@ appearance_guide_row (const uint8_t * restrict luma, const guint16 * restrict bl
 {
   int x;
 
-  for (x = 0; x < width; x++) {
-    /* (Y - blur) / 2 in 8.8 fixed point is a shift by 9; round half up */
-    int d = ((int) luma[x] << FIX_SHIFT) - (int) blur[x];
-    int v = 128 + ((d + (1 << FIX_SHIFT)) >> (FIX_SHIFT + 1));
-    out[x] = (uint8_t) CLAMP (v, 0, 255);
-  }
+  for (x = 0; x < width; x++)
+    out[x] = fb_appearance_pixel (luma[x], blur[x]);
 }
 
 void
 fb_appearance_guide (const FbImage * luma, float sigma, FbImage ** guide)
 {
-  int w = luma->width, h = luma->height, y;
+  int w = luma->width, h = luma->height, radii[FB_BLUR_PASSES], y;
   BlurScratch *scratch;
   const guint16 *blurred;
 
   g_return_if_fail (luma->channels == 1);
-  if (sigma <= 0.5f) {
+  if (!fb_blur_radii (sigma, radii)) {
     fb_image_ensure (guide, w, h, 1);
     for (y = 0; y < h; y++)
       memset (fb_image_row (*guide, y), 128, w);
     return;
   }
   scratch = blur_scratch_for (luma);
-  blurred = blur_fixed (luma, sigma, scratch);
+  blurred = blur_fixed (luma, radii, scratch);
   fb_image_ensure (guide, w, h, 1);
   for (y = 0; y < h; y++)
     appearance_guide_row (fb_image_row (luma, y), blurred + (size_t) y * w,
@@ -431,17 +425,17 @@ fb_histogram_match (FbImage * image, const FbImage * mask, const FbHistogram * r
   fb_histogram_match_to (image, &source, reference);
 }
 
-void
-fb_histogram_match_to (FbImage * image, const FbHistogram * source,
-    const FbHistogram * reference)
+gboolean
+fb_histogram_match_lut (const FbHistogram * source, const FbHistogram * reference,
+    uint8_t lut[256])
 {
-  /* byte stores may alias anything: a local copy keeps the loop simple for GCC */
+  /* byte stores may alias anything: local copies keep the loop simple for GCC */
   const FbHistogram from = *source;
-  uint8_t lut[256];
+  uint8_t table[256];
   int v, w = 0;
 
   if (reference->cdf[255] <= 0.0f || from.cdf[255] <= 0.0f)
-    return;
+    return FALSE;
   /* Each source value goes to the reference value at the middle of its quantile range,
    * which keeps the lookup table monotonic and unbiased for sparse histograms. */
   for (v = 0; v < 256; v++) {
@@ -449,7 +443,18 @@ fb_histogram_match_to (FbImage * image, const FbHistogram * source,
     float mid = 0.5f * (below + from.cdf[v]);
     while (w < 255 && reference->cdf[w] < mid)
       w++;
-    lut[v] = (uint8_t) w;
+    table[v] = (uint8_t) w;
   }
-  apply_lut (image, lut);
+  memcpy (lut, table, sizeof (table));
+  return TRUE;
+}
+
+void
+fb_histogram_match_to (FbImage * image, const FbHistogram * source,
+    const FbHistogram * reference)
+{
+  uint8_t lut[256];
+
+  if (fb_histogram_match_lut (source, reference, lut))
+    apply_lut (image, lut);
 }

@@ -11,9 +11,15 @@ G_BEGIN_DECLS
  * must use the same so that their guides compare). */
 #define FB_GUIDE_BLUR_FRACTION 0.015f
 
-/* Approximate Gaussian blur (three box passes) of a 1- or 3-channel image; dst is
- * resized to match src. sigma <= 0.5 copies. Edges clamp. */
+/* Approximate Gaussian blur (three box passes each way) of a 1- or 3-channel image; dst
+ * is resized to match src. sigma <= 0.5 copies. Edges clamp. */
 void fb_blur (const FbImage * src, FbImage ** dst, float sigma);
+
+/* The box passes' count and radii for sigma, as fb_blur runs them: down the columns
+ * with radii[0], [1], [2], then along the rows with the same. FALSE (nothing written)
+ * for sigma <= 0.5, where fb_blur copies. */
+#define FB_BLUR_PASSES 3
+gboolean fb_blur_radii (float sigma, int radii[FB_BLUR_PASSES]);
 
 /* (Y - blur(Y, sigma)) / 2 + 128, clamped to 0..255; guide resized to match luma. */
 void fb_appearance_guide (const FbImage * luma, float sigma, FbImage ** guide);
@@ -38,5 +44,9 @@ void fb_histogram_match (FbImage * image, const FbImage * mask, const FbHistogra
 /* The same when the image's histogram is known already (e.g. from a sample of it). */
 void fb_histogram_match_to (FbImage * image, const FbHistogram * source,
     const FbHistogram * reference);
+/* Its lookup table; FALSE (nothing written) where either histogram is empty, which
+ * leaves the image as it is. */
+gboolean fb_histogram_match_lut (const FbHistogram * source, const FbHistogram * reference,
+    uint8_t lut[256]);
 
 G_END_DECLS

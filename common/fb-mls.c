@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fb-mls-pixel.h"
 #include "fb-vectorised.h"
 
 int
@@ -107,8 +108,8 @@ fb_mls_field_nodes (const FbMlsField * f, int row0, int row1)
     }
 }
 
-/* Bilinear interpolation split in two linear steps: down the node columns once per row,
- * then along the row between neighbouring columns, a step at a time. */
+/* The field's interpolation (fb-mls-pixel.h) a row at a time: down the node columns
+ * once per row, then along the row between neighbouring columns, a step at a time. */
 void
 fb_mls_field_interpolate (const FbMlsField * f, int y0, int y1)
 {
@@ -117,20 +118,17 @@ fb_mls_field_interpolate (const FbMlsField * f, int y0, int y1)
   FbPoint *column = g_newa (FbPoint, cols);
 
   for (y = y0; y < y1; y++) {
-    int gj = y / spacing;
-    float fy = (y - gj * spacing) * inv;
-    const FbPoint *r0 = f->nodes + gj * cols, *r1 = r0 + cols;
+    float fy = fb_mls_row_fraction (y, spacing, inv);
+    const FbPoint *r0 = f->nodes + y / spacing * cols, *r1 = r0 + cols;
     float *out = f->field + (size_t) y * f->width * 2;
-    for (gi = 0; gi < cols; gi++) {
-      column[gi].x = r0[gi].x + (r1[gi].x - r0[gi].x) * fy;
-      column[gi].y = r0[gi].y + (r1[gi].y - r0[gi].y) * fy;
-    }
+    for (gi = 0; gi < cols; gi++)
+      column[gi] = fb_mls_lerp (r0[gi], r1[gi], fy);
     for (gi = 0, x = 0; x < f->width; gi++) {
-      float dx = (column[gi + 1].x - column[gi].x) * inv;
-      float dy = (column[gi + 1].y - column[gi].y) * inv;
+      FbPoint d = fb_mls_row_step (column[gi], column[gi + 1], inv);
       for (k = 0; k < spacing && x < f->width; k++, x++) {
-        out[2 * x] = column[gi].x + dx * k;
-        out[2 * x + 1] = column[gi].y + dy * k;
+        FbPoint p = fb_mls_row_point (column[gi], d, k);
+        out[2 * x] = p.x;
+        out[2 * x + 1] = p.y;
       }
     }
   }

@@ -1,15 +1,17 @@
-/* faceblit — the CUDA backend: the temporal guide, seeds, StyleBlit synthesis, voting
- * and the debug views in kernels (fb-kernels.cu) on one stream, the style kept on the
- * device. Still on the host, on FbWorkers, and uploaded or downloaded around the
- * kernels: the tracking luma, the guides and the compositing (the frame stays in
- * system memory).
+/* faceblit — the CUDA backend: every per-pixel stage in kernels (fb-kernels.cu) on one
+ * stream, the style and the frame kept on the device: the tracking luma, the guides,
+ * the temporal guide, seeds, StyleBlit synthesis, voting, debug views, compositing and
+ * the landmark dots. On the host: the tracker (the luma is downloaded for it), the MLS
+ * nodes and the histogram's lookup table. Frames in system memory are uploaded and the
+ * rows the faces changed downloaded; frames in CUDA memory stay where they are.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-backend-cuda.h"
 
 #include <string.h>
 
 #include "fb-composite.h"
-#include "fb-face-guides.h"
+#include "fb-cuda-frame.h"
+#include "fb-cuda-guides.h"
 #include "fb-synthesis.h"
 #include "fb-workers.h"
 
@@ -30,6 +32,9 @@ typedef struct {
   char *name;
   /* this frame's full-range luma, packed (width bytes a row), for the guides */
   DeviceBuffer frame_luma;
+  /* this frame on the device; a host frame's planes are copied into frame_planes */
+  FbCudaFrame frame;
+  DeviceBuffer frame_planes[3];
   /* the style whose levels are on the device, by content */
   char *style_digest;
   DeviceStyleLevel levels[FB_STYLE_MAX_LEVELS];
@@ -42,8 +47,9 @@ typedef struct {
 } DeviceSeedLevel;
 
 struct FbFaceBuffers {
-  FbFaceGuides guides;          /* made on the host */
   DeviceBuffer pos, app, coverage;
+  DeviceBuffer guides_work[FB_CUDA_GUIDES_N_WORK];      /* the guides' working memory */
+  FbCudaGuidesHost guides;      /* and what they keep on the host */
   DeviceBuffer previous, previous_settled;
   DeviceBuffer nnf, settled, prev_nnf, prev_settled;
   DeviceBuffer output, prev_output;
@@ -54,7 +60,6 @@ struct FbFaceBuffers {
   DeviceSeedLevel previous_seeds[FB_BLIT_MAX_LEVELS];
   DeviceBuffer previous_u[FB_BLIT_MAX_LEVELS];
   DeviceBuffer nearest[FB_BLIT_MAX_LEVELS];
-  FbImage *host_output;         /* the shown output, downloaded for compositing */
 };
 
 static FbCudaBackend *
@@ -127,28 +132,67 @@ launch (FbDevice * device, FbKernel kernel, FbLaunch geometry, const void *args,
 /* A device address as the kernels' structs hold it. */
 #define DEV(type, buffer) ((type) (guintptr) (buffer).ptr)
 
+/* A host frame is uploaded into frame_planes (whole rows, each plane with its
+ * stride); a CUDA frame is used in place. */
 static gboolean
 cuda_begin_frame (FbBackend * backend, FbFrame * frame, FbImage ** luma)
 {
   FbCudaBackend *cuda = cuda_of (backend);
+  FbDevice *device = cuda->device;
+  FbFrame on_device = *frame;
+  gsize pixels = (gsize) frame->width * frame->height;
+  FbFrameLumaArgs a;
+  int p;
 
-  fb_frame_read_luma (cuda->workers, frame, luma);
-  if (!upload (cuda->device, &cuda->frame_luma, (*luma)->data,
-          (gsize) (*luma)->stride * (*luma)->height))
+  if (frame->memory == FB_MEMORY_HOST) {
+    for (p = 0; p < fb_frame_n_planes (frame->format); p++) {
+      gsize offset, size = fb_frame_plane_span (frame, p, 0, frame->height, &offset);
+      if (!upload (device, &cuda->frame_planes[p], frame->planes[p], size))
+        return failed (backend);
+      on_device.planes[p] = DEV (uint8_t *, cuda->frame_planes[p]);
+    }
+    on_device.memory = FB_MEMORY_CUDA;
+  }
+  fb_cuda_frame_begin (&cuda->frame, &on_device);
+  if (!ensure (device, &cuda->frame_luma, pixels))
+    return failed (backend);
+  a.frame = on_device;
+  a.luma = DEV (uint8_t *, cuda->frame_luma);
+  if (!launch (device, FB_KERNEL_ID_fb_frame_luma_kernel,
+          fb_launch_2d (frame->width, frame->height), &a, sizeof (a)))
+    return failed (backend);
+  /* The tracker runs on the host, on the whole frame's luma. It would do with a
+   * smaller image (a later optimisation). */
+  fb_image_ensure (luma, frame->width, frame->height, 1);
+  if (!device->klass->download (device, (*luma)->data, cuda->frame_luma.ptr, pixels))
     return failed (backend);
   return TRUE;
 }
 
+/* A host frame gets back the rows the faces changed; a CUDA frame is complete when
+ * handed back. */
 static gboolean
 cuda_end_frame (FbBackend * backend, FbFrame * frame)
 {
-  return TRUE;
+  FbCudaBackend *cuda = cuda_of (backend);
+  FbDevice *device = cuda->device;
+  gboolean done = frame->memory == FB_MEMORY_HOST
+      ? fb_cuda_frame_download_changes (&cuda->frame, device, frame)
+      : device->klass->synchronize (device);
+
+  return done || failed (backend);
 }
 
 static gboolean
 cuda_mark_landmarks (FbBackend * backend, FbFrame * frame, const FbLandmarks * lm)
 {
-  fb_frame_mark_points (frame, lm->points, FB_N_LANDMARKS);
+  FbCudaBackend *cuda = cuda_of (backend);
+  FbMarkArgs a;
+  FbLaunch geometry;
+
+  fb_cuda_frame_mark (&cuda->frame, lm, &a, &geometry);
+  if (!launch (cuda->device, FB_KERNEL_ID_fb_mark_points_kernel, geometry, &a, sizeof (a)))
+    return failed (backend);
   return TRUE;
 }
 
@@ -174,6 +218,8 @@ cuda_face_free (FbBackend * backend, FbFaceBuffers * f)
 
   for (i = 0; i < G_N_ELEMENTS (buffers); i++)
     release (device, buffers[i]);
+  for (k = 0; k < FB_CUDA_GUIDES_N_WORK; k++)
+    release (device, &f->guides_work[k]);
   for (k = 0; k < FB_BLIT_MAX_LEVELS; k++) {
     release (device, &f->seeds[k].seed_xy);
     release (device, &f->seeds[k].seed_u);
@@ -182,8 +228,7 @@ cuda_face_free (FbBackend * backend, FbFaceBuffers * f)
     release (device, &f->previous_u[k]);
     release (device, &f->nearest[k]);
   }
-  fb_face_guides_clear (&f->guides);
-  fb_image_free (f->host_output);
+  fb_cuda_guides_host_clear (&f->guides);
   g_free (f);
 }
 
@@ -247,6 +292,7 @@ synthesis_target (const FbFaceBuffers * f, const FbFacePlan * plan)
   return fb_face_plan_synthesis_target (plan, &buffers);
 }
 
+/* The guides in kernels (fb-cuda-guides.c), from this frame's luma on the device. */
 static gboolean
 cuda_guides (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan,
     const FbImage * frame_luma)
@@ -255,22 +301,29 @@ cuda_guides (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan,
   FbDevice *device = cuda->device;
   FbRect region = plan->synthesis_region;
   gsize pixels = (gsize) region.width * region.height;
-  const FbImage *coverage;
+  FbCudaGuidesSizes sizes = fb_cuda_guides_sizes (plan);
+  FbCudaGuidesMemory memory;
+  int i;
 
-  if (!ensure_style (cuda, plan->style))
-    return failed (backend);
-  fb_face_guides_build (&f->guides, cuda->workers, plan, frame_luma);
-  coverage = f->guides.coverage;
-  /* the coverage is packed, as guide_buffers says */
-  g_assert (coverage->stride == plan->coverage_width);
-  if (!upload (device, &f->pos, f->guides.pos, 2 * pixels * sizeof (float))
-      || !upload (device, &f->app, f->guides.guide->data, pixels)
-      || !upload (device, &f->coverage, coverage->data,
-          (gsize) coverage->stride * coverage->height)
+  if (!ensure_style (cuda, plan->style)
+      || !ensure (device, &f->pos, sizes.pos)
+      || !ensure (device, &f->app, sizes.app)
+      || !ensure (device, &f->coverage, sizes.coverage)
       || !ensure (device, &f->previous, pixels * sizeof (int32_t))
       || !ensure (device, &f->previous_settled, 3 * pixels * sizeof (float))
       || !ensure (device, &f->nnf, pixels * sizeof (int32_t))
       || !ensure (device, &f->settled, 3 * pixels * sizeof (float)))
+    return failed (backend);
+  for (i = 0; i < FB_CUDA_GUIDES_N_WORK; i++) {
+    if (!ensure (device, &f->guides_work[i], sizes.work[i]))
+      return failed (backend);
+    memory.work[i] = f->guides_work[i].ptr;
+  }
+  memory.pos = f->pos.ptr;
+  memory.app = f->app.ptr;
+  memory.coverage = f->coverage.ptr;
+  if (!fb_cuda_guides_build (device, cuda->workers, plan, cuda->frame_luma.ptr,
+          frame_luma->width, frame_luma->height, &memory, &f->guides))
     return failed (backend);
   return TRUE;
 }
@@ -420,14 +473,21 @@ cuda_composite (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan,
     FbFrame * frame)
 {
   FbCudaBackend *cuda = cuda_of (backend);
-  FbPatchSource source;
+  /* the device's buffers as the images fb_face_plan_patch_source takes */
+  FbImage shown = { plan->region.width, plan->region.height, 3, 3 * plan->region.width,
+    DEV (uint8_t *, *f->shown)
+  };
+  FbImage coverage = { plan->coverage_width, plan->coverage_height, 1,
+    plan->coverage_width, DEV (uint8_t *, f->coverage)
+  };
+  FbPatchSource source = fb_face_plan_patch_source (plan, &shown, &coverage);
+  FbCompositeArgs a;
+  FbKernel kernel;
+  FbLaunch geometry;
 
-  fb_image_ensure (&f->host_output, plan->region.width, plan->region.height, 3);
-  if (!cuda->device->klass->download (cuda->device, f->host_output->data, f->shown->ptr,
-          (gsize) f->host_output->stride * f->host_output->height))
+  if (fb_cuda_frame_composite (&cuda->frame, &source, plan->patch, &kernel, &a, &geometry)
+      && !launch (cuda->device, kernel, geometry, &a, sizeof (a)))
     return failed (backend);
-  source = fb_face_plan_patch_source (plan, f->host_output, f->guides.coverage);
-  fb_composite_patch_onto (cuda->workers, &source, plan->patch, frame);
   return TRUE;
 }
 
@@ -444,6 +504,8 @@ cuda_free (FbBackend * backend)
     release (cuda->device, &cuda->levels[i].table);
   }
   release (cuda->device, &cuda->frame_luma);
+  for (i = 0; i < 3; i++)
+    release (cuda->device, &cuda->frame_planes[i]);
   fb_device_free (cuda->device);
   fb_workers_free (cuda->workers);
   g_free (cuda->style_digest);
@@ -467,5 +529,6 @@ fb_backend_cuda_new_for_device (FbDevice * device, int n_threads)
   cuda->name = g_strdup (device->name);
   cuda->parent.klass = &cuda_class;
   cuda->parent.name = cuda->name;
+  cuda->parent.device_frames = TRUE;
   return &cuda->parent;
 }

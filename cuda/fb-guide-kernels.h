@@ -1,6 +1,107 @@
-/* faceblit — the kernels of the guides: luma resampled into canonical space, appearance guide, face mask, histogram matching, positional guide (fb-guide-kernels.cuh), and the one argument each takes,
- * by value.
+/* faceblit — the kernels of the guides: luma resampled into canonical space, appearance
+ * guide, face mask, histogram matching, positional guide (fb-guide-kernels.cuh), and
+ * the one argument each takes, by value. Pointers in them are device addresses.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#define FB_GUIDE_KERNELS(X)
+#include "fb-geometry.h"
+#include "fb-mask-pixel.h"
+
+/* Pixels of a row that one thread of fb_resample_kernel resamples: it sums its way to
+ * the first of them along the row. */
+#define FB_RESAMPLE_SPAN 16
+
+/* One thread per FB_RESAMPLE_SPAN pixels of a row of the region. */
+typedef struct {
+  const uint8_t *frame;         /* the frame's luma, packed */
+  int frame_width;
+  int frame_height;
+  FbSimilarity to_frame;
+  FbRect region;
+  uint8_t *luma;                /* region-sized, packed */
+} FbResampleArgs;
+
+/* One thread per value of a width x height plane, packed. */
+typedef struct {
+  const uint8_t *src;
+  uint16_t *dst;                /* 8.8 fixed point */
+  int width;
+  int height;
+} FbBlurWidenArgs;
+
+/* One thread per value: a box pass of `radius` down the columns (vertical) or along
+ * the rows. */
+typedef struct {
+  const uint16_t *src;
+  uint16_t *dst;
+  int width;
+  int height;
+  int radius;
+  int vertical;
+} FbBoxPassArgs;
+
+/* One thread per value: the blur (8.8) back to bytes (fb_blur_narrow_kernel), or the
+ * appearance guide of luma and its blur (fb_appearance_kernel, which reads `luma`). */
+typedef struct {
+  const uint8_t *luma;
+  const uint16_t *blur;
+  uint8_t *out;
+  int width;
+  int height;
+} FbBlurNarrowArgs;
+
+/* One thread per mask row y0 + j, j < rows. */
+typedef struct {
+  FbPoint outline[FB_FACE_OUTLINE_POINTS];      /* in mask pixels */
+  int y0;
+  int rows;
+  int width;
+  float *delta;                 /* width + 2 per row */
+  uint8_t *mask;                /* width a row */
+} FbFaceMaskArgs;
+
+/* One thread per coverage sample: counts the guide's values inside the face. */
+typedef struct {
+  const uint8_t *coverage;      /* packed */
+  int coverage_width;
+  int coverage_height;
+  int shift;
+  const uint8_t *guide;         /* packed */
+  int guide_width;
+  int guide_height;
+  uint32_t *counts;             /* 256, zeroed */
+} FbFaceHistogramArgs;
+
+/* One thread per pixel: image = lut[image]. */
+typedef struct {
+  const uint8_t *lut;
+  uint8_t *image;
+  int width;
+  int height;
+} FbLutArgs;
+
+/* One thread per pixel of the region: the MLS field between its nodes, folded into the
+ * style's border (fold). */
+typedef struct {
+  const FbPoint *nodes;
+  int cols;
+  int spacing;
+  int width;
+  int height;
+  int fold;
+  int style_width;
+  int style_height;
+  float band;
+  float *pos;                   /* 2 per pixel */
+} FbPositionalArgs;
+
+#define FB_GUIDE_KERNELS(X) \
+  X (fb_resample_kernel, FbResampleArgs) \
+  X (fb_blur_widen_kernel, FbBlurWidenArgs) \
+  X (fb_box_pass_kernel, FbBoxPassArgs) \
+  X (fb_blur_narrow_kernel, FbBlurNarrowArgs) \
+  X (fb_appearance_kernel, FbBlurNarrowArgs) \
+  X (fb_face_mask_kernel, FbFaceMaskArgs) \
+  X (fb_face_histogram_kernel, FbFaceHistogramArgs) \
+  X (fb_lut_kernel, FbLutArgs) \
+  X (fb_positional_kernel, FbPositionalArgs)

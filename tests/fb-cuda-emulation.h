@@ -20,3 +20,13 @@ struct FbEmulatedDim3 {
 
 /* the launch being run, and which of its threads is running */
 extern FbEmulatedDim3 gridDim, blockDim, blockIdx, threadIdx;
+
+/* Threads run one after the other: an atomic add is a plain one. */
+static inline unsigned int
+atomicAdd (unsigned int *address, unsigned int value)
+{
+  unsigned int old = *address;
+
+  *address = old + value;
+  return old;
+}

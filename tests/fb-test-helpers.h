@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include "fb-dlib.h"
+#include "fb-frame.h"
 #include "fb-image.h"
 #include "fb-landmarks.h"
 
@@ -26,6 +27,18 @@ gboolean fb_test_face_data (const FbShapeModel ** model, const FbImage ** astron
 /* A synthetic frontal face of width 120 * s around (cx, cy): jaw on a half ellipse,
  * brows above, eyes, nose and mouth inside. */
 void fb_test_synthetic_landmarks (FbLandmarks * lm, float cx, float cy, float s);
+
+/* A frame of `format` (packed rows, planes in one block of `size` bytes) holding rgb
+ * converted with `matrix`, as the element would map it. */
+typedef struct {
+  FbFrame frame;
+  guint8 *memory;
+  gsize size;
+} FbTestFrame;
+
+FbTestFrame *fb_test_frame_from_rgb (const FbImage * rgb, FbFormat format,
+    FbYuvMatrix matrix);
+void fb_test_frame_free (FbTestFrame * frame);
 
 /* Mean distance in pixels between corresponding landmarks of a and b. */
 float fb_test_landmarks_distance (const FbLandmarks * a, const FbLandmarks * b);

@@ -192,6 +192,25 @@ reference_patch (const FbPatchSource * s, FbRect patch, FbImage * rgb, FbImage *
   }
 }
 
+/* fb_patch_pixel, the kernels' one pixel at a time, gives the definition's colour and
+ * opacity. */
+static void
+check_patch_pixels (const FbPatchSource * source, FbRect patch, const FbImage * rgb,
+    const FbImage * alpha)
+{
+  FbPatchSampler sampler = fb_patch_sampler (source);
+  int x, y;
+
+  for (y = 0; y < patch.height; y++)
+    for (x = 0; x < patch.width; x++) {
+      uint8_t colour[3], a = fb_patch_pixel (&sampler, patch.x, patch.x + x, patch.y + y,
+          colour);
+      g_assert_cmpint (a, ==, fb_image_row (alpha, y)[x]);
+      if (a > 0)
+        g_assert_cmpmem (colour, 3, fb_image_row (rgb, y) + 3 * x, 3);
+    }
+}
+
 /* Random sources and patches, also overhanging the frame: the same bytes as the
  * definition followed by fb_frame_blend_rgb, on one thread and on several. */
 static void
@@ -232,6 +251,7 @@ test_matches_definition (void)
       g_autoptr (FbImage) rgb = fb_image_new (shown.width, shown.height, 3);
       g_autoptr (FbImage) alpha = fb_image_new (shown.width, shown.height, 1);
       reference_patch (&source, shown, rgb, alpha);
+      check_patch_pixels (&source, shown, rgb, alpha);
       fb_frame_blend_rgb (&expected->frame, shown, rgb, alpha);
     }
     fb_composite_patch_onto (one, &source, patch, &whole->frame);

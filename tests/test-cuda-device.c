@@ -17,6 +17,7 @@
 #include "fb-image-io.h"
 #include "fb-stylize.h"
 #include "fb-synth.h"
+#include "fb-test-helpers.h"
 
 typedef struct {
   const char *name;
@@ -47,52 +48,6 @@ typedef struct {
 } Data;
 
 static Data data;
-
-/* A frame of `format` made from rgb, owning its memory. */
-typedef struct {
-  FbFrame frame;
-  guint8 *memory;
-  gsize size;
-} Frame;
-
-static Frame *
-frame_from_rgb (const FbImage * rgb, FbFormat format)
-{
-  Frame *f = g_new0 (Frame, 1);
-  int w = rgb->width, h = rgb->height, cw = (w + 1) / 2, ch = (h + 1) / 2;
-  int bpp = format == FB_FORMAT_RGB || format == FB_FORMAT_BGR ? 3 : 4;
-  gboolean yuv = format == FB_FORMAT_I420 || format == FB_FORMAT_NV12;
-  FbRect all = { 0, 0, w, h };
-  FbImage *opaque = fb_image_new (w, h, 1);
-
-  f->frame.format = format;
-  f->frame.matrix = FB_YUV_BT709_LIMITED;
-  f->frame.width = w;
-  f->frame.height = h;
-  f->size = yuv ? (gsize) w * h + 2 * (gsize) cw * ch : (gsize) w * bpp * h;
-  f->memory = g_malloc0 (f->size);
-  f->frame.planes[0] = f->memory;
-  f->frame.strides[0] = yuv ? w : w * bpp;
-  if (yuv)
-    f->frame.planes[1] = f->memory + (gsize) w * h;
-  if (format == FB_FORMAT_I420) {
-    f->frame.planes[2] = f->frame.planes[1] + (gsize) cw * ch;
-    f->frame.strides[1] = f->frame.strides[2] = cw;
-  } else if (format == FB_FORMAT_NV12) {
-    f->frame.strides[1] = 2 * cw;
-  }
-  memset (opaque->data, 255, (gsize) w * h);
-  fb_frame_blend_rgb (&f->frame, all, rgb, opaque);
-  fb_image_free (opaque);
-  return f;
-}
-
-static void
-frame_free (Frame * f)
-{
-  g_free (f->memory);
-  g_free (f);
-}
 
 /* fb_synth_face_frame's placement of the face as a similarity: its centre at
  * (cx, cy), scaled and turned clockwise by angle. */
@@ -130,8 +85,8 @@ params_for (const Case * c, FbRenderParams * p)
 
 /* One frame through a backend's stylizer; returns its result. */
 static FbStylizeResult
-stylize (FbFaceStylizer * stylizer, FbBackend * backend, Frame * f, const FbLandmarks * lm,
-    const FbRenderParams * params, double *ms)
+stylize (FbFaceStylizer * stylizer, FbBackend * backend, FbTestFrame * f,
+    const FbLandmarks * lm, const FbRenderParams * params, double *ms)
 {
   FbImage *luma = NULL;
   FbStageTimes times = { 0 };
@@ -182,7 +137,8 @@ test_parity (gconstpointer case_data)
   for (i = 0; i < n; i++) {
     FbLandmarks lm;
     FbImage *rgb = moving_frame (640, 480, 0.7f, i, n, &lm);
-    Frame *a = frame_from_rgb (rgb, c->format), *b = frame_from_rgb (rgb, c->format);
+    FbTestFrame *a = fb_test_frame_from_rgb (rgb, c->format, FB_YUV_BT709_LIMITED);
+    FbTestFrame *b = fb_test_frame_from_rgb (rgb, c->format, FB_YUV_BT709_LIMITED);
     FbStylizeResult ra = stylize (on_cpu, cpu, a, &lm, &params, NULL);
     FbStylizeResult rb = stylize (on_gpu, gpu, b, &lm, &params, NULL);
     gsize k, differ = 0;
@@ -197,8 +153,8 @@ test_parity (gconstpointer case_data)
       differ += a->memory[k] != b->memory[k];
     g_test_message ("%s, frame %d: %" G_GSIZE_FORMAT " bytes differ", c->name, i, differ);
     g_assert_cmpuint (differ, ==, 0);
-    frame_free (a);
-    frame_free (b);
+    fb_test_frame_free (a);
+    fb_test_frame_free (b);
     fb_image_free (rgb);
   }
   fb_face_stylizer_free (on_cpu);
@@ -217,7 +173,7 @@ test_forced_failure (void)
   FbRenderParams params;
   FbLandmarks lm;
   FbImage *rgb;
-  Frame *f;
+  FbTestFrame *f;
   GError *error;
 
   g_setenv ("FACEBLIT_CUDA_FAIL_AFTER", "3", TRUE);
@@ -228,14 +184,14 @@ test_forced_failure (void)
   stylizer = fb_face_stylizer_new (gpu);
   params_for (&cases[0], &params);
   rgb = moving_frame (640, 480, 0.7f, 0, 1, &lm);
-  f = frame_from_rgb (rgb, FB_FORMAT_RGBA);
+  f = fb_test_frame_from_rgb (rgb, FB_FORMAT_RGBA, FB_YUV_BT709_LIMITED);
   g_assert_cmpint (stylize (stylizer, gpu, f, &lm, &params, NULL), ==, FB_STYLIZE_FAILED);
   error = fb_backend_take_error (gpu);
   g_assert_nonnull (error);
   g_test_message ("forced failure: %s", error->message);
   g_assert_nonnull (strstr (error->message, "forced"));
   g_error_free (error);
-  frame_free (f);
+  fb_test_frame_free (f);
   fb_image_free (rgb);
   fb_face_stylizer_free (stylizer);
   fb_backend_free (gpu);
@@ -276,10 +232,11 @@ time_size (int width, int height, float size)
     for (i = 0; i < n; i++) {
       FbLandmarks lm;
       FbImage *rgb = moving_frame (width, height, size, i % 10, 10, &lm);
-      Frame *f = frame_from_rgb (rgb, FB_FORMAT_I420);
+      FbTestFrame *f = fb_test_frame_from_rgb (rgb, FB_FORMAT_I420,
+          FB_YUV_BT709_LIMITED);
       g_assert_cmpint (stylize (stylizer, backends[b], f, &lm, &params, &ms[i]), ==,
           FB_STYLIZE_SHOWN);
-      frame_free (f);
+      fb_test_frame_free (f);
       fb_image_free (rgb);
     }
     /* the first frames fill the caches and allocate */

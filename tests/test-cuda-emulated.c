@@ -1,12 +1,14 @@
 /* faceblit — the CUDA backend, its kernels compiled as C++ and run on the emulated
  * device (fb-device-emulated.cc), against the CPU backend: the same frames through two
  * engines must come out byte for byte the same, for every format, voting 1/3/5, both
- * synthesis resolutions, temporal on and off, a painted background, two faces and
- * every debug view. A failing device hands the frames over to the CPU.
+ * synthesis resolutions, temporal on and off, a painted background, two faces, every
+ * debug view, and frames in device memory. A failing device hands the frames over to
+ * the CPU.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
 #include "fb-backend-cuda.h"
+#include "fb-cuda-frame.h"
 #include "fb-device-emulated.h"
 #include "fb-engine.h"
 #include "fb-image-io.h"
@@ -14,8 +16,10 @@
 #include "fb-test-helpers.h"
 
 #define N_FRAMES 6
+/* Bytes after each row of a plane: odd, so that rows are not aligned */
+#define PADDING 5
 
-/* A frame of `format` with its own planes. */
+/* A frame of `format` with its own planes, rows PADDING bytes apart. */
 typedef struct {
   FbFrame frame;
   guint8 *memory;
@@ -23,7 +27,7 @@ typedef struct {
 } TestFrame;
 
 static TestFrame *
-test_frame_from_rgb (const FbImage * rgb, FbFormat format)
+test_frame_from_rgb (const FbImage * rgb, FbFormat format, FbYuvMatrix matrix)
 {
   TestFrame *t = g_new0 (TestFrame, 1);
   int w = rgb->width, h = rgb->height, cw = (w + 1) / 2, ch = (h + 1) / 2, bpp;
@@ -31,28 +35,27 @@ test_frame_from_rgb (const FbImage * rgb, FbFormat format)
   FbImage *opaque = fb_image_new (w, h, 1);
 
   t->frame.format = format;
-  t->frame.matrix = FB_YUV_BT601_LIMITED;
+  t->frame.matrix = matrix;
   t->frame.width = w;
   t->frame.height = h;
   if (format == FB_FORMAT_I420) {
-    t->frame.strides[0] = w;
-    t->frame.strides[1] = t->frame.strides[2] = cw;
-    t->size = (gsize) w * h + 2 * (gsize) cw * ch;
+    t->frame.strides[0] = w + PADDING;
+    t->frame.strides[1] = t->frame.strides[2] = cw + PADDING;
   } else if (format == FB_FORMAT_NV12) {
-    t->frame.strides[0] = w;
-    t->frame.strides[1] = 2 * cw;
-    t->size = (gsize) w * h + 2 * (gsize) cw * ch;
+    t->frame.strides[0] = w + PADDING;
+    t->frame.strides[1] = 2 * cw + PADDING;
   } else {
     bpp = format == FB_FORMAT_RGB || format == FB_FORMAT_BGR ? 3 : 4;
-    t->frame.strides[0] = w * bpp;
-    t->size = (gsize) w * bpp * h;
+    t->frame.strides[0] = w * bpp + PADDING;
   }
+  t->size = (gsize) t->frame.strides[0] * h + (gsize) (t->frame.strides[1]
+      + t->frame.strides[2]) * ch;
   t->memory = g_malloc0 (t->size);
   t->frame.planes[0] = t->memory;
   if (format == FB_FORMAT_I420 || format == FB_FORMAT_NV12)
-    t->frame.planes[1] = t->memory + (gsize) w * h;
+    t->frame.planes[1] = t->memory + (gsize) t->frame.strides[0] * h;
   if (format == FB_FORMAT_I420)
-    t->frame.planes[2] = t->frame.planes[1] + (gsize) cw * ch;
+    t->frame.planes[2] = t->frame.planes[1] + (gsize) t->frame.strides[1] * ch;
   memset (opaque->data, 255, (gsize) w * h);
   fb_frame_blend_rgb (&t->frame, all, rgb, opaque);
   fb_image_free (opaque);
@@ -66,6 +69,32 @@ test_frame_free (TestFrame * t)
   g_free (t);
 }
 
+/* The frame's planes copied into memory of the device (at *memory): an FB_MEMORY_CUDA
+ * frame, as a GPU pipeline would hand it over. */
+static FbFrame
+test_frame_upload (const TestFrame * t, FbDevice * device, FbDevicePtr * memory)
+{
+  FbFrame frame = t->frame;
+  int p;
+
+  *memory = device->klass->alloc (device, t->size);
+  g_assert_true (*memory != 0 && device->klass->upload (device, *memory, t->memory,
+          t->size));
+  for (p = 0; p < 3; p++)
+    if (frame.planes[p])
+      frame.planes[p] = (guint8 *) (guintptr) (*memory + (frame.planes[p] - t->memory));
+  frame.memory = FB_MEMORY_CUDA;
+  return frame;
+}
+
+/* Back from the device into t's planes, and the device's memory released. */
+static void
+test_frame_download (TestFrame * t, FbDevice * device, FbDevicePtr memory)
+{
+  g_assert_true (device->klass->download (device, t->memory, memory, t->size));
+  device->klass->release (device, memory);
+}
+
 typedef struct {
   const char *name;
   FbFormat format;
@@ -75,6 +104,9 @@ typedef struct {
   gboolean stylize_background;
   FbDebugView debug_view;
   gboolean two_faces;
+  FbYuvMatrix matrix;
+  gboolean device_frame;        /* the CUDA engine gets the frame in device memory */
+  float mask_feather;           /* 0: the default */
 } Case;
 
 static const Case cases[] = {
@@ -98,6 +130,25 @@ static const Case cases[] = {
   {"debug-appearance", FB_FORMAT_RGBX, 3, 1, 1, FALSE, FB_DEBUG_VIEW_APPEARANCE_GUIDE},
   {"debug-chunks", FB_FORMAT_RGBX, 3, 1, 1, FALSE, FB_DEBUG_VIEW_CHUNKS},
   {"debug-mask", FB_FORMAT_RGBX, 3, 0, 1, FALSE, FB_DEBUG_VIEW_MASK},
+  {"bgra", FB_FORMAT_BGRA, 3, 1, 1, FALSE},
+  {"abgr", FB_FORMAT_ABGR, 3, 1, 1, FALSE},
+  {"xrgb", FB_FORMAT_XRGB, 3, 1, 1, FALSE},
+  {"xbgr", FB_FORMAT_XBGR, 3, 1, 1, FALSE},
+  {"i420-bt709-full", FB_FORMAT_I420, 1, 1, 1, FALSE, FB_DEBUG_VIEW_NONE, FALSE,
+      FB_YUV_BT709_FULL},
+  {"nv12-bt601-full", FB_FORMAT_NV12, 3, 1, 1, FALSE, FB_DEBUG_VIEW_NONE, FALSE,
+      FB_YUV_BT601_FULL},
+  {"nv12-bt709-limited", FB_FORMAT_NV12, 3, 1, 1, FALSE, FB_DEBUG_VIEW_NONE, FALSE,
+      FB_YUV_BT709_LIMITED},
+  {"debug-landmarks-i420", FB_FORMAT_I420, 3, 1, 1, FALSE, FB_DEBUG_VIEW_LANDMARKS},
+  {"debug-landmarks-nv12", FB_FORMAT_NV12, 3, 1, 1, FALSE, FB_DEBUG_VIEW_LANDMARKS, TRUE},
+  {"device-frame-rgba", FB_FORMAT_RGBA, 3, 1, 1, FALSE, FB_DEBUG_VIEW_NONE, FALSE,
+      FB_YUV_BT601_LIMITED, TRUE},
+  {"device-frame-i420", FB_FORMAT_I420, 3, 1, 1, FALSE, FB_DEBUG_VIEW_LANDMARKS, TRUE,
+      FB_YUV_BT601_LIMITED, TRUE},
+  /* a feather wide enough for the coverage at a quarter of the resolution */
+  {"wide-feather", FB_FORMAT_RGBX, 3, 0, 1, FALSE, FB_DEBUG_VIEW_NONE, FALSE,
+      FB_YUV_BT601_LIMITED, FALSE, 0.12f},
 };
 
 typedef struct {
@@ -184,6 +235,8 @@ render_params (const Case * c, FbRenderParams * p)
   p->lambda_temporal = c->lambda_temporal;
   p->stylize_background = c->stylize_background;
   p->debug_view = c->debug_view;
+  if (c->mask_feather > 0)
+    p->mask_feather = c->mask_feather;
   p->tracking.min_face_size = 80;
 }
 
@@ -191,9 +244,9 @@ render_params (const Case * c, FbRenderParams * p)
 static int
 compare_backends (const Fixture * f, const Case * c)
 {
+  FbDevice *device = fb_device_emulated_new (-1);
   FbEngine *cpu = engine_on (f, fb_backend_cpu_new (2), FALSE);
-  FbEngine *cuda = engine_on (f,
-      fb_backend_cuda_new_for_device (fb_device_emulated_new (-1), 2), FALSE);
+  FbEngine *cuda = engine_on (f, fb_backend_cuda_new_for_device (device, 2), FALSE);
   FbRenderParams params;
   FbFaceResult faces[4];
   int i, stylized = 0;
@@ -201,12 +254,20 @@ compare_backends (const Fixture * f, const Case * c)
   render_params (c, &params);
   for (i = 0; i < N_FRAMES; i++) {
     FbImage *rgb = moving_frame (f->face, i, c->two_faces);
-    TestFrame *a = test_frame_from_rgb (rgb, c->format);
-    TestFrame *b = test_frame_from_rgb (rgb, c->format);
+    TestFrame *a = test_frame_from_rgb (rgb, c->format, c->matrix);
+    TestFrame *b = test_frame_from_rgb (rgb, c->format, c->matrix);
     gint64 t = i * G_GINT64_CONSTANT (40000000);
-    int n_a = fb_engine_process (cpu, &a->frame, t, &params, faces, 4);
-    int n_b = fb_engine_process (cuda, &b->frame, t, &params, faces, 4);
+    int n_a = fb_engine_process (cpu, &a->frame, t, &params, faces, 4), n_b;
     gsize k, differ = 0;
+
+    if (c->device_frame) {
+      FbDevicePtr memory;
+      FbFrame on_device = test_frame_upload (b, device, &memory);
+      n_b = fb_engine_process (cuda, &on_device, t, &params, faces, 4);
+      test_frame_download (b, device, memory);
+    } else {
+      n_b = fb_engine_process (cuda, &b->frame, t, &params, faces, 4);
+    }
 
     g_assert_cmpint (n_a, ==, n_b);
     for (k = 0; k < a->size; k++)
@@ -278,7 +339,7 @@ test_failure (void)
     g_assert_cmpstr (fb_engine_backend_name (engine), ==, "emulated CUDA device");
     for (i = 0; i < N_FRAMES; i++) {
       FbImage *rgb = moving_frame (f.face, i, FALSE);
-      TestFrame *frame = test_frame_from_rgb (rgb, FB_FORMAT_RGBA);
+      TestFrame *frame = test_frame_from_rgb (rgb, FB_FORMAT_RGBA, FB_YUV_BT601_LIMITED);
       last = fb_engine_process (engine, &frame->frame, i * G_GINT64_CONSTANT (40000000),
           &params, faces, 4);
       test_frame_free (frame);
@@ -322,7 +383,7 @@ test_releases_memory (void)
   render_params (&cases[0], &params);
   for (i = 0; i < 3; i++) {
     FbImage *rgb = moving_frame (f.face, i, TRUE);
-    TestFrame *frame = test_frame_from_rgb (rgb, FB_FORMAT_RGBA);
+    TestFrame *frame = test_frame_from_rgb (rgb, FB_FORMAT_RGBA, FB_YUV_BT601_LIMITED);
     g_assert_cmpint (fb_engine_process (engine, &frame->frame, i * 40000000, &params,
             faces, 4), ==, 2);
     test_frame_free (frame);
@@ -330,11 +391,11 @@ test_releases_memory (void)
   }
   g_assert_cmpuint (fb_device_emulated_bytes_in_use (device), >, 0);
   fb_engine_reset (engine);
-  /* the style and the frame's luma stay on the device for the next frames; the
-   * faces' buffers are gone */
+  /* the style, the frame's luma and the frame's copy (RGBA, from its first pixel to its
+   * last) stay on the device for the next frames; the faces' buffers are gone */
   {
     gsize style_bytes = fb_device_emulated_bytes_in_use (device);
-    gsize expected = 960 * 480;
+    gsize expected = 960 * 480 + (960 * 4 + PADDING) * 479 + 960 * 4;
     int l;
     for (l = 0; l < f.style->n_levels; l++) {
       const FbStyleLevel *level = &f.style->levels[l];
@@ -347,6 +408,208 @@ test_releases_memory (void)
   }
   fb_engine_free (engine);
   fixture_clear (&f, NULL);
+}
+
+/* ------------------------------------------------------------- the frame's kernels */
+
+/* The frame kernels alone, against the CPU's functions, on frames of odd and even sizes
+ * in every format and matrix, for what the engine's frames do not reach. */
+
+static void
+launch_kernel (FbDevice * device, FbKernel kernel, FbLaunch geometry, const void *args,
+    gsize size)
+{
+  g_assert_true (device->klass->launch (device, kernel, &geometry, args, size));
+}
+
+/* A device copy of an image: an image whose data is a device address. */
+static FbImage
+image_upload (FbDevice * device, const FbImage * image)
+{
+  FbImage copy = *image;
+  gsize size = (gsize) image->stride * image->height;
+  FbDevicePtr memory = device->klass->alloc (device, size);
+
+  g_assert_true (memory != 0 && device->klass->upload (device, memory, image->data, size));
+  copy.data = (guint8 *) (guintptr) memory;
+  return copy;
+}
+
+static void
+assert_frames_equal (const TestFrame * a, const TestFrame * b, int n)
+{
+  gsize k;
+
+  for (k = 0; k < a->size; k++)
+    if (a->memory[k] != b->memory[k])
+      g_error ("case %d (format %d, matrix %d, %dx%d): byte %" G_GSIZE_FORMAT " is %d, "
+          "the CPU's %d", n, a->frame.format, a->frame.matrix, a->frame.width,
+          a->frame.height, k, b->memory[k], a->memory[k]);
+}
+
+/* Case n's frame, twice: formats and matrices go through every combination. */
+static void
+random_frames (GRand * rand, int n, TestFrame ** a, TestFrame ** b)
+{
+  g_autoptr (FbImage) rgb = fb_test_random_image (g_rand_int_range (rand, 1, 70),
+      g_rand_int_range (rand, 1, 50), 3, 6.0f, n);
+  FbFormat format = (FbFormat) (n % 12);
+  FbYuvMatrix matrix = (FbYuvMatrix) (n / 12 % 4);
+
+  *a = test_frame_from_rgb (rgb, format, matrix);
+  *b = test_frame_from_rgb (rgb, format, matrix);
+}
+
+static void
+check_luma_kernel (FbDevice * device, FbWorkers * workers, const TestFrame * t)
+{
+  gsize pixels = (gsize) t->frame.width * t->frame.height;
+  g_autoptr (FbImage) expected = NULL;
+  g_autoptr (FbImage) got = fb_image_new (t->frame.width, t->frame.height, 1);
+  FbDevicePtr memory, luma = device->klass->alloc (device, pixels);
+  FbFrameLumaArgs a = { test_frame_upload (t, device, &memory),
+    (guint8 *) (guintptr) luma
+  };
+
+  fb_frame_read_luma (workers, &t->frame, &expected);
+  launch_kernel (device, FB_KERNEL_ID_fb_frame_luma_kernel,
+      fb_launch_2d (t->frame.width, t->frame.height), &a, sizeof (a));
+  g_assert_true (device->klass->download (device, got->data, luma, pixels));
+  g_assert_cmpmem (got->data, pixels, expected->data, pixels);
+  device->klass->release (device, luma);
+  device->klass->release (device, memory);
+}
+
+/* A similarity of scale 1/4 to 3 and any angle that maps frame point (fx, fy) near the
+ * region's centre; one in four keeps rows on a canonical axis. */
+static FbSimilarity
+random_transform (GRand * rand, FbRect region, float fx, float fy)
+{
+  double scale = exp (g_rand_double_range (rand, log (0.25), log (3.0)));
+  double angle = g_rand_int_range (rand, 0, 4) ? g_rand_double_range (rand, 0, 2 * G_PI)
+      : G_PI / 2 * g_rand_int_range (rand, 0, 4);
+  FbSimilarity s = { (float) (scale * cos (angle)), (float) (scale * sin (angle)) };
+
+  s.tx = region.x + region.width / 2.0f - (s.a * fx - s.b * fy)
+      + (float) g_rand_double_range (rand, -3, 3);
+  s.ty = region.y + region.height / 2.0f - (s.b * fx + s.a * fy)
+      + (float) g_rand_double_range (rand, -3, 3);
+  return s;
+}
+
+/* Smooth coverage with stretches of 0 and of 255. */
+static FbImage *
+random_coverage (int width, int height, guint32 seed)
+{
+  FbImage *coverage = fb_test_random_image (width, height, 1, 2.0f, seed);
+  gsize k;
+
+  for (k = 0; k < (gsize) width * height; k++)
+    coverage->data[k] = coverage->data[k] < 100 ? 0 : coverage->data[k] > 160 ? 255
+        : 4 * (coverage->data[k] - 100);
+  return coverage;
+}
+
+/* A random patch, maybe overhanging the frame, bilinear or nearest, with coverage or
+ * without, into cpu by fb_composite_patch_onto and into gpu by the kernel. */
+static void
+check_composite_kernel (FbDevice * device, FbWorkers * workers, GRand * rand, int n,
+    TestFrame * cpu, TestFrame * gpu)
+{
+  int fw = cpu->frame.width, fh = cpu->frame.height, shift = g_rand_int_range (rand, 0, 3);
+  FbRect region = { g_rand_int_range (rand, -40, 40), g_rand_int_range (rand, -40, 40),
+    g_rand_int_range (rand, 1, 40), g_rand_int_range (rand, 1, 40)
+  };
+  FbRect patch = { g_rand_int_range (rand, -10, fw), g_rand_int_range (rand, -10, fh),
+    g_rand_int_range (rand, 1, fw + 20), g_rand_int_range (rand, 1, fh + 20)
+  };
+  g_autoptr (FbImage) colours = fb_test_random_image (region.width, region.height, 3,
+      3.0f, n + 1000);
+  g_autoptr (FbImage) coverage = random_coverage (((region.width - 1) >> shift) + 1,
+      ((region.height - 1) >> shift) + 1, n + 2000);
+  FbPatchSource source = { random_transform (rand, region, patch.x + patch.width / 2.0f,
+        patch.y + patch.height / 2.0f), region, colours,
+    g_rand_int_range (rand, 0, 5) ? coverage : NULL, shift,
+    g_rand_int_range (rand, 0, 4) == 0
+  };
+  FbImage colours_on_device = image_upload (device, colours);
+  FbImage coverage_on_device = image_upload (device, coverage);
+  FbPatchSource on_device = source;
+  FbDevicePtr memory;
+  FbCudaFrame f;
+  FbFrame frame = test_frame_upload (gpu, device, &memory);
+  FbCompositeArgs a;
+  FbKernel kernel;
+  FbLaunch geometry;
+
+  on_device.colours = &colours_on_device;
+  on_device.coverage = source.coverage ? &coverage_on_device : NULL;
+  fb_cuda_frame_begin (&f, &frame);
+  if (fb_cuda_frame_composite (&f, &on_device, patch, &kernel, &a, &geometry))
+    launch_kernel (device, kernel, geometry, &a, sizeof (a));
+  test_frame_download (gpu, device, memory);
+  device->klass->release (device, (FbDevicePtr) (guintptr) colours_on_device.data);
+  device->klass->release (device, (FbDevicePtr) (guintptr) coverage_on_device.data);
+  fb_composite_patch_onto (workers, &source, patch, &cpu->frame);
+}
+
+/* Landmarks all over the frame, at its borders and overlapping, drawn into cpu by
+ * fb_frame_mark_points and into gpu by the kernel. */
+static void
+check_mark_kernel (FbDevice * device, GRand * rand, TestFrame * cpu, TestFrame * gpu)
+{
+  FbLandmarks lm;
+  FbDevicePtr memory;
+  FbCudaFrame f;
+  FbFrame frame = test_frame_upload (gpu, device, &memory);
+  FbMarkArgs a;
+  FbLaunch geometry;
+  int i;
+
+  memset (&lm, 0, sizeof (lm));
+  for (i = 0; i < FB_N_LANDMARKS; i++) {
+    lm.points[i].x = (float) g_rand_double_range (rand, -2, cpu->frame.width + 2);
+    lm.points[i].y = (float) g_rand_double_range (rand, -2, cpu->frame.height + 2);
+  }
+  fb_cuda_frame_begin (&f, &frame);
+  fb_cuda_frame_mark (&f, &lm, &a, &geometry);
+  launch_kernel (device, FB_KERNEL_ID_fb_mark_points_kernel, geometry, &a, sizeof (a));
+  test_frame_download (gpu, device, memory);
+  fb_frame_mark_points (&cpu->frame, lm.points, FB_N_LANDMARKS);
+}
+
+typedef enum {
+  FRAME_KERNEL_LUMA, FRAME_KERNEL_COMPOSITE, FRAME_KERNEL_MARKS,
+} FrameKernel;
+
+/* Each kernel on random frames, against the CPU; the device's memory is all given
+ * back. */
+static void
+test_frame_kernel (gconstpointer data)
+{
+  FrameKernel which = GPOINTER_TO_INT (data);
+  FbDevice *device = fb_device_emulated_new (-1);
+  FbWorkers *workers = fb_workers_new (1);
+  GRand *rand = g_rand_new_with_seed (3 + which);
+  int n;
+
+  for (n = 0; n < (which == FRAME_KERNEL_COMPOSITE ? 480 : 96); n++) {
+    TestFrame *cpu, *gpu;
+    random_frames (rand, n, &cpu, &gpu);
+    if (which == FRAME_KERNEL_LUMA)
+      check_luma_kernel (device, workers, cpu);
+    else if (which == FRAME_KERNEL_COMPOSITE)
+      check_composite_kernel (device, workers, rand, n, cpu, gpu);
+    else
+      check_mark_kernel (device, rand, cpu, gpu);
+    assert_frames_equal (cpu, gpu, n);
+    test_frame_free (cpu);
+    test_frame_free (gpu);
+  }
+  g_assert_cmpuint (fb_device_emulated_bytes_in_use (device), ==, 0);
+  g_rand_free (rand);
+  fb_workers_free (workers);
+  fb_device_free (device);
 }
 
 int
@@ -366,5 +629,11 @@ main (int argc, char **argv)
   g_test_add_func ("/cuda-emulated/parity/target1", test_real_frame);
   g_test_add_func ("/cuda-emulated/failure-falls-back-to-cpu", test_failure);
   g_test_add_func ("/cuda-emulated/releases-memory", test_releases_memory);
+  g_test_add_data_func ("/cuda-emulated/frame-kernels/luma",
+      GINT_TO_POINTER (FRAME_KERNEL_LUMA), test_frame_kernel);
+  g_test_add_data_func ("/cuda-emulated/frame-kernels/composite",
+      GINT_TO_POINTER (FRAME_KERNEL_COMPOSITE), test_frame_kernel);
+  g_test_add_data_func ("/cuda-emulated/frame-kernels/marks",
+      GINT_TO_POINTER (FRAME_KERNEL_MARKS), test_frame_kernel);
   return g_test_run ();
 }

@@ -643,10 +643,54 @@ test_read_luma (void)
               expect = *y_at (t, x, y);
             }
             g_assert_cmpint (got, ==, expect);
+            /* the kernels' one pixel at a time */
+            g_assert_cmpint (fb_frame_luma_at (&t->frame, x, y), ==, expect);
           }
         test_frame_free (t);
       }
   fb_workers_free (workers);
+  g_rand_free (rand);
+}
+
+/* Copying the span of rows [y0, y1) of every plane copies those rows' pixels (for
+ * chroma, of the chroma rows they share) and nothing outside them: not the padding
+ * after the last row, which need not exist. */
+static void
+test_plane_span (void)
+{
+  GRand *rand = g_rand_new_with_seed (13);
+  guint f, s;
+
+  for (f = 0; f < G_N_ELEMENTS (formats); f++)
+    for (s = 0; s < G_N_ELEMENTS (sizes); s++) {
+      const FormatInfo *info = &formats[f];
+      int w = sizes[s][0], h = sizes[s][1], cw = (w + 1) / 2;
+      int y0 = g_rand_int_range (rand, 0, h), y1 = g_rand_int_range (rand, y0 + 1, h + 1);
+      TestFrame *from = test_frame_new (info, FB_YUV_BT601_LIMITED, w, h, 5);
+      TestFrame *to = test_frame_new (info, FB_YUV_BT601_LIMITED, w, h, 5);
+      int p;
+
+      g_assert_cmpint (fb_frame_n_planes (info->format), ==, from->n_planes);
+      for (p = 0; p < from->n_planes; p++) {
+        int r0 = p ? y0 / 2 : y0, r1 = p ? (y1 + 1) / 2 : y1, stride = from->frame.strides[p];
+        int row_bytes = p == 0 ? (is_yuv (info) ? w : w * info->bpp)
+            : info->format == FB_FORMAT_NV12 ? 2 * cw : cw;
+        gsize offset, size, k;
+        for (k = 0; k < from->sizes[p]; k++)
+          from->frame.planes[p][k] = SENTINEL + 1;
+        size = fb_frame_plane_span (&from->frame, p, y0, y1, &offset);
+        memcpy (to->frame.planes[p] + offset, from->frame.planes[p] + offset, size);
+        for (k = 0; k < to->sizes[p]; k++) {
+          int row = (int) (k / stride), column = (int) (k % stride);
+          gboolean pixel = row >= r0 && row < r1 && column < row_bytes;
+          gboolean outside = row < r0 || row >= r1 || (row == r1 - 1 && column >= row_bytes);
+          if (pixel || outside)
+            g_assert_cmpint (to->frame.planes[p][k], ==, pixel ? SENTINEL + 1 : SENTINEL);
+        }
+      }
+      test_frame_free (from);
+      test_frame_free (to);
+    }
   g_rand_free (rand);
 }
 
@@ -660,5 +704,6 @@ main (int argc, char **argv)
   g_test_add_func ("/frame/blend-opaque-writes-colour", test_blend_opaque_writes_colour);
   g_test_add_func ("/frame/known-yuv-values", test_known_yuv_values);
   g_test_add_func ("/frame/read-luma", test_read_luma);
+  g_test_add_func ("/frame/plane-span", test_plane_span);
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fb-guide.h"
+#include "fb-guide-pixel.h"
 #include "fb-mask.h"
 #include "fb-test-helpers.h"
 
@@ -165,7 +166,32 @@ reference_blur_fixed (const FbImage * src, float sigma, guint16 * out)
   g_free (line);
 }
 
-/* fb_blur and fb_appearance_guide of img give exactly the reference's bytes. */
+/* The CUDA kernels' blur of a 1-channel image: fb_box_pass_value for every value of
+ * every pass, from one plane into the other, in fb_blur's order. */
+static void
+kernels_blur_fixed (const FbImage * src, float sigma, guint16 * out)
+{
+  int w = src->width, h = src->height, radii[FB_BLUR_PASSES], pass, x, y;
+  g_autofree guint16 *tmp = g_new (guint16, (size_t) w * h);
+  guint16 *planes[2] = { out, tmp };
+
+  g_assert_true (fb_blur_radii (sigma, radii));
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      out[y * w + x] = fb_blur_fixed_from_byte (fb_image_row (src, y)[x]);
+  for (pass = 0; pass < 2 * FB_BLUR_PASSES; pass++) {
+    const guint16 *in = planes[pass % 2];
+    guint16 *to = planes[(pass + 1) % 2];
+    for (y = 0; y < h; y++)
+      for (x = 0; x < w; x++)
+        to[y * w + x] = pass < FB_BLUR_PASSES
+            ? fb_box_pass_value (in + x, w, h, y, radii[pass % FB_BLUR_PASSES])
+            : fb_box_pass_value (in + (size_t) y * w, 1, w, x, radii[pass % FB_BLUR_PASSES]);
+  }
+}
+
+/* fb_blur and fb_appearance_guide of img give exactly the reference's bytes, and so
+ * does the kernels' blur. */
 static void
 check_blur_matches_reference (const FbImage * img, float sigma)
 {
@@ -180,6 +206,7 @@ check_blur_matches_reference (const FbImage * img, float sigma)
       g_assert_cmpint (fb_image_row (out, y)[x], ==,
           (expected[(size_t) y * w * c + x] + 128) >> 8);
   if (c == 1) {
+    g_autofree guint16 *kernels = g_new (guint16, (size_t) w * h);
     fb_appearance_guide (img, sigma, &out);
     for (y = 0; y < h; y++)
       for (x = 0; x < w; x++) {
@@ -187,6 +214,9 @@ check_blur_matches_reference (const FbImage * img, float sigma)
         int v = 128 + ((d + 256) >> 9);
         g_assert_cmpint (fb_image_row (out, y)[x], ==, CLAMP (v, 0, 255));
       }
+    kernels_blur_fixed (img, sigma, kernels);
+    g_assert_cmpmem (kernels, (gsize) w * h * sizeof (guint16), expected,
+        (gsize) w * h * sizeof (guint16));
   }
   fb_image_free (out);
 }

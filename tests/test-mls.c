@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "fb-mls.h"
+#include "fb-mls-pixel.h"
 
 #define N 12
 
@@ -119,6 +120,29 @@ test_nodes_are_exact (void)
   g_free (nodes);
 }
 
+/* The CUDA kernels' field, fb_mls_field_pixel pixel by pixel, is bit for bit the
+ * CPU's, which steps along each row. */
+static void
+test_field_pixel_is_interpolation (void)
+{
+  FbPoint from[N], to[N];
+  int w = 203, h = 61, spacing = 8, x, y;
+  FbPoint *nodes = g_new (FbPoint, fb_mls_grid_nodes (w, h, spacing));
+  float *field = g_new (float, 2 * w * h);
+  FbMlsField f = { from, to, N, -13, 7, w, h, spacing, nodes, field };
+
+  make_points (from, to);
+  fb_mls_field_nodes (&f, 0, fb_mls_field_node_rows (&f));
+  fb_mls_field_interpolate (&f, 0, h);
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++) {
+      FbPoint p = fb_mls_field_pixel (nodes, w / spacing + 2, spacing, x, y);
+      g_assert_cmpmem (&p, sizeof (p), field + 2 * (y * w + x), sizeof (p));
+    }
+  g_free (nodes);
+  g_free (field);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -127,5 +151,6 @@ main (int argc, char **argv)
   g_test_add_func ("/mls/reproduces-a-similarity", test_reproduces_a_similarity);
   g_test_add_func ("/mls/field-is-smooth", test_field_is_smooth);
   g_test_add_func ("/mls/nodes-are-exact", test_nodes_are_exact);
+  g_test_add_func ("/mls/field-pixel-is-interpolation", test_field_pixel_is_interpolation);
   return g_test_run ();
 }

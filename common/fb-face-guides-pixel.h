@@ -1,0 +1,133 @@
+/* faceblit — a face's guides one pixel at a time, for the CPU (fb-face-guides.c) and
+ * the CUDA kernels alike: the frame's luma resampled into the synthesis region, the
+ * samples of the face's histogram, the positional guide folded into the style's border.
+ * SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "fb-blit.h"
+#include "fb-geometry.h"
+
+/* Where pixel row y of the region samples the frame first. The row's next positions
+ * are running float sums, fb_resample_step after fb_resample_step: computing them
+ * otherwise would move them by a rounding error, and the output with them. */
+FB_FUNC FbPoint
+fb_resample_row_start (FbSimilarity to_frame, FbRect region, int y)
+{
+  FbPoint start = { (float) region.x, (float) (region.y + y) };
+
+  return fb_similarity_apply (to_frame, start);
+}
+
+FB_FUNC void
+fb_resample_step (FbSimilarity to_frame, FbPoint * f)
+{
+  f->x += to_frame.a;
+  f->y += to_frame.b;
+}
+
+/* Whether f is a pixel inside the frame's last row and column. */
+FB_FUNC int
+fb_resample_inside (FbPoint f, int width, int height)
+{
+  return f.x >= 0 && f.y >= 0 && f.x < (float) (width - 1) && f.y < (float) (height - 1);
+}
+
+/* A coordinate inside the frame in 8-bit fixed point: f * 256 is exact, and truncating
+ * it (f >= 0) gives floor (f) in its high bits and the weight in its low byte. */
+FB_FUNC int
+fb_resample_fixed (float f)
+{
+  return (int) (f * 256.0f);
+}
+
+/* The offset of the top-left neighbour of fixed-point position (sx, sy). */
+FB_FUNC int
+fb_resample_offset (int sx, int sy, int stride)
+{
+  return (sy >> 8) * stride + (sx >> 8);
+}
+
+FB_FUNC int
+fb_resample_weight (int s)
+{
+  return s & 255;
+}
+
+/* fb_bilinear_mix of the pixel at p, its right neighbour and the two below. */
+FB_FUNC uint8_t
+fb_resample_mix (const uint8_t * p, int stride, int wx, int wy)
+{
+  return (uint8_t) fb_bilinear_mix (p[0], p[1], p[stride], p[stride + 1], wx, wy);
+}
+
+/* The luma (width x height) at frame position f, edges clamped. */
+FB_FUNC uint8_t
+fb_resample_pixel (const uint8_t * luma, int stride, int width, int height, FbPoint f)
+{
+  float v;
+
+  if (fb_resample_inside (f, width, height)) {
+    int sx = fb_resample_fixed (f.x), sy = fb_resample_fixed (f.y);
+    return fb_resample_mix (luma + fb_resample_offset (sx, sy, stride), stride,
+        fb_resample_weight (sx), fb_resample_weight (sy));
+  }
+  fb_sample_bilinear (luma, stride, width, height, 1, f.x, f.y, &v);
+  return (uint8_t) (v + 0.5f);
+}
+
+/* Which guide pixel along an axis of `size` stands for coverage sample i, of a mask at
+ * 1 / 2^shift of the guide's resolution: the middle of its block. */
+FB_FUNC int
+fb_coverage_sample (int i, int shift, int size)
+{
+  int s = (i << shift) + (1 << shift) / 2;
+
+  return s < size - 1 ? s : size - 1;
+}
+
+/* The face is where the feathered mask is above half (the hard outline, for a
+ * symmetric blur). */
+FB_FUNC int
+fb_coverage_inside (uint8_t coverage)
+{
+  return coverage > 127;
+}
+
+/* The width of the band along the style's border that the positional guide folds
+ * into beyond the style (fb_fold_into_style_border). */
+FB_FUNC float
+fb_style_border_band (int width, int height)
+{
+  float band = 0.08f * (width < height ? width : height);
+
+  return band > 4.0f ? band : 4.0f;
+}
+
+/* Folds a distance beyond an edge back and forth inside a band of width `band`. */
+FB_FUNC float
+fb_fold_into_band (float beyond, float band)
+{
+  float f = fmodf (beyond, 2 * band);
+
+  return f > band ? 2 * band - f : f;
+}
+
+/* Far from the face the positional guide leaves the exemplar (width x height, band
+ * fb_style_border_band). Clamping it would smear the exemplar's edge rows into streaks,
+ * and mirroring the whole exemplar would tile its face over the background; folding it
+ * into a band along the exemplar's border (where portraits have their background:
+ * paper, canvas, wall) continues that texture. */
+FB_FUNC void
+fb_fold_into_style_border (float *xy, int width, int height, float band)
+{
+  float x = xy[0], y = xy[1], right = width - 1, bottom = height - 1;
+
+  if (x < 0)
+    xy[0] = fb_fold_into_band (-x, band);
+  else if (x > right)
+    xy[0] = right - fb_fold_into_band (x - right, band);
+  if (y < 0)
+    xy[1] = fb_fold_into_band (-y, band);
+  else if (y > bottom)
+    xy[1] = bottom - fb_fold_into_band (y - bottom, band);
+}
