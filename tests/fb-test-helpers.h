@@ -28,8 +28,8 @@ gboolean fb_test_face_data (const FbShapeModel ** model, const FbImage ** astron
  * brows above, eyes, nose and mouth inside. */
 void fb_test_synthetic_landmarks (FbLandmarks * lm, float cx, float cy, float s);
 
-/* A frame of `format` (packed rows, planes in one block of `size` bytes) holding rgb
- * converted with `matrix`, as the element would map it. */
+/* A frame of `format` (rows `padding` bytes longer than their pixels, planes in one
+ * block of `size` bytes) holding rgb converted with `matrix`. */
 typedef struct {
   FbFrame frame;
   guint8 *memory;
@@ -37,7 +37,7 @@ typedef struct {
 } FbTestFrame;
 
 FbTestFrame *fb_test_frame_from_rgb (const FbImage * rgb, FbFormat format,
-    FbYuvMatrix matrix);
+    FbYuvMatrix matrix, int padding);
 void fb_test_frame_free (FbTestFrame * frame);
 
 /* Mean distance in pixels between corresponding landmarks of a and b. */

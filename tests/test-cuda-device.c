@@ -137,8 +137,8 @@ test_parity (gconstpointer case_data)
   for (i = 0; i < n; i++) {
     FbLandmarks lm;
     FbImage *rgb = moving_frame (640, 480, 0.7f, i, n, &lm);
-    FbTestFrame *a = fb_test_frame_from_rgb (rgb, c->format, FB_YUV_BT709_LIMITED);
-    FbTestFrame *b = fb_test_frame_from_rgb (rgb, c->format, FB_YUV_BT709_LIMITED);
+    FbTestFrame *a = fb_test_frame_from_rgb (rgb, c->format, FB_YUV_BT709_LIMITED, 0);
+    FbTestFrame *b = fb_test_frame_from_rgb (rgb, c->format, FB_YUV_BT709_LIMITED, 0);
     FbStylizeResult ra = stylize (on_cpu, cpu, a, &lm, &params, NULL);
     FbStylizeResult rb = stylize (on_gpu, gpu, b, &lm, &params, NULL);
     gsize k, differ = 0;
@@ -184,7 +184,7 @@ test_forced_failure (void)
   stylizer = fb_face_stylizer_new (gpu);
   params_for (&cases[0], &params);
   rgb = moving_frame (640, 480, 0.7f, 0, 1, &lm);
-  f = fb_test_frame_from_rgb (rgb, FB_FORMAT_RGBA, FB_YUV_BT709_LIMITED);
+  f = fb_test_frame_from_rgb (rgb, FB_FORMAT_RGBA, FB_YUV_BT709_LIMITED, 0);
   g_assert_cmpint (stylize (stylizer, gpu, f, &lm, &params, NULL), ==, FB_STYLIZE_FAILED);
   error = fb_backend_take_error (gpu);
   g_assert_nonnull (error);
@@ -233,7 +233,7 @@ time_size (int width, int height, float size)
       FbLandmarks lm;
       FbImage *rgb = moving_frame (width, height, size, i % 10, 10, &lm);
       FbTestFrame *f = fb_test_frame_from_rgb (rgb, FB_FORMAT_I420,
-          FB_YUV_BT709_LIMITED);
+          FB_YUV_BT709_LIMITED, 0);
       g_assert_cmpint (stylize (stylizer, backends[b], f, &lm, &params, &ms[i]), ==,
           FB_STYLIZE_SHOWN);
       fb_test_frame_free (f);

@@ -19,54 +19,19 @@
 /* Bytes after each row of a plane: odd, so that rows are not aligned */
 #define PADDING 5
 
-/* A frame of `format` with its own planes, rows PADDING bytes apart. */
-typedef struct {
-  FbFrame frame;
-  guint8 *memory;
-  gsize size;
-} TestFrame;
+/* Frames with rows PADDING bytes apart, so that the strides are exercised. */
+typedef FbTestFrame TestFrame;
 
 static TestFrame *
 test_frame_from_rgb (const FbImage * rgb, FbFormat format, FbYuvMatrix matrix)
 {
-  TestFrame *t = g_new0 (TestFrame, 1);
-  int w = rgb->width, h = rgb->height, cw = (w + 1) / 2, ch = (h + 1) / 2, bpp;
-  FbRect all = { 0, 0, w, h };
-  FbImage *opaque = fb_image_new (w, h, 1);
-
-  t->frame.format = format;
-  t->frame.matrix = matrix;
-  t->frame.width = w;
-  t->frame.height = h;
-  if (format == FB_FORMAT_I420) {
-    t->frame.strides[0] = w + PADDING;
-    t->frame.strides[1] = t->frame.strides[2] = cw + PADDING;
-  } else if (format == FB_FORMAT_NV12) {
-    t->frame.strides[0] = w + PADDING;
-    t->frame.strides[1] = 2 * cw + PADDING;
-  } else {
-    bpp = format == FB_FORMAT_RGB || format == FB_FORMAT_BGR ? 3 : 4;
-    t->frame.strides[0] = w * bpp + PADDING;
-  }
-  t->size = (gsize) t->frame.strides[0] * h + (gsize) (t->frame.strides[1]
-      + t->frame.strides[2]) * ch;
-  t->memory = g_malloc0 (t->size);
-  t->frame.planes[0] = t->memory;
-  if (format == FB_FORMAT_I420 || format == FB_FORMAT_NV12)
-    t->frame.planes[1] = t->memory + (gsize) t->frame.strides[0] * h;
-  if (format == FB_FORMAT_I420)
-    t->frame.planes[2] = t->frame.planes[1] + (gsize) t->frame.strides[1] * ch;
-  memset (opaque->data, 255, (gsize) w * h);
-  fb_frame_blend_rgb (&t->frame, all, rgb, opaque);
-  fb_image_free (opaque);
-  return t;
+  return fb_test_frame_from_rgb (rgb, format, matrix, PADDING);
 }
 
 static void
 test_frame_free (TestFrame * t)
 {
-  g_free (t->memory);
-  g_free (t);
+  fb_test_frame_free (t);
 }
 
 /* The frame's planes copied into memory of the device (at *memory): an FB_MEMORY_CUDA
