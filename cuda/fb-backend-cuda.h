@@ -8,8 +8,8 @@
 
 G_BEGIN_DECLS
 
-/* Takes the device. n_threads: the CPU threads of the stages that still run on the
- * host (tracking luma, guides, compositing); <= 0: one per core. */
+/* Takes the device. n_threads: the CPU threads of what still runs on the host, the
+ * MLS control solve per field node; <= 0: one per core. */
 FbBackend *fb_backend_cuda_new_for_device (FbDevice * device, int n_threads);
 
 G_END_DECLS
