@@ -15,11 +15,12 @@
  * #GstFaceBlit:stylize-background is set. Every stylized face is reported as a
  * #GstVideoRegionOfInterestMeta of type "face" whose "faceblit" parameter structure
  * holds the face's tracking "id" (guint) and its 68 landmarks as "landmarks-x" and
- * "landmarks-y" (arrays of floats, frame pixels). The same faces, box and landmarks,
- * are in a custom meta named "FaceBlitFacesMeta" (gst_buffer_get_custom_meta ()),
- * whose structure's "faces" list follows the frame through videoconvert and
- * videoscale (the ROI meta keeps its box there but loses its parameters); with
- * #GstFaceBlit:post-messages they are also posted on the bus, frame by frame.
+ * "landmarks-y" (arrays of floats, frame pixels). The same faces (ids, boxes and
+ * landmarks) are also in one custom meta per buffer named "FaceBlitFacesMeta"
+ * (gst_buffer_get_custom_meta ()), whose structure's "faces" list follows the frame
+ * through videoconvert and videoscale (the ROI meta keeps its box there but loses its
+ * parameters); with #GstFaceBlit:post-messages they are also posted on the bus,
+ * frame by frame.
  *
  * Each time a style is prepared (at start, and after every change of the style
  * properties) the element posts an element message "faceblit-style-ready" ("style"
@@ -1087,7 +1088,7 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
    * The style exemplar. Its landmarks come from #GstFaceBlit:style-landmarks, else
    * from NAME.lm.txt beside NAME.png, else from dlib. If a new exemplar cannot be
    * loaded while playing, a warning and "faceblit-style-failed" are posted and the
- * previous one stays: #GstFaceBlit:active-style says which one is in use.
+   * previous one stays: #GstFaceBlit:active-style says which one is in use.
    *
    * Since: 0.1
    */
