@@ -1,11 +1,14 @@
 /* faceblit-embed — how an application embeds the faceblit element: it restyles a video
- * file and reads, from every output buffer, the faces the element found: one
- * GstVideoRegionOfInterestMeta of type "face" each, whose "faceblit" parameter holds
- * the tracking id and the 68 landmarks ("landmarks-x", "landmarks-y").
+ * file, converts and scales it to 320 pixels wide RGBA, and reads, from every buffer
+ * that reaches its appsink, the faces the element found: the custom meta
+ * "FaceBlitFacesMeta", whose structure's "faces" list holds one "face" structure per
+ * face with the tracking "id", the box ("x", "y", "width", "height") and the 68
+ * landmarks ("landmarks-x", "landmarks-y"), scaled with the frame.
  *
  *   faceblit-embed VIDEO [STYLE.png]
  *
- * prints one line per face and frame: frame number, face id, box and eye centres.
+ * prints one line per face and frame: frame number, face id, box and eye centres, in
+ * the pixels of the 320-pixel frame.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <gst/gst.h>
 #include <gst/app/gstappsink.h>
@@ -27,28 +30,28 @@ eye_centre (const GValue * xs, const GValue * ys, guint first, float *x, float *
 static void
 print_faces (GstBuffer * buffer, guint frame)
 {
-  gpointer state = NULL;
-  GstMeta *meta;
+  GstCustomMeta *meta = gst_buffer_get_custom_meta (buffer, "FaceBlitFacesMeta");
+  const GValue *faces;
+  guint i;
 
-  while ((meta = gst_buffer_iterate_meta_filtered (buffer, &state,
-              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE))) {
-    GstVideoRegionOfInterestMeta *roi = (GstVideoRegionOfInterestMeta *) meta;
-    GstStructure *param = gst_video_region_of_interest_meta_get_param (roi, "faceblit");
-    const GValue *xs, *ys;
+  if (!meta)
+    return;                     /* no face in this frame */
+  faces = gst_structure_get_value (gst_custom_meta_get_structure (meta), "faces");
+  for (i = 0; i < gst_value_list_get_size (faces); i++) {
+    const GstStructure *face =
+        gst_value_get_structure (gst_value_list_get_value (faces, i));
+    const GValue *xs = gst_structure_get_value (face, "landmarks-x");
+    const GValue *ys = gst_structure_get_value (face, "landmarks-y");
+    guint id = 0, x = 0, y = 0, w = 0, h = 0;
     float rx, ry, lx, ly;
-    guint id = 0;
 
-    if (roi->roi_type != g_quark_from_static_string ("face") || !param)
-      continue;                 /* another element's region */
-    xs = gst_structure_get_value (param, "landmarks-x");
-    ys = gst_structure_get_value (param, "landmarks-y");
-    gst_structure_get_uint (param, "id", &id);
-    if (!xs || !ys || gst_value_array_get_size (xs) != 68)
-      continue;
+    gst_structure_get (face, "id", G_TYPE_UINT, &id, "x", G_TYPE_UINT, &x,
+        "y", G_TYPE_UINT, &y, "width", G_TYPE_UINT, &w, "height", G_TYPE_UINT, &h,
+        NULL);
     eye_centre (xs, ys, 36, &rx, &ry);
     eye_centre (xs, ys, 42, &lx, &ly);
     g_print ("frame %4u  face %u  box %4u,%-4u %ux%u  eyes (%.1f, %.1f) (%.1f, %.1f)\n",
-        frame, id, roi->x, roi->y, roi->w, roi->h, rx, ry, lx, ly);
+        frame, id, x, y, w, h, rx, ry, lx, ly);
   }
 }
 
@@ -69,11 +72,12 @@ main (int argc, char **argv)
     return 2;
   }
 
-  /* The appsink takes faceblit's own output format: a converter in between would drop
-   * the region-of-interest metas. */
+  /* The faces meta follows the frame through videoconvert and videoscale. (The
+   * GstVideoRegionOfInterestMeta of each face does too, but loses its "faceblit"
+   * parameters with the landmarks there.) */
   pipeline = gst_parse_launch ("filesrc name=src ! decodebin ! videoconvert "
-      "! faceblit name=blit ! video/x-raw,format=RGBA ! appsink name=sink sync=false",
-      &error);
+      "! faceblit name=blit ! videoconvert ! videoscale "
+      "! video/x-raw,format=RGBA,width=320 ! appsink name=sink sync=false", &error);
   if (!pipeline) {
     g_printerr ("Cannot build the pipeline: %s\n", error->message);
     g_error_free (error);

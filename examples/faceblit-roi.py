@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 # faceblit from Python (PyGObject): restyles a video to the screen, or to a file, and
-# reads the faces the element reports: one GstVideoRegionOfInterestMeta of type "face"
-# per face, whose "faceblit" parameter holds the tracking "id" and the 68 landmarks
-# ("landmarks-x", "landmarks-y", frame pixels).
+# reads the faces the element reports from the buffers that leave videoconvert and
+# videoscale: the custom meta "FaceBlitFacesMeta", whose structure's "faces" list
+# holds one "face" structure per face (tracking "id", box "x", "y", "width", "height",
+# 68 landmarks "landmarks-x", "landmarks-y"), scaled with the frame. Each face's
+# GstVideoRegionOfInterestMeta (type "face", same id) is there too, for applications
+# that read those.
 #
-#   ./faceblit-roi.py VIDEO [--style STYLE.png] [--output OUT.mp4]
+#   ./faceblit-roi.py VIDEO [--style STYLE.png] [--output OUT.mp4] [--width 320]
 #
-# Needs python3-gi, python3-gst-1.0 (for the landmark arrays), gir1.2-gstreamer-1.0 and
-# gir1.2-gst-plugins-base-1.0; tools/install-deps installs them. To use the element from
-# the build tree: GST_PLUGIN_PATH=build/gst examples/faceblit-roi.py VIDEO
+# Needs python3-gi, python3-gst-1.0 (for the lists and arrays), gir1.2-gstreamer-1.0
+# and gir1.2-gst-plugins-base-1.0; tools/install-deps installs them. To use the
+# element from the build tree: GST_PLUGIN_PATH=build/gst examples/faceblit-roi.py VIDEO
 # SPDX-License-Identifier: LGPL-2.1-or-later
 import argparse
 import sys
@@ -20,42 +23,13 @@ gi.require_version("GstVideo", "1.0")
 from gi.repository import GLib, Gst, GstVideo  # noqa: E402
 
 
-class FaceReader:
-    """Finds the face metas of each buffer.
-
-    PyGObject cannot iterate over a buffer's metas, but it can fetch a region-of-
-    interest meta by its id, and faceblit uses the face's tracking id, which starts at 1
-    and only grows: faces seen in the last frame keep theirs, new faces get higher ones.
-    """
-
-    def __init__(self):
-        self.api = GstVideo.video_region_of_interest_meta_get_info().api
-        self.alive = set()
-        self.highest = 0
-
-    def faces(self, buffer):
-        wanted = buffer.get_n_meta(self.api)
-        candidates = sorted(self.alive) + list(range(self.highest + 1, self.highest + 17))
-        found = []
-        for face_id in candidates:
-            if len(found) == wanted:
-                break
-            meta = GstVideo.buffer_get_video_region_of_interest_meta_id(buffer, face_id)
-            if meta and GLib.quark_to_string(meta.roi_type) == "face":
-                found.append(meta)
-        self.alive = {meta.id for meta in found}
-        self.highest = max([self.highest] + list(self.alive))
-        return found
-
-
-def landmarks(meta):
-    param = meta.get_param("faceblit")
-    if param is None:
-        return None
-    # arrays of floats (Gst.ValueArray, thanks to python3-gst-1.0's overrides)
-    xs = param.get_value("landmarks-x")
-    ys = param.get_value("landmarks-y")
-    return list(zip(xs, ys))
+def faces(buffer):
+    """The faces of a buffer as structures (an empty list for a frame without)."""
+    meta = buffer.get_custom_meta("FaceBlitFacesMeta")
+    if meta is None:
+        return []
+    # a Gst.ValueList of Gst.Structure, thanks to python3-gst-1.0's overrides
+    return list(meta.get_structure().get_value("faces"))
 
 
 def main():
@@ -64,34 +38,42 @@ def main():
     parser.add_argument("video", help="input video file")
     parser.add_argument("--style", help="style exemplar (default: the bundled one)")
     parser.add_argument("--output", help="write an MP4 instead of showing a window")
+    parser.add_argument("--width", type=int, default=320,
+                        help="width the video is scaled to after faceblit (default 320)")
     args = parser.parse_args()
 
     Gst.init(None)
-    sink = ("videoconvert ! x264enc ! mp4mux ! filesink name=out" if args.output
+    sink = ("x264enc ! mp4mux ! filesink name=out" if args.output
             else "videoconvert ! autovideosink")
     pipeline = Gst.parse_launch(
-        f"filesrc name=src ! decodebin ! videoconvert ! faceblit name=blit ! {sink}")
+        "filesrc name=src ! decodebin ! videoconvert ! faceblit name=blit "
+        f"! videoconvert ! videoscale ! video/x-raw,format=I420,width={args.width} "
+        f"! identity name=scaled ! {sink}")
     pipeline.get_by_name("src").set_property("location", args.video)
     if args.output:
         pipeline.get_by_name("out").set_property("location", args.output)
-    blit = pipeline.get_by_name("blit")
     if args.style:
-        blit.set_property("style", args.style)
+        pipeline.get_by_name("blit").set_property("style", args.style)
 
-    reader = FaceReader()
     frame = [0]
 
-    # A probe on faceblit's output sees the metas before any converter drops them.
+    # The frames as scaled: the landmarks are in the pixels of the scaled frame.
     def on_buffer(pad, info):
-        for meta in reader.faces(info.get_buffer()):
-            points = landmarks(meta)
-            nose = points[30] if points else (float("nan"),) * 2
-            print(f"frame {frame[0]:4d}  face {meta.id}  box {meta.x},{meta.y} "
-                  f"{meta.w}x{meta.h}  nose tip ({nose[0]:.1f}, {nose[1]:.1f})")
+        buffer = info.get_buffer()
+        for face in faces(buffer):
+            xs, ys = face.get_value("landmarks-x"), face.get_value("landmarks-y")
+            roi = GstVideo.buffer_get_video_region_of_interest_meta_id(
+                buffer, face.get_value("id"))
+            roi_box = f"  ROI {roi.x},{roi.y} {roi.w}x{roi.h}" if roi else ""
+            print(f"frame {frame[0]:4d}  face {face.get_value('id')}  box "
+                  f"{face.get_value('x')},{face.get_value('y')} "
+                  f"{face.get_value('width')}x{face.get_value('height')}  "
+                  f"nose tip ({xs[30]:.1f}, {ys[30]:.1f}){roi_box}")
         frame[0] += 1
         return Gst.PadProbeReturn.OK
 
-    blit.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, on_buffer)
+    pipeline.get_by_name("scaled").get_static_pad("src").add_probe(
+        Gst.PadProbeType.BUFFER, on_buffer)
 
     loop = GLib.MainLoop()
     status = [0]

@@ -15,7 +15,17 @@
  * #GstFaceBlit:stylize-background is set. Every stylized face is reported as a
  * #GstVideoRegionOfInterestMeta of type "face" whose "faceblit" parameter structure
  * holds the face's tracking "id" (guint) and its 68 landmarks as "landmarks-x" and
- * "landmarks-y" (arrays of floats, frame pixels).
+ * "landmarks-y" (arrays of floats, frame pixels). The same faces (ids, boxes and
+ * landmarks) are also in one custom meta per buffer named "FaceBlitFacesMeta"
+ * (gst_buffer_get_custom_meta ()), whose structure's "faces" list follows the frame
+ * through videoconvert and videoscale (the ROI meta keeps its box there but loses its
+ * parameters); with #GstFaceBlit:post-messages they are also posted on the bus,
+ * frame by frame.
+ *
+ * Each time a style is prepared (at start, and after every change of the style
+ * properties) the element posts an element message "faceblit-style-ready" ("style"
+ * as set, "path" of the exemplar, "preparation-ms", "cached") or
+ * "faceblit-style-failed" ("style", "path", "reason").
  *
  * The exemplar's landmarks come from #GstFaceBlit:style-landmarks, else from a file
  * next to the image named like it with the extension replaced by ".lm.txt", else dlib
@@ -47,6 +57,8 @@
 
 #include "gstfaceblit.h"
 #include "gstfaceblit-cuda.h"
+#include "gstfaceblit-faces.h"
+#include "gstfaceblit-messages.h"
 #include "fb-backend.h"
 #include "fb-dlib.h"
 #include "fb-engine.h"
@@ -94,6 +106,22 @@ G_DEFINE_ENUM_TYPE (GstFaceBlitDebugView, gst_face_blit_debug_view,
         "Each coherent chunk copied from the exemplar in its own colour", "chunks"},
     {FB_DEBUG_VIEW_MASK, "The feathered face mask as grey", "mask"});
 
+/* The values are the window widths, the engine's voting. */
+typedef enum
+{
+  GST_FACE_BLIT_VOTING_OFF = 1,
+  GST_FACE_BLIT_VOTING_3X3 = 3,
+  GST_FACE_BLIT_VOTING_5X5 = 5,
+} GstFaceBlitVoting;
+
+#define GST_TYPE_FACE_BLIT_VOTING (gst_face_blit_voting_get_type ())
+static GType gst_face_blit_voting_get_type (void);
+G_DEFINE_ENUM_TYPE (GstFaceBlitVoting, gst_face_blit_voting,
+    {GST_FACE_BLIT_VOTING_OFF,
+        "No voting: sharpest, every face pixel is an exemplar pixel, seams show", "1"},
+    {GST_FACE_BLIT_VOTING_3X3, "3x3 window: hides seams", "3"},
+    {GST_FACE_BLIT_VOTING_5X5, "5x5 window: the smoothest and slowest", "5"});
+
 /* The values are the engine's synthesis_shift. */
 typedef enum
 {
@@ -133,6 +161,8 @@ enum
   PROP_MASK_FEATHER,
   PROP_SYNTHESIS_RESOLUTION,
   PROP_DEBUG_VIEW,
+  PROP_POST_MESSAGES,
+  PROP_ACTIVE_STYLE,
 };
 
 /* Which exemplar to prepare: the properties that make up a style. */
@@ -160,6 +190,8 @@ struct _GstFaceBlit
   GstCudaContext *cuda_context;  /* shared with the neighbours, while started */
   guint threads;
   FbRenderParams params;
+  gboolean post_messages;
+  gchar *active_style;          /* the exemplar in use, while started */
 
   /* Between start and stop; used on the streaming thread only. */
   FbShapeModel *model;
@@ -182,6 +214,8 @@ struct _StylePreparation
   GstFaceBlit *self;
   StyleRequest request;
   FbStyle *style;
+  gchar *path;                  /* of the exemplar */
+  gdouble preparation_ms;
   GError *error;
   gint done;                    /* atomic */
   GThread *thread;
@@ -254,15 +288,9 @@ gst_face_blit_set_property (GObject * object, guint prop_id, const GValue * valu
     case PROP_THREADS:
       self->threads = g_value_get_uint (value);
       break;
-    case PROP_VOTING:{
-      int voting = g_value_get_int (value);
-      if (voting % 2 == 1)
-        p->voting = voting;
-      else
-        g_warning ("faceblit: voting must be 1, 3 or 5, not %d; keeping %d", voting,
-            p->voting);
+    case PROP_VOTING:
+      p->voting = g_value_get_enum (value);
       break;
-    }
     case PROP_THRESHOLD:
       p->threshold = g_value_get_float (value);
       break;
@@ -303,6 +331,9 @@ gst_face_blit_set_property (GObject * object, guint prop_id, const GValue * valu
     case PROP_DEBUG_VIEW:
       p->debug_view = g_value_get_enum (value);
       break;
+    case PROP_POST_MESSAGES:
+      self->post_messages = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -338,7 +369,7 @@ gst_face_blit_get_property (GObject * object, guint prop_id, GValue * value,
       g_value_set_uint (value, self->threads);
       break;
     case PROP_VOTING:
-      g_value_set_int (value, p->voting);
+      g_value_set_enum (value, p->voting);
       break;
     case PROP_THRESHOLD:
       g_value_set_float (value, p->threshold);
@@ -375,6 +406,12 @@ gst_face_blit_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_DEBUG_VIEW:
       g_value_set_enum (value, p->debug_view);
+      break;
+    case PROP_POST_MESSAGES:
+      g_value_set_boolean (value, self->post_messages);
+      break;
+    case PROP_ACTIVE_STYLE:
+      g_value_set_string (value, self->active_style);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -438,11 +475,13 @@ gst_face_blit_sibling_landmarks (const gchar * image)
   return NULL;
 }
 
+/* path: the exemplar's file, whether or not it could be prepared. g_free. */
 static FbStyle *
 gst_face_blit_load_style (GstFaceBlit * self, const StyleRequest * request,
-    GError ** error)
+    gchar ** path, gdouble * preparation_ms, GError ** error)
 {
   gchar *dir = NULL, *image, *landmarks;
+  gint64 began = g_get_monotonic_time ();
   FbStyle *style;
 
   if (request->image) {
@@ -462,14 +501,40 @@ gst_face_blit_load_style (GstFaceBlit * self, const StyleRequest * request,
       "lambda-app %g", image, landmarks ? landmarks : "dlib",
       request->params.lambda_pos, request->params.lambda_app);
   style = fb_style_load (image, landmarks, self->model, &request->params, error);
+  *preparation_ms = (g_get_monotonic_time () - began) / 1000.0;
   if (style)
-    GST_DEBUG_OBJECT (self, "style %s ready (%d levels, %s)", style->digest,
-        style->n_levels, style->from_cache ? "from the cache" : "built");
+    GST_DEBUG_OBJECT (self, "style %s ready (%d levels, %s) in %.1f ms", style->digest,
+        style->n_levels, style->from_cache ? "from the cache" : "built",
+        *preparation_ms);
 
   g_free (landmarks);
-  g_free (image);
+  *path = image;
   g_free (dir);
   return style;
+}
+
+/* Every preparation, at start or while playing, ends in one of two element messages;
+ * a style that is ready also becomes active-style. */
+static void
+gst_face_blit_report_style (GstFaceBlit * self, const StyleRequest * request,
+    const gchar * path, const FbStyle * style, gdouble preparation_ms,
+    const GError * error)
+{
+  GstMessage *message;
+
+  if (style) {
+    GST_OBJECT_LOCK (self);
+    g_free (self->active_style);
+    self->active_style = g_strdup (path);
+    GST_OBJECT_UNLOCK (self);
+    g_object_notify (G_OBJECT (self), "active-style");
+    message = gst_face_blit_style_ready_message (GST_ELEMENT (self), request->image,
+        path, preparation_ms, style->from_cache);
+  } else {
+    message = gst_face_blit_style_failed_message (GST_ELEMENT (self), request->image,
+        path, error->message);
+  }
+  gst_element_post_message (GST_ELEMENT (self), message);
 }
 
 /* Posts why a style could not be prepared as an error (at start) or a warning (when
@@ -536,6 +601,8 @@ gst_face_blit_start (GstBaseTransform * trans)
   gint device_id;
   guint threads;
   FbStyle *style;
+  gchar *style_path = NULL;
+  gdouble preparation_ms;
   GError *error = NULL;
 
   GST_OBJECT_LOCK (self);
@@ -562,8 +629,10 @@ gst_face_blit_start (GstBaseTransform * trans)
     goto failed;
   }
 
-  style = gst_face_blit_load_style (self, &request, &error);
+  style = gst_face_blit_load_style (self, &request, &style_path, &preparation_ms,
+      &error);
   if (!style) {
+    gst_face_blit_report_style (self, &request, style_path, NULL, preparation_ms, error);
     gst_face_blit_post_style_error (self, GST_MESSAGE_ERROR, error);
     goto failed;
   }
@@ -577,12 +646,14 @@ gst_face_blit_start (GstBaseTransform * trans)
     goto failed;
   }
   fb_engine_set_style (self->engine, style);
+  gst_face_blit_report_style (self, &request, style_path, style, preparation_ms, NULL);
   fb_style_unref (style);
 
   self->frame_count = 0;
   gst_segment_init (&self->segment, GST_FORMAT_UNDEFINED);
   g_atomic_int_set (&self->reset_pending, FALSE);
   style_request_clear (&request);
+  g_free (style_path);
   g_free (model_path);
   return TRUE;
 
@@ -591,6 +662,7 @@ failed:
   fb_backend_free (fb_backend);
   g_clear_pointer (&self->model, fb_shape_model_free);
   style_request_clear (&request);
+  g_free (style_path);
   g_free (model_path);
   return FALSE;
 }
@@ -607,6 +679,9 @@ gst_face_blit_stop (GstBaseTransform * trans)
   g_clear_pointer (&self->engine, fb_engine_free);
   g_clear_pointer (&self->model, fb_shape_model_free);
   gst_face_blit_cuda_context_clear (&self->cuda_context);
+  GST_OBJECT_LOCK (self);
+  g_clear_pointer (&self->active_style, g_free);
+  GST_OBJECT_UNLOCK (self);
   return TRUE;
 }
 
@@ -769,7 +844,8 @@ gst_face_blit_prepare_style (gpointer data)
   StylePreparation *preparation = data;
 
   preparation->style = gst_face_blit_load_style (preparation->self,
-      &preparation->request, &preparation->error);
+      &preparation->request, &preparation->path, &preparation->preparation_ms,
+      &preparation->error);
   g_atomic_int_set (&preparation->done, TRUE);
   return NULL;
 }
@@ -803,9 +879,13 @@ gst_face_blit_finish_preparation (GstFaceBlit * self, gboolean apply)
     fb_engine_set_style (self->engine, preparation->style);
   else if (apply)
     gst_face_blit_post_style_error (self, GST_MESSAGE_WARNING, preparation->error);
+  if (apply)
+    gst_face_blit_report_style (self, &preparation->request, preparation->path,
+        preparation->style, preparation->preparation_ms, preparation->error);
   if (preparation->style)
     fb_style_unref (preparation->style);
   g_clear_error (&preparation->error);
+  g_free (preparation->path);
   style_request_clear (&preparation->request);
   g_free (preparation);
   self->preparation = NULL;
@@ -872,6 +952,7 @@ gst_face_blit_process (GstFaceBlit * self, GstVideoFrame * frame, FbMemory memor
   };
   FbStageTimes times;
   GError *backend_failure;
+  gboolean post_messages;
   guint i;
   int n_faces;
 
@@ -880,6 +961,7 @@ gst_face_blit_process (GstFaceBlit * self, GstVideoFrame * frame, FbMemory memor
 
   GST_OBJECT_LOCK (self);
   params = self->params;
+  post_messages = self->post_messages;
   /* one preparation at a time: a later change waits for it, and only the newest
    * waiting request is kept */
   if (self->style_changed && !self->preparation) {
@@ -921,6 +1003,12 @@ gst_face_blit_process (GstFaceBlit * self, GstVideoFrame * frame, FbMemory memor
 
   for (i = 0; i < (guint) n_faces; i++)
     gst_face_blit_add_face_meta (frame->buffer, &self->faces[i]);
+  if (n_faces > 0)
+    gst_face_blit_add_faces_meta (frame->buffer, self->faces, n_faces);
+  if (n_faces > 0 && post_messages)
+    gst_element_post_message (GST_ELEMENT (self), gst_face_blit_faces_message
+        (GST_ELEMENT (self), &GST_BASE_TRANSFORM (self)->segment, frame->buffer,
+            self->faces, n_faces));
 
   fb_engine_get_stage_times (self->engine, &times);
   GST_LOG_OBJECT (self, "%d face(s) in %.2f ms: landmarks %.2f, guides %.2f, "
@@ -967,6 +1055,7 @@ gst_face_blit_finalize (GObject * object)
   style_request_clear (&self->style);
   style_request_clear (&self->style_committed);
   g_free (self->model_path);
+  g_free (self->active_style);
   G_OBJECT_CLASS (gst_face_blit_parent_class)->finalize (object);
 }
 
@@ -998,7 +1087,8 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
    *
    * The style exemplar. Its landmarks come from #GstFaceBlit:style-landmarks, else
    * from NAME.lm.txt beside NAME.png, else from dlib. If a new exemplar cannot be
-   * loaded while playing, a warning is posted and the previous one stays.
+   * loaded while playing, a warning and "faceblit-style-failed" are posted and the
+   * previous one stays: #GstFaceBlit:active-style says which one is in use.
    *
    * Since: 0.1
    */
@@ -1089,11 +1179,11 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
    * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_VOTING,
-      g_param_spec_int ("voting", "Voting window",
+      g_param_spec_enum ("voting", "Voting window",
           "Width in pixels of the window in which neighbouring pixels vote for the "
-          "output colour: 1, 3 or 5 (even values are refused). 1 = off: sharpest, "
-          "every face pixel is an exemplar pixel, seams show; 3 hides seams; 5 is "
-          "the smoothest and slowest", 1, 5, defaults.voting, PARAM_ANIMATABLE));
+          "output colour: 1 = off: sharpest, every face pixel is an exemplar pixel, "
+          "seams show; 3 hides seams; 5 is the smoothest and slowest",
+          GST_TYPE_FACE_BLIT_VOTING, defaults.voting, PARAM_ANIMATABLE));
 
   /**
    * GstFaceBlit:threshold:
@@ -1267,6 +1357,42 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
           "Show an intermediate result instead of the normal output (see the values)",
           GST_TYPE_FACE_BLIT_DEBUG_VIEW, defaults.debug_view, PARAM_PLAYING));
 
+  /**
+   * GstFaceBlit:post-messages:
+   *
+   * Posts an element message named "faceblit" for every frame with faces, with the
+   * frame's "timestamp", "stream-time", "running-time" and "duration" (guint64) and a
+   * "faces" list (GstValueList) of "face" structures: "id", "x", "y", "width",
+   * "height" (guint) and the 68 landmarks as "landmarks-x" and "landmarks-y"
+   * (GstValueArray of floats), in frame pixels, as in facedetect's messages.
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
+      g_param_spec_boolean ("post-messages", "Post messages",
+          "Post an element message \"faceblit\" for every frame with faces: its "
+          "timestamp, stream-time, running-time and duration, and a list \"faces\" "
+          "of structures with the tracking id, the box (x, y, width, height) and the "
+          "68 landmarks (landmarks-x, landmarks-y: arrays of floats), in frame pixels",
+          FALSE, PARAM_PLAYING));
+
+  /**
+   * GstFaceBlit:active-style:
+   *
+   * The exemplar in use: #GstFaceBlit:style reads back what was set even when it
+   * could not be prepared, this says what the frames show. Whenever a style is
+   * prepared the element posts "faceblit-style-ready" or "faceblit-style-failed".
+   *
+   * Since: 0.2
+   */
+  g_object_class_install_property (gobject_class, PROP_ACTIVE_STYLE,
+      g_param_spec_string ("active-style", "Active style",
+          "Path of the style exemplar in use (the bundled one's when style is "
+          "unset); it changes once a new style is ready, and stays when one fails "
+          "(see the messages faceblit-style-ready and faceblit-style-failed). NULL "
+          "while the element is stopped", NULL,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
   gst_element_class_set_static_metadata (element_class, "Face stylizer",
       "Filter/Effect/Video",
       "Restyles every face after one example portrait (FaceBlit / StyleBlit)",
@@ -1289,6 +1415,9 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
   gst_type_mark_as_plugin_api (GST_TYPE_FACE_BLIT_BACKEND, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_FACE_BLIT_DEBUG_VIEW, 0);
   gst_type_mark_as_plugin_api (GST_TYPE_FACE_BLIT_SYNTHESIS_RESOLUTION, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_FACE_BLIT_VOTING, 0);
+
+  gst_face_blit_faces_meta_register ();
 }
 
 static void

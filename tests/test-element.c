@@ -16,6 +16,7 @@
 #include "fb-landmarks.h"
 #include "fb-style.h"
 #include "fb-synth.h"
+#include "fb-test-harness.h"
 #include "fb-test-helpers.h"
 
 #define WIDTH 385
@@ -166,20 +167,11 @@ static void
 run_start (Run * run, GstVideoFormat format, int width, int height,
     const gchar * first_property, ...)
 {
-  GstElement *element = gst_element_factory_make ("faceblit", NULL);
-  GstBus *bus = gst_bus_new ();
   va_list args;
 
-  fail_unless (element != NULL);
   va_start (args, first_property);
-  if (first_property)
-    g_object_set_valist (G_OBJECT (element), first_property, args);
+  run->h = fb_test_harness_new_valist (first_property, args);
   va_end (args);
-  gst_element_set_bus (element, bus);
-  gst_object_unref (bus);
-
-  run->h = gst_harness_new_with_element (element, "sink", "src");
-  gst_object_unref (element);
   run->n_pushed = 0;
   run_set_caps (run, format, width, height);
 }
@@ -413,7 +405,8 @@ GST_START_TEST (test_property_defaults_and_flags)
   gchar *style, *model;
   gint voting, max_faces, min_face_size, detect_interval, debug_view;
   gfloat threshold, lambda_pos, lambda_app, lambda_temporal, smoothing, feather;
-  gboolean background;
+  gboolean background, post_messages;
+  gchar *active_style;
   guint i;
   struct
   {
@@ -427,7 +420,8 @@ GST_START_TEST (test_property_defaults_and_flags)
     {"stylize-background", TRUE, FALSE}, {"max-faces", FALSE, FALSE},
     {"min-face-size", FALSE, FALSE}, {"detect-interval", FALSE, FALSE},
     {"smoothing", TRUE, TRUE}, {"mask-feather", TRUE, TRUE},
-    {"debug-view", TRUE, FALSE},
+    {"debug-view", TRUE, FALSE}, {"post-messages", TRUE, FALSE},
+    {"active-style", FALSE, FALSE},
   };
 
   fail_unless (element != NULL);
@@ -437,8 +431,11 @@ GST_START_TEST (test_property_defaults_and_flags)
       "lambda-temporal", &lambda_temporal, "stylize-background", &background,
       "max-faces", &max_faces, "min-face-size", &min_face_size, "detect-interval",
       &detect_interval, "smoothing", &smoothing, "mask-feather", &feather,
-      "debug-view", &debug_view, NULL);
+      "debug-view", &debug_view, "post-messages", &post_messages, "active-style",
+      &active_style, NULL);
   fail_unless (style == NULL);
+  fail_unless (active_style == NULL);
+  fail_if (post_messages);
   fail_unless_equals_string (model, FB_DEFAULT_MODEL);
   fail_unless_equals_int (voting, defaults.voting);
   fail_unless_equals_float (threshold, defaults.threshold);
@@ -471,20 +468,44 @@ GST_START_TEST (test_property_defaults_and_flags)
 
 GST_END_TEST;
 
-GST_START_TEST (test_voting_is_validated)
+/* voting is an enum of the three window widths: gst-inspect lists them, gst-launch
+ * takes them by number and refuses the others. */
+GST_START_TEST (test_voting_choices)
 {
+  const gint widths[] = { 1, 3, 5 };
   GstElement *element = gst_element_factory_make ("faceblit", NULL);
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (element),
+      "voting");
+  GEnumClass *choices;
+  GError *error = NULL;
   gint voting;
+  guint i;
+
+  fail_unless (G_IS_PARAM_SPEC_ENUM (pspec));
+  choices = G_PARAM_SPEC_ENUM (pspec)->enum_class;
+  fail_unless_equals_int (choices->n_values, G_N_ELEMENTS (widths));
+  for (i = 0; i < G_N_ELEMENTS (widths); i++)
+    fail_unless_equals_int (choices->values[i].value, widths[i]);
 
   g_object_set (element, "voting", 5, NULL);
   ASSERT_WARNING (g_object_set (element, "voting", 2, NULL));
-  ASSERT_WARNING (g_object_set (element, "voting", 4, NULL));
   g_object_get (element, "voting", &voting, NULL);
   fail_unless_equals_int (voting, 5);
-  g_object_set (element, "voting", 1, NULL);
+  gst_util_set_object_arg (G_OBJECT (element), "voting", "1");
   g_object_get (element, "voting", &voting, NULL);
   fail_unless_equals_int (voting, 1);
   gst_object_unref (element);
+
+  element = gst_parse_launch ("faceblit voting=3", &error);
+  fail_unless (element != NULL && error == NULL);
+  g_object_get (element, "voting", &voting, NULL);
+  fail_unless_equals_int (voting, 3);
+  gst_object_unref (element);
+  element = gst_parse_launch ("faceblit voting=4", &error);
+  fail_unless (error != NULL, "voting=4 was taken");
+  g_clear_error (&error);
+  if (element)
+    gst_object_unref (element);
 }
 
 GST_END_TEST;
@@ -1456,7 +1477,7 @@ faceblit_suite (void)
 
   suite_add_tcase (s, props);
   tcase_add_test (props, test_property_defaults_and_flags);
-  tcase_add_test (props, test_voting_is_validated);
+  tcase_add_test (props, test_voting_choices);
 
   suite_add_tcase (s, frames);
   tcase_add_test (frames, test_every_format_at_odd_size);
