@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-dlib.h"
+#include "fb-file.h"
 #include "fb-vectorised.h"
 
 #include <dlib/image_processing/frontal_face_detector.h>
@@ -8,17 +9,16 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <ext/stdio_filebuf.h>
+#include <istream>
 #include <memory>
 #include <string>
 #include <vector>
 #include <sys/mman.h>
-#include <sys/stat.h>
 
 /* The tracker and everything after it work with dlib's 68-point (iBUG-300W) model. */
 enum { N_PARTS = 68, N_VALUES = 2 * N_PARTS };
@@ -247,24 +247,27 @@ extern "C" FbShapeModel *
 fb_shape_model_load (const char *path, char **error_out)
 {
   try {
-    struct stat info;
-    bool found = path && *path && stat (path, &info) == 0;
-    if (!found && (!path || !*path || errno == ENOENT)) {
+    GError *file_error = nullptr;
+    const int fd = path && *path ? fb_file_open_regular (path, nullptr, &file_error) : -1;
+    if (fd < 0 && (!file_error
+            || g_error_matches (file_error, FB_FILE_ERROR, FB_FILE_ERROR_NOT_FOUND))) {
+      g_clear_error (&file_error);
       set_error (error_out, std::string ("dlib's face landmark model '") +
           (path ? path : "") + "' does not exist: install the Debian package "
           "libdlib-data or set the model property to the path of "
           "shape_predictor_68_face_landmarks.dat");
       return nullptr;
     }
-    std::ifstream in (path, std::ios::binary);
-    const bool folder = found && S_ISDIR (info.st_mode);
-    if (!in || folder) {
+    if (fd < 0) {
       set_error (error_out, std::string ("cannot read dlib's face landmark model '")
-          + path + "': " + (folder ? "it is a folder" : strerror (errno))
-          + "; set the model property to a readable "
-          "shape_predictor_68_face_landmarks.dat");
+          + path + "': " + file_error->message + "; set the model property to a "
+          "readable shape_predictor_68_face_landmarks.dat");
+      g_error_free (file_error);
       return nullptr;
     }
+    /* the stream reads (and closes) the descriptor checked to be a regular file */
+    __gnu_cxx::stdio_filebuf<char> file (fd, std::ios::in | std::ios::binary, 1 << 16);
+    std::istream in (&file);
 
     FbShapeModel *model = new FbShapeModel ();
     try {

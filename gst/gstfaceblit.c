@@ -465,6 +465,9 @@ gst_face_blit_load_style (GstFaceBlit * self, const StyleRequest * request,
   if (style)
     GST_DEBUG_OBJECT (self, "style %s ready (%d levels, %s)", style->digest,
         style->n_levels, style->from_cache ? "from the cache" : "built");
+  /* the cache is best effort: what went wrong with it is worth a warning, no more */
+  if (style && style->cache_warning)
+    GST_ELEMENT_WARNING (self, RESOURCE, READ, ("%s", style->cache_warning), (NULL));
 
   g_free (landmarks);
   g_free (image);
