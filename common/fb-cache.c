@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-cache.h"
+#include "fb-file.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,13 +12,17 @@
 #include <utime.h>
 
 /* File layout, little-endian: magic, format version, a reserved word that must be 0,
- * payload size, 64-bit hash of the payload, then the payload. The hash is that of the
- * payload size and the hashes of its CHUNK_SIZE chunks, so that two cores can each read
- * and hash chunks while they are hot in their cache. */
+ * payload size, 64-bit hash of the payload, the entry's key (zero-padded to
+ * CACHE_KEY_FIELD bytes), then the payload. The hash is that of the payload size and
+ * the hashes of its CHUNK_SIZE chunks, so that two cores can each read and hash chunks
+ * while they are hot in their cache. The key inside tells an intact entry copied or
+ * renamed under another entry's name from that entry. */
 #define CACHE_MAGIC "FBCACHE\n"
-#define CACHE_VERSION 2
+#define CACHE_VERSION 3
 #define CHUNK_SIZE (1 << 20)
-#define CACHE_HEADER_SIZE 32
+#define CACHE_KEY_OFFSET 32
+#define CACHE_KEY_FIELD 128
+#define CACHE_HEADER_SIZE (CACHE_KEY_OFFSET + CACHE_KEY_FIELD)
 #define CACHE_SUFFIX ".fbcache"
 #define DEFAULT_LIMIT (G_GUINT64_CONSTANT (1) << 30)
 
@@ -115,7 +119,7 @@ key_is_valid (const char *key)
 {
   const char *c;
 
-  if (!key || !*key)
+  if (!key || !*key || strlen (key) >= CACHE_KEY_FIELD)
     return FALSE;
   for (c = key; *c; c++)
     if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_')
@@ -177,45 +181,74 @@ read_chunks (gpointer data)
 guint8 *
 fb_cache_load (const char *key, gsize * size)
 {
-  return fb_cache_load_checked (key, size, NULL, NULL);
+  return fb_cache_load_checked (key, size, NULL, NULL, NULL);
+}
+
+/* Sets *problem to why the entry at path cannot be used. */
+static void
+set_problem (GError ** problem, const char *path, const char *reason)
+{
+  g_autofree char *name = g_filename_display_name (path);
+
+  g_set_error (problem, G_FILE_ERROR, G_FILE_ERROR_FAILED,
+      "The cache entry “%s” is damaged (%s)", name, reason);
 }
 
 guint8 *
 fb_cache_load_checked (const char *key, gsize * size, FbCacheCheckFunc check,
-    gpointer user_data)
+    gpointer user_data, GError ** problem)
 {
   guint8 header[CACHE_HEADER_SIZE];
-  gchar *path;
+  g_autofree gchar *path = NULL;
+  g_autoptr (GError) open_error = NULL;
   ChunkedRead read = { -1, NULL, 0, NULL, 0, FALSE, check, user_data };
   GThread *helper = NULL;
   struct stat st;
   guint64 payload_size, hash;
   guint32 version, reserved;
+  char expected_key[CACHE_KEY_FIELD] = "";
+  const char *reason = NULL;
 
   g_return_val_if_fail (key_is_valid (key), NULL);
+  g_return_val_if_fail (problem == NULL || *problem == NULL, NULL);
   *size = 0;
   path = fb_cache_path (key);
-  read.fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  g_free (path);
-  if (read.fd < 0)
+  read.fd = fb_file_open_regular (path, &st, &open_error);
+  if (read.fd < 0) {
+    if (!g_error_matches (open_error, FB_FILE_ERROR, FB_FILE_ERROR_NOT_FOUND))
+      set_problem (problem, path, open_error->message);
     return NULL;
-  if (pread (read.fd, header, CACHE_HEADER_SIZE, 0) != CACHE_HEADER_SIZE)
+  }
+  if (pread (read.fd, header, CACHE_HEADER_SIZE, 0) != CACHE_HEADER_SIZE) {
+    reason = "it is shorter than a cache header";
     goto miss;
+  }
   memcpy (&version, header + 8, 4);
   memcpy (&reserved, header + 12, 4);
   payload_size = read_le64 (header + 16);
   hash = read_le64 (header + 24);
-  if (memcmp (header, CACHE_MAGIC, 8) != 0 || GUINT32_FROM_LE (version) != CACHE_VERSION
-      || reserved != 0)
+  if (memcmp (header, CACHE_MAGIC, 8) != 0 || reserved != 0) {
+    reason = "it is not a faceblit cache file";
     goto miss;
+  }
+  /* an entry of another faceblit version is replaced without fuss */
+  if (GUINT32_FROM_LE (version) != CACHE_VERSION)
+    goto miss;
+  memcpy (expected_key, key, strlen (key));
+  if (memcmp (header + CACHE_KEY_OFFSET, expected_key, CACHE_KEY_FIELD) != 0) {
+    reason = "it holds another entry, copied or renamed under this one's name";
+    goto miss;
+  }
   /* the file must hold exactly the payload the header announces */
-  if (fstat (read.fd, &st) != 0 || !S_ISREG (st.st_mode)
-      || (guint64) st.st_size != CACHE_HEADER_SIZE + payload_size
-      || payload_size > G_MAXSIZE / 2)
+  if ((guint64) st.st_size != CACHE_HEADER_SIZE + payload_size
+      || payload_size > G_MAXSIZE / 2) {
+    reason = "its size does not match its header";
     goto miss;
+  }
   read.size = payload_size;
   read.payload = g_try_malloc (MAX (read.size, 1));
   read.chunk_hashes = g_try_new (guint64, n_chunks (read.size) + 1);
+  /* short of memory: a miss, not damage */
   if (!read.payload || !read.chunk_hashes)
     goto miss;
 #ifdef MADV_HUGEPAGE
@@ -237,18 +270,20 @@ fb_cache_load_checked (const char *key, gsize * size, FbCacheCheckFunc check,
   if (helper)
     g_thread_join (helper);
   if (read.failed
-      || combine_chunk_hashes (read.chunk_hashes, n_chunks (read.size), read.size) != hash)
+      || combine_chunk_hashes (read.chunk_hashes, n_chunks (read.size), read.size) != hash) {
+    reason = "it fails its checksum, or holds values out of range";
     goto miss;
+  }
   close (read.fd);
   g_free (read.chunk_hashes);
   *size = read.size;
   /* the modification time orders entries for eviction */
-  path = fb_cache_path (key);
   g_utime (path, NULL);
-  g_free (path);
   return read.payload;
 
 miss:
+  if (reason)
+    set_problem (problem, path, reason);
   g_free (read.payload);
   g_free (read.chunk_hashes);
   close (read.fd);
@@ -327,29 +362,33 @@ fb_cache_store (const char *key, const guint8 * data, gsize size, GError ** erro
   guint8 *contents;
   guint32 version = GUINT32_TO_LE (CACHE_VERSION);
   guint64 size_le = GUINT64_TO_LE ((guint64) size);
-  guint64 *chunk_hashes = g_new (guint64, n_chunks (size) + 1), hash_le;
+  guint64 *chunk_hashes, hash_le;
   gchar *path;
   gboolean ok;
   gsize chunk;
 
+  g_return_val_if_fail (key_is_valid (key), FALSE);
+  chunk_hashes = g_try_new (guint64, n_chunks (size) + 1);
+  contents = g_try_malloc (CACHE_HEADER_SIZE + size);
+  if (!chunk_hashes || !contents) {
+    g_free (chunk_hashes);
+    g_free (contents);
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
+        "Not enough memory to write a cache entry of %" G_GSIZE_FORMAT " bytes", size);
+    return FALSE;
+  }
   for (chunk = 0; chunk < n_chunks (size); chunk++)
     chunk_hashes[chunk] = fb_cache_hash (data + chunk * CHUNK_SIZE,
         MIN (CHUNK_SIZE, size - chunk * CHUNK_SIZE));
   hash_le = GUINT64_TO_LE (combine_chunk_hashes (chunk_hashes, n_chunks (size), size));
   g_free (chunk_hashes);
 
-  g_return_val_if_fail (key_is_valid (key), FALSE);
   if (g_mkdir_with_parents (dir, 0700) != 0) {
     int saved_errno = errno;
     g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
         "Cannot create the cache folder %s: %s; set FACEBLIT_CACHE_DIR to a writable "
         "folder", dir, g_strerror (saved_errno));
-    return FALSE;
-  }
-  contents = g_try_malloc (CACHE_HEADER_SIZE + size);
-  if (!contents) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOMEM,
-        "Not enough memory to write a cache entry of %" G_GSIZE_FORMAT " bytes", size);
+    g_free (contents);
     return FALSE;
   }
   memset (contents, 0, CACHE_HEADER_SIZE);
@@ -357,6 +396,7 @@ fb_cache_store (const char *key, const guint8 * data, gsize size, GError ** erro
   memcpy (contents + 8, &version, 4);
   memcpy (contents + 16, &size_le, 8);
   memcpy (contents + 24, &hash_le, 8);
+  memcpy (contents + CACHE_KEY_OFFSET, key, strlen (key));
   memcpy (contents + CACHE_HEADER_SIZE, data, size);
   path = fb_cache_path (key);
   ok = g_file_set_contents (path, (const gchar *) contents, CACHE_HEADER_SIZE + size,

@@ -1,24 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-dlib.h"
+#include "fb-file.h"
 #include "fb-vectorised.h"
 
+#include <dlib/array2d.h>
 #include <dlib/image_processing/frontal_face_detector.h>
+#include <dlib/image_transforms/interpolation.h>
 #include <dlib/image_processing/shape_predictor.h>
 #include <dlib/serialize.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
+#include <ext/stdio_filebuf.h>
+#include <istream>
 #include <memory>
 #include <string>
 #include <vector>
 #include <sys/mman.h>
-#include <sys/stat.h>
 
 /* The tracker and everything after it work with dlib's 68-point (iBUG-300W) model. */
 enum { N_PARTS = 68, N_VALUES = 2 * N_PARTS };
@@ -114,6 +116,7 @@ struct FbFaceDetector
 {
   dlib::frontal_face_detector detector;
   std::vector<dlib::rect_detection> detections;
+  dlib::array2d<unsigned char> enlarged;        /* kept: the same size every time */
 };
 
 static void
@@ -247,24 +250,27 @@ extern "C" FbShapeModel *
 fb_shape_model_load (const char *path, char **error_out)
 {
   try {
-    struct stat info;
-    bool found = path && *path && stat (path, &info) == 0;
-    if (!found && (!path || !*path || errno == ENOENT)) {
+    GError *file_error = nullptr;
+    const int fd = path && *path ? fb_file_open_regular (path, nullptr, &file_error) : -1;
+    if (fd < 0 && (!file_error
+            || g_error_matches (file_error, FB_FILE_ERROR, FB_FILE_ERROR_NOT_FOUND))) {
+      g_clear_error (&file_error);
       set_error (error_out, std::string ("dlib's face landmark model '") +
           (path ? path : "") + "' does not exist: install the Debian package "
           "libdlib-data or set the model property to the path of "
           "shape_predictor_68_face_landmarks.dat");
       return nullptr;
     }
-    std::ifstream in (path, std::ios::binary);
-    const bool folder = found && S_ISDIR (info.st_mode);
-    if (!in || folder) {
+    if (fd < 0) {
       set_error (error_out, std::string ("cannot read dlib's face landmark model '")
-          + path + "': " + (folder ? "it is a folder" : strerror (errno))
-          + "; set the model property to a readable "
-          "shape_predictor_68_face_landmarks.dat");
+          + path + "': " + file_error->message + "; set the model property to a "
+          "readable shape_predictor_68_face_landmarks.dat");
+      g_error_free (file_error);
       return nullptr;
     }
+    /* the stream reads (and closes) the descriptor checked to be a regular file */
+    __gnu_cxx::stdio_filebuf<char> file (fd, std::ios::in | std::ios::binary, 1 << 16);
+    std::istream in (&file);
 
     FbShapeModel *model = new FbShapeModel ();
     try {
@@ -511,13 +517,38 @@ extern "C" int
 fb_face_detector_run (FbFaceDetector * detector, const uint8_t * grey, int width,
     int height, int stride, FbDetection * out, int max_out)
 {
+  return fb_face_detector_run_enlarged (detector, grey, width, height, stride, 1.0f, out,
+      max_out);
+}
+
+extern "C" int
+fb_face_detector_run_enlarged (FbFaceDetector * detector, const uint8_t * grey,
+    int width, int height, int stride, float enlarge, FbDetection * out, int max_out)
+{
   try {
-    if (!detector || !grey || width <= 0 || height <= 0 || stride < width || max_out < 0)
+    if (!detector || !grey || width <= 0 || height <= 0 || stride < width || max_out < 0
+        || !(enlarge >= 1.0f))
       return -1;
+    enlarge = std::min ((double) enlarge, std::sqrt (FB_FACE_DETECTOR_MAX_PIXELS
+            / ((double) width * height)));
 
     const fb::GreyView view = { grey, width, height, stride };
     std::vector<dlib::rect_detection> &found = detector->detections;
-    detector->detector (view, found, 0.0);
+    double to_x = 1, to_y = 1;  /* detection pixels per pixel of grey */
+    if (enlarge > 1.0f) {
+      dlib::array2d<unsigned char> &big = detector->enlarged;
+      const long big_width = (long) (width * enlarge);
+      const long big_height = (long) (height * enlarge);
+      if (big.nc () != big_width || big.nr () != big_height)
+        big.set_size (big_height, big_width);
+      /* bilinear: HOG looks at gradients, which a sharper filter would only ring */
+      dlib::resize_image (view, big);
+      detector->detector (big, found, 0.0);
+      to_x = (double) big_width / width;
+      to_y = (double) big_height / height;
+    } else {
+      detector->detector (view, found, 0.0);
+    }
     std::stable_sort (found.begin (), found.end (),
         [](const dlib::rect_detection & p, const dlib::rect_detection & q) {
           return p.detection_confidence > q.detection_confidence;
@@ -525,10 +556,11 @@ fb_face_detector_run (FbFaceDetector * detector, const uint8_t * grey, int width
     int n = std::min ((int) found.size (), max_out);
     for (int i = 0; i < n; i++) {
       const dlib::rectangle & r = found[i].rect;
-      out[i].box.x = (int) r.left ();
-      out[i].box.y = (int) r.top ();
-      out[i].box.width = (int) r.width ();
-      out[i].box.height = (int) r.height ();
+      const long x0 = std::lround (r.left () / to_x), y0 = std::lround (r.top () / to_y);
+      out[i].box.x = (int) x0;
+      out[i].box.y = (int) y0;
+      out[i].box.width = (int) (std::lround ((r.right () + 1) / to_x) - x0);
+      out[i].box.height = (int) (std::lround ((r.bottom () + 1) / to_y) - y0);
       out[i].score = found[i].detection_confidence;
     }
     return n;

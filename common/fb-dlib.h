@@ -46,6 +46,15 @@ void fb_face_detector_free (FbFaceDetector * detector);
  * written to out (at most max_out, best scores first), or -1 on failure. */
 int fb_face_detector_run (FbFaceDetector * detector, const uint8_t * grey, int width,
     int height, int stride, FbDetection * out, int max_out);
+/* The largest image (in pixels) that detection enlarges an image to: its time and the
+ * memory of dlib's HOG pyramid grow with it. */
+#define FB_FACE_DETECTOR_MAX_PIXELS (16 << 20)
+/* fb_face_detector_run on the image enlarged `enlarge` (>= 1) times per side, or less
+ * where that would be over FB_FACE_DETECTOR_MAX_PIXELS: finds faces down to ~80 /
+ * enlarge px for about enlarge^2 times the time. The boxes are in the given image's
+ * pixels. */
+int fb_face_detector_run_enlarged (FbFaceDetector * detector, const uint8_t * grey,
+    int width, int height, int stride, float enlarge, FbDetection * out, int max_out);
 
 #ifdef __cplusplus
 }

@@ -1,13 +1,13 @@
 /* faceblit — PNG and JPEG files to and from FbImage.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-image-io.h"
+#include "fb-file.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <png.h>
@@ -108,8 +108,14 @@ png_decode (PngJob * job, png_structp png, png_infop info)
     job->unsupported = TRUE;
     return FALSE;
   }
-  job->image = fb_image_new (width, height, 3);
-  job->rows = g_new (png_bytep, height);
+  job->image = fb_image_try_new (width, height, 3);
+  job->rows = g_try_new (png_bytep, height);
+  if (!job->image || !job->rows) {
+    g_snprintf (job->message, sizeof (job->message), "not enough memory for its "
+        "%u×%u pixels", width, height);
+    job->unsupported = TRUE;
+    return FALSE;
+  }
   for (y = 0; y < (int) height; y++)
     job->rows[y] = fb_image_row (job->image, y);
   png_read_image (png, job->rows);
@@ -224,7 +230,13 @@ jpeg_decode (JpegJob * job)
     return FALSE;
   }
   jpeg_start_decompress (d);
-  job->image = fb_image_new (d->output_width, d->output_height, 3);
+  job->image = fb_image_try_new (d->output_width, d->output_height, 3);
+  if (!job->image) {
+    g_snprintf (job->errors.message, sizeof (job->errors.message), "not enough memory "
+        "for its %u×%u pixels", d->output_width, d->output_height);
+    job->unsupported = TRUE;
+    return FALSE;
+  }
   while ((y = d->output_scanline) < (int) d->output_height) {
     JSAMPROW row = fb_image_row (job->image, y);
     jpeg_read_scanlines (d, &row, 1);
@@ -267,74 +279,38 @@ load_jpeg (const char *path, const guint8 * data, gsize size, GError ** error)
 
 /* ------------------------------------------------------------------------ load */
 
-static void
-set_errno_error (GError ** error, int code, const char *format, const char *path,
-    int saved_errno)
-{
-  char *name = g_filename_display_name (path);
-  g_set_error (error, FB_IMAGE_IO_ERROR, code, format, name, g_strerror (saved_errno));
-  g_free (name);
-}
-
 GBytes *
 fb_image_file_read (const char *path, GError ** error)
 {
-  struct stat st;
+  g_autoptr (GError) file_error = NULL;
+  g_autofree char *name = NULL;
+  gsize size;
   guint8 *data;
-  gsize size = 0, capacity;
-  int fd, saved_errno = 0;
-  char *name;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-  if (fd < 0) {
-    saved_errno = errno;
-    if (saved_errno == ENOENT || saved_errno == ENOTDIR)
-      set_errno_error (error, FB_IMAGE_IO_ERROR_NOT_FOUND,
-          "Cannot open image “%s”: %s; check the path", path, saved_errno);
-    else
-      set_errno_error (error, FB_IMAGE_IO_ERROR_READ,
-          "Cannot open image “%s”: %s; check its permissions", path, saved_errno);
-    return NULL;
-  }
-  /* The size is a hint (one byte more sees the end at once): the file may change while
-   * it is read, and special files report none. */
-  if (fstat (fd, &st) != 0)
-    st.st_size = 0;
-  capacity = st.st_size > 0 ? (gsize) MIN ((guint64) st.st_size, MAX_FILE_SIZE) + 1
-      : 1 << 16;
-  data = g_malloc (capacity);
-  while (size <= MAX_FILE_SIZE) {
-    ssize_t got;
-    if (size == capacity) {
-      capacity = MIN (2 * capacity, MAX_FILE_SIZE + 1);
-      data = g_realloc (data, capacity);
-    }
-    got = read (fd, data + size, capacity - size);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0) {
-      saved_errno = got < 0 ? errno : 0;
-      break;
-    }
-    size += got;
-  }
-  close (fd);
-  if (saved_errno) {
-    set_errno_error (error, FB_IMAGE_IO_ERROR_READ, "Cannot read image “%s”: %s", path,
-        saved_errno);
-  } else if (size > MAX_FILE_SIZE) {
-    name = g_filename_display_name (path);
+  data = fb_file_read_regular (path, MAX_FILE_SIZE, &size, &file_error);
+  if (data)
+    return g_bytes_new_take (data, size);
+  name = g_filename_display_name (path);
+  if (g_error_matches (file_error, FB_FILE_ERROR, FB_FILE_ERROR_NOT_FOUND))
+    g_set_error (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_NOT_FOUND,
+        "Cannot open image “%s”: %s; check the path", name, file_error->message);
+  else if (g_error_matches (file_error, FB_FILE_ERROR, FB_FILE_ERROR_OPEN))
+    g_set_error (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_READ,
+        "Cannot open image “%s”: %s; check its permissions", name, file_error->message);
+  else if (g_error_matches (file_error, FB_FILE_ERROR, FB_FILE_ERROR_TOO_LARGE))
     g_set_error (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_FORMAT,
         "“%s” is over %" G_GSIZE_FORMAT " MiB, more than any image of at most %d "
         "megapixels needs; scale it down", name, MAX_FILE_SIZE >> 20, MAX_PIXELS >> 20);
-    g_free (name);
-  } else {
-    return g_bytes_new_take (data, size);
-  }
-  g_free (data);
+  else if (g_error_matches (file_error, FB_FILE_ERROR, FB_FILE_ERROR_NOT_REGULAR))
+    g_set_error (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_READ,
+        "Cannot read image “%s”: %s; give a PNG or JPEG file", name,
+        file_error->message);
+  else
+    g_set_error (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_READ,
+        "Cannot read image “%s”: %s", name, file_error->message);
   return NULL;
 }
 

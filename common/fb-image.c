@@ -4,16 +4,34 @@
 #include <string.h>
 
 FbImage *
-fb_image_new (int width, int height, int channels)
+fb_image_try_new (int width, int height, int channels)
 {
-  FbImage *image = g_new0 (FbImage, 1);
+  FbImage *image;
+  guint8 *data;
 
   g_return_val_if_fail (width > 0 && height > 0 && channels >= 1 && channels <= 4, NULL);
+  data = g_try_malloc0 ((size_t) width * channels * height);
+  if (!data)
+    return NULL;
+  image = g_new0 (FbImage, 1);
   image->width = width;
   image->height = height;
   image->channels = channels;
   image->stride = width * channels;
-  image->data = g_malloc0 ((size_t) image->stride * height);
+  image->data = data;
+  return image;
+}
+
+FbImage *
+fb_image_new (int width, int height, int channels)
+{
+  FbImage *image;
+
+  g_return_val_if_fail (width > 0 && height > 0 && channels >= 1 && channels <= 4, NULL);
+  image = fb_image_try_new (width, height, channels);
+  if (!image)
+    g_error ("faceblit: out of memory for a %dx%d image of %d channels", width, height,
+        channels);
   return image;
 }
 

@@ -18,6 +18,8 @@ typedef struct {
 
 /* Zero-filled, stride = width * channels. */
 FbImage *fb_image_new (int width, int height, int channels);
+/* fb_image_new, or NULL when memory is short: for sizes that come from input files. */
+FbImage *fb_image_try_new (int width, int height, int channels);
 FbImage *fb_image_copy (const FbImage * image);
 void fb_image_free (FbImage * image);
 /* Reallocates only when the size or channel count differ; contents undefined. */

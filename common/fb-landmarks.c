@@ -1,8 +1,8 @@
 /* faceblit — the 68 facial landmarks (dlib / iBUG-300W order) and their files.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-landmarks.h"
+#include "fb-file.h"
 
-#include <errno.h>
 #include <math.h>
 #include <string.h>
 
@@ -47,6 +47,12 @@ quote_line (const char *line)
   return g_strconcat (valid, "…", NULL);
 }
 
+/* 68 lines with comments fit in a few kilobytes: anything far larger is not a
+ * landmarks file and not worth reading into memory. */
+#define MAX_FILE_SIZE (1 << 20)
+
+static const char utf8_bom[] = "\xef\xbb\xbf";
+
 gboolean
 fb_landmarks_load (const char *path, FbLandmarks * out, GError ** error)
 {
@@ -54,40 +60,53 @@ fb_landmarks_load (const char *path, FbLandmarks * out, GError ** error)
   g_autofree char *name = NULL;
   g_autoptr (GError) file_error = NULL;
   FbLandmarks lm;
-  char *line, *next;
+  char *line, *next, *nul;
+  gsize size;
   int n = 0, line_number = 0;
 
   g_return_val_if_fail (path != NULL && out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   name = g_filename_display_name (path);
-  if (!g_file_get_contents (path, &contents, NULL, &file_error)) {
-    /* GLib's message repeats the path; give the plain reason where there is one. */
-    int code = file_error->code == G_FILE_ERROR_NOENT ? ENOENT
-        : file_error->code == G_FILE_ERROR_ACCES ? EACCES
-        : file_error->code == G_FILE_ERROR_ISDIR ? EISDIR : 0;
+  contents = (char *) fb_file_read_regular (path, MAX_FILE_SIZE, &size, &file_error);
+  if (!contents) {
     g_set_error (error, FB_LANDMARKS_ERROR, FB_LANDMARKS_ERROR_FILE,
-        "Cannot read landmarks file “%s”: %s", name,
-        code ? g_strerror (code) : file_error->message);
+        "Cannot read landmarks file “%s”: %s%s", name, file_error->message,
+        g_error_matches (file_error, FB_FILE_ERROR, FB_FILE_ERROR_TOO_LARGE)
+        ? ", far more than 68 “x y” lines need" : "");
     return FALSE;
   }
+  /* the lines below end at the first zero byte, and what follows would be ignored */
+  nul = memchr (contents, '\0', size);
+  if (nul) {
+    g_set_error (error, FB_LANDMARKS_ERROR, FB_LANDMARKS_ERROR_PARSE,
+        "Landmarks file “%s” is not a text file: it holds a zero byte at offset %"
+        G_GSIZE_FORMAT "; give a text file of 68 “x y” lines", name,
+        (gsize) (nul - contents));
+    return FALSE;
+  }
+  /* editors on Windows start UTF-8 files with a byte-order mark */
+  line = g_str_has_prefix (contents, utf8_bom) ? contents + strlen (utf8_bom) : contents;
 
-  for (line = contents; line; line = next) {
-    char *stripped;
+  for (; line; line = next) {
+    char *stripped, *comment;
     FbPoint p;
 
     next = strchr (line, '\n');
     if (next)
       *next++ = '\0';
     line_number++;
+    comment = strchr (line, '#');
+    if (comment)
+      *comment = '\0';
     stripped = g_strstrip (line);
-    if (stripped[0] == '\0' || stripped[0] == '#')
+    if (stripped[0] == '\0')
       continue;
     if (!parse_point (stripped, &p)) {
       g_autofree char *quote = quote_line (stripped);
       g_set_error (error, FB_LANDMARKS_ERROR, FB_LANDMARKS_ERROR_PARSE,
           "Landmarks file “%s”, line %d: “%s” is not a point; each line must hold two "
-          "finite numbers “x y” (blank lines and lines starting with # are ignored)",
+          "finite numbers “x y” (blank lines and anything after a # are ignored)",
           name, line_number, quote);
       return FALSE;
     }

@@ -32,7 +32,8 @@ typedef enum {
   FB_LANDMARKS_ERROR_COUNT,     /* not exactly 68 points: message says how many */
 } FbLandmarksError;
 
-/* One "x y" pair per line (floats; blank lines and '#' comments ignored). */
+/* One "x y" pair per line (floats; blank lines, a leading UTF-8 byte-order mark and
+ * anything after a # are ignored); a zero byte anywhere is refused. */
 gboolean fb_landmarks_load (const char *path, FbLandmarks * out, GError ** error);
 gboolean fb_landmarks_save (const char *path, const FbLandmarks * lm, GError ** error);
 

@@ -241,7 +241,12 @@ serialize_style (FbStyle * style, gsize * size)
     total += LEVEL_HEADER_WORDS * sizeof (guint32)
         + fb_seed_table_n_entries (style->levels[l].table) * sizeof (uint32_t)
         + level_images_size (style->levels[l].rgb->width, style->levels[l].rgb->height);
-  payload = g_malloc0 (total);
+  /* as large as all the levels together, when memory may be short: caching is best
+   * effort */
+  payload = g_try_malloc0 (total);
+  *size = total;
+  if (!payload)
+    return NULL;
   ((guint32 *) payload)[0] = PAYLOAD_BOM;
   ((guint32 *) payload)[1] = (guint32) style->n_levels;
   offset = 2 * sizeof (guint32);
@@ -268,7 +273,6 @@ serialize_style (FbStyle * style, gsize * size)
     }
     offset = images_end;
   }
-  *size = total;
   return payload;
 }
 
@@ -403,9 +407,10 @@ mismatch:
 }
 
 /* Fills the levels from the cache entry named by the style's digest, the entry of a
- * width x height exemplar; FALSE (levels untouched) on a miss or a damaged entry. */
+ * width x height exemplar; FALSE (levels untouched) on a miss or a damaged entry, which
+ * *problem describes. */
 static gboolean
-load_levels (FbStyle * style, int width, int height)
+load_levels (FbStyle * style, int width, int height, GError ** problem)
 {
   PayloadLayout layout;
   GBytes *bytes;
@@ -415,24 +420,50 @@ load_levels (FbStyle * style, int width, int height)
   /* the cache reads and checks on two cores itself */
   payload_layout (style->n_levels, width, height, &layout);
   cached = fb_cache_load_checked (style->digest, &cached_size, check_payload_chunk,
-      &layout);
+      &layout, problem);
   if (!cached)
     return FALSE;
   bytes = g_bytes_new_take (cached, cached_size);
   style->from_cache = deserialize_style (style, &layout, bytes);
   g_bytes_unref (bytes);
+  if (!style->from_cache) {
+    g_autofree char *path = fb_cache_path (style->digest);
+    g_set_error (problem, G_FILE_ERROR, G_FILE_ERROR_FAILED, "The cache entry “%s” is "
+        "damaged (its layout does not fit the style)", path);
+  }
   return style->from_cache;
+}
+
+/* Adds to what the caller will be told about the cache (FbStyle.cache_warning). */
+static void
+note_cache_warning (FbStyle * style, const char *message)
+{
+  char *joined = style->cache_warning ?
+      g_strconcat (style->cache_warning, "; ", message, NULL) : g_strdup (message);
+
+  g_free (style->cache_warning);
+  style->cache_warning = joined;
+}
+
+/* A damaged entry found (problem) that the style's preparation has rebuilt. */
+static void
+note_rebuilt (FbStyle * style, GError * problem)
+{
+  g_autofree char *message = g_strconcat (problem->message, ": it was rebuilt", NULL);
+
+  note_cache_warning (style, message);
 }
 
 /* Best effort: a style that cannot be cached is only slower to load next time. */
 static void
-store_entry (const char *key, const guint8 * payload, gsize size)
+store_entry (FbStyle * style, const char *key, const guint8 * payload, gsize size)
 {
-  GError *error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (!fb_cache_store (key, payload, size, &error)) {
-    g_message ("faceblit: the style could not be cached: %s", error->message);
-    g_error_free (error);
+    g_autofree char *message = g_strconcat ("The style could not be cached: ",
+        error->message, NULL);
+    note_cache_warning (style, message);
   }
 }
 
@@ -452,8 +483,14 @@ build_levels (FbStyle * style, FbImage * rgb)
         level->lambda_pos_px, style->params.lambda_app);
   }
   payload = serialize_style (style, &size);
-  store_entry (style->digest, payload, size);
-  g_free (payload);
+  if (payload) {
+    store_entry (style, style->digest, payload, size);
+    g_free (payload);
+  } else {
+    g_autofree char *message = g_strdup_printf ("The style could not be cached: not "
+        "enough memory for its %" G_GSIZE_FORMAT " MB cache entry", size >> 20);
+    note_cache_warning (style, message);
+  }
 }
 
 FbStyle *
@@ -463,6 +500,7 @@ fb_style_new (const FbImage * rgb, const FbLandmarks * lm, const FbStyleParams *
   FbStyle *style;
   FbImage *packed;
   guint8 pixel_digests[64];
+  g_autoptr (GError) problem = NULL;
   int x, y;
 
   g_return_val_if_fail (rgb && rgb->channels >= 3, NULL);
@@ -472,7 +510,13 @@ fb_style_new (const FbImage * rgb, const FbLandmarks * lm, const FbStyleParams *
     return NULL;
 
   /* packed rows: one digest whatever the channels and stride */
-  packed = fb_image_new (rgb->width, rgb->height, 3);
+  packed = fb_image_try_new (rgb->width, rgb->height, 3);
+  if (!packed) {
+    g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_MEMORY,
+        "Not enough memory to prepare the %dx%d style exemplar; use a smaller one",
+        rgb->width, rgb->height);
+    return NULL;
+  }
   for (y = 0; y < rgb->height; y++) {
     const uint8_t *in = fb_image_row (rgb, y);
     uint8_t *out = fb_image_row (packed, y);
@@ -483,17 +527,22 @@ fb_style_new (const FbImage * rgb, const FbLandmarks * lm, const FbStyleParams *
   style = style_new_levels (lm, params);
   style->digest = compute_digest ("", pixel_digests, sizeof pixel_digests, packed->width,
       packed->height, lm, params);
-  if (load_levels (style, packed->width, packed->height))
+  if (load_levels (style, packed->width, packed->height, &problem)) {
     fb_image_free (packed);
-  else
+  } else {
     build_levels (style, packed);
+    if (problem)
+      note_rebuilt (style, problem);
+  }
   return style;
 }
 
-/* The style a file entry names, when both entries are intact and fit lm; else NULL. */
+/* The style a file entry names, when both entries are intact and fit lm; else NULL,
+ * with *problem set when the file entry is damaged (a damaged style entry is found
+ * again, and rebuilt, by fb_style_new). */
 static FbStyle *
 load_from_file_entry (const char *file_key, const FbLandmarks * lm,
-    const FbStyleParams * params)
+    const FbStyleParams * params, GError ** problem)
 {
   FileEntry entry;
   FbStyle *style;
@@ -501,12 +550,12 @@ load_from_file_entry (const char *file_key, const FbLandmarks * lm,
   gsize size;
   int i;
 
-  cached = fb_cache_load (file_key, &size);
+  cached = fb_cache_load_checked (file_key, &size, NULL, NULL, problem);
   if (!cached)
     return NULL;
   if (size != sizeof entry) {
     g_free (cached);
-    return NULL;
+    goto damaged;
   }
   memcpy (&entry, cached, sizeof entry);
   g_free (cached);
@@ -514,27 +563,35 @@ load_from_file_entry (const char *file_key, const FbLandmarks * lm,
   if (entry.bom != PAYLOAD_BOM || entry.width < 1 || entry.width > FB_IMAGE_MAX_SIDE
       || entry.height < 1 || entry.height > FB_IMAGE_MAX_SIDE
       || !validate_landmarks (entry.width, entry.height, lm, NULL))
-    return NULL;
+    goto damaged;
   for (i = 0; i < DIGEST_LENGTH; i++)
     if (!g_ascii_isxdigit (entry.digest[i]))
-      return NULL;
+      goto damaged;
 
   style = style_new_levels (lm, params);
   style->digest = g_strndup (entry.digest, DIGEST_LENGTH);
-  if (!load_levels (style, entry.width, entry.height)) {
+  if (!load_levels (style, entry.width, entry.height, NULL)) {
     fb_style_unref (style);
     return NULL;
   }
   return style;
+
+damaged:
+  {
+    g_autofree char *path = fb_cache_path (file_key);
+    g_set_error (problem, G_FILE_ERROR, G_FILE_ERROR_FAILED, "The cache entry “%s” is "
+        "damaged (its values are out of range)", path);
+  }
+  return NULL;
 }
 
 static void
-store_file_entry (const char *file_key, const FbImage * rgb, const FbStyle * style)
+store_file_entry (const char *file_key, const FbImage * rgb, FbStyle * style)
 {
   FileEntry entry = { PAYLOAD_BOM, rgb->width, rgb->height, "" };
 
   memcpy (entry.digest, style->digest, DIGEST_LENGTH);
-  store_entry (file_key, (const guint8 *) &entry, sizeof entry);
+  store_entry (style, file_key, (const guint8 *) &entry, sizeof entry);
 }
 
 gboolean
@@ -645,6 +702,7 @@ fb_style_load (const char *image_path, const char *landmarks_path,
   FbLandmarks lm;
   FbStyle *style = NULL;
   GError *local = NULL;
+  g_autoptr (GError) file_problem = NULL;
   char *file_key = NULL;
 
   g_return_val_if_fail (image_path != NULL && params != NULL, NULL);
@@ -666,7 +724,7 @@ fb_style_load (const char *image_path, const char *landmarks_path,
     file_summary[1] = fb_cache_hash (data, size);
     file_key = compute_digest (FILE_KEY_PREFIX, file_summary, sizeof file_summary, 0, 0,
         &lm, params);
-    style = load_from_file_entry (file_key, &lm, params);
+    style = load_from_file_entry (file_key, &lm, params, &file_problem);
     if (style)
       goto out;
   }
@@ -685,6 +743,8 @@ fb_style_load (const char *image_path, const char *landmarks_path,
           image_path);
   } else if (file_key) {
     store_file_entry (file_key, rgb, style);
+    if (file_problem)
+      note_rebuilt (style, file_problem);
   }
 
 out:
@@ -718,5 +778,6 @@ fb_style_unref (FbStyle * style)
     fb_seed_table_free (level->table);
   }
   g_free (style->digest);
+  g_free (style->cache_warning);
   g_free (style);
 }

@@ -43,6 +43,10 @@ typedef struct {
   FbStyleParams params;
   char *digest;                 /* content hash of exemplar + landmarks + params */
   gboolean from_cache;          /* the seed tables came from the disk cache */
+  /* What went wrong with the disk cache while preparing (a damaged entry found and
+   * rebuilt, an entry that could not be written), naming the files; NULL when nothing
+   * did. Never fatal: for the caller to pass on as a warning. */
+  char *cache_warning;
 } FbStyle;
 
 #define FB_STYLE_ERROR (fb_style_error_quark ())
@@ -51,6 +55,7 @@ typedef enum {
   FB_STYLE_ERROR_NO_FACE,       /* no face found in the exemplar and no landmark file */
   FB_STYLE_ERROR_LANDMARKS,     /* landmarks outside the image or degenerate */
   FB_STYLE_ERROR_DETECTION,     /* dlib's detector or shape predictor failed to run */
+  FB_STYLE_ERROR_MEMORY,        /* not enough memory for the exemplar */
 } FbStyleError;
 
 /* Builds (or loads from the cache) everything for rgb (3 channels) with landmarks lm. */

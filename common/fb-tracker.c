@@ -14,7 +14,8 @@
 #endif
 
 /* Face width dlib's HOG detector reliably finds (its window is 80 px): detection runs
- * on a copy scaled so that min_face_size becomes this. */
+ * on a copy scaled so that min_face_size becomes this: shrunk for larger faces, or, for
+ * smaller ones, enlarged by the detection thread (within FB_FACE_DETECTOR_MAX_PIXELS). */
 #define DETECTOR_MIN_FACE 80
 #define MAX_DETECTIONS 32
 /* Nice value of the detection thread: it is background work, and on a machine with
@@ -76,6 +77,7 @@ struct FbTracker
   guint n_detections;
   float request_scale_x;        /* work image / frame, of the pending detection */
   float request_scale_y;
+  float request_enlarge;        /* >= 1: how much the detection thread enlarges it */
   int *column_bounds;           /* downscaling: source columns of each work column */
   float *column_weights;        /* downscaling: 1 / how many source columns each has */
   int work_columns;             /* the two above have room for this many */
@@ -121,9 +123,9 @@ detection_thread (gpointer data)
     tracker->requested = FALSE;
     g_mutex_unlock (&tracker->lock);
 
-    n = fb_face_detector_run (tracker->detector, tracker->work_image->data,
+    n = fb_face_detector_run_enlarged (tracker->detector, tracker->work_image->data,
         tracker->work_image->width, tracker->work_image->height,
-        tracker->work_image->stride, found, MAX_DETECTIONS);
+        tracker->work_image->stride, tracker->request_enlarge, found, MAX_DETECTIONS);
 
     g_mutex_lock (&tracker->lock);
     if (n > 0)
@@ -303,14 +305,17 @@ static void
 request_detection (FbTracker * tracker, const FbImage * grey, gint64 timestamp_ns,
     int min_face_size)
 {
-  float scale = MIN (1.0f, (float) DETECTOR_MIN_FACE / MAX (min_face_size, 1));
-  int w = MAX (1, (int) lroundf (grey->width * scale));
-  int h = MAX (1, (int) lroundf (grey->height * scale));
+  const float scale = (float) DETECTOR_MIN_FACE / MAX (min_face_size, 1);
+  const float shrink = MIN (1.0f, scale);
+  int w = MAX (1, (int) lroundf (grey->width * shrink));
+  int h = MAX (1, (int) lroundf (grey->height * shrink));
   int i;
 
   downscale_into_work_image (tracker, grey, w, h);
   tracker->request_scale_x = (float) w / grey->width;
   tracker->request_scale_y = (float) h / grey->height;
+  /* enlarging, which costs tens of ms, is the detection thread's job */
+  tracker->request_enlarge = MAX (scale, 1.0f);
   for (i = 0; i < tracker->n_tracks; i++) {
     tracker->tracks[i].awaits_detection = TRUE;
     tracker->tracks[i].detection_box = tracker->tracks[i].fit_box;

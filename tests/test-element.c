@@ -10,6 +10,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
+#include "fb-cache.h"
 #include "fb-dlib.h"
 #include "fb-engine.h"
 #include "fb-image-io.h"
@@ -417,7 +418,7 @@ GST_START_TEST (test_property_defaults_and_flags)
     {"model", FALSE, FALSE}, {"backend", FALSE, FALSE}, {"threads", FALSE, FALSE},
     {"voting", TRUE, TRUE}, {"threshold", TRUE, TRUE}, {"lambda-pos", TRUE, TRUE},
     {"lambda-app", TRUE, TRUE}, {"lambda-temporal", TRUE, TRUE},
-    {"stylize-background", TRUE, FALSE}, {"max-faces", FALSE, FALSE},
+    {"stylize-background", TRUE, FALSE}, {"max-faces", TRUE, FALSE},
     {"min-face-size", FALSE, FALSE}, {"detect-interval", FALSE, FALSE},
     {"smoothing", TRUE, TRUE}, {"mask-feather", TRUE, TRUE},
     {"debug-view", TRUE, FALSE}, {"post-messages", TRUE, FALSE},
@@ -1238,6 +1239,119 @@ write_tmp_file (const gchar * name, const gchar * contents)
   return path;
 }
 
+/* Two astronauts side by side. */
+static FbImage *
+render_two_faces (void)
+{
+  g_autoptr (FbImage) one = render_face (centre, WIDTH, HEIGHT, NULL);
+  FbImage *two = fb_image_new (2 * WIDTH, HEIGHT, 3);
+  int y;
+
+  for (y = 0; y < HEIGHT; y++) {
+    memcpy (fb_image_row (two, y), fb_image_row (one, y), 3 * WIDTH);
+    memcpy (fb_image_row (two, y) + 3 * WIDTH, fb_image_row (one, y), 3 * WIDTH);
+  }
+  return two;
+}
+
+/* Pushes frames until count_faces gives `expected` (detection runs in the background),
+ * at most 100 of them. */
+static void
+push_until_faces (Run * run, const FbImage * frame, guint expected)
+{
+  guint k, n = G_MAXUINT;
+
+  for (k = 0; k < 100 && n != expected; k++) {
+    GstBuffer *buffer = run_push (run, frame, NULL);
+    n = count_faces (buffer);
+    gst_buffer_unref (buffer);
+    if (n != expected)
+      g_usleep (20000);
+  }
+  fail_unless_equals_int (n, expected);
+}
+
+/* max-faces takes effect while playing: fewer at the next frame, more at a detection. */
+GST_START_TEST (test_max_faces_while_playing)
+{
+  FbImage *frame;
+  GstBuffer *buffer;
+  Run run;
+
+  if (!have_face_data ())
+    return;
+  frame = render_two_faces ();
+  run_start (&run, GST_VIDEO_FORMAT_RGBA, 2 * WIDTH, HEIGHT, "style", style_blue,
+      "max-faces", 2, "detect-interval", 1, NULL);
+  buffer = run_push (&run, frame, NULL);
+  fail_unless_equals_int (count_faces (buffer), 2);
+  gst_buffer_unref (buffer);
+
+  g_object_set (run.h->element, "max-faces", 1, NULL);
+  buffer = run_push (&run, frame, NULL);
+  fail_unless_equals_int (count_faces (buffer), 1);
+  gst_buffer_unref (buffer);
+
+  g_object_set (run.h->element, "max-faces", 2, NULL);
+  push_until_faces (&run, frame, 2);
+  run_stop (&run);
+  fb_image_free (frame);
+}
+
+GST_END_TEST;
+
+/* A damaged cache entry of the style is rebuilt, and a warning on the bus says which
+ * file it was; the rebuilt entry then loads quietly. */
+GST_START_TEST (test_damaged_cache_entry_warns)
+{
+  const FbStyleParams params = { FB_STYLE_DEFAULT_LAMBDA_POS,
+    FB_STYLE_DEFAULT_LAMBDA_APP
+  };
+  g_autoptr (FbStyle) style = NULL;
+  g_autofree gchar *path = NULL;
+  g_autofree gchar *contents = NULL;
+  GError *error = NULL;
+  GstMessage *msg;
+  GstBus *bus;
+  FbImage *frame;
+  GstBuffer *buffer;
+  gsize length;
+  Run run;
+
+  if (!have_face_data ())
+    return;
+  style = fb_style_load (style_blue, style_blue_lm, NULL, &params, &error);
+  fail_unless (style != NULL, "%s", error ? error->message : "");
+  path = fb_cache_path (style->digest);
+  fail_unless (g_file_get_contents (path, &contents, &length, NULL));
+  contents[length / 2] ^= 0x01;
+  fail_unless (g_file_set_contents (path, contents, length, NULL));
+
+  frame = render_face (centre, WIDTH, HEIGHT, NULL);
+  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", style_blue, NULL);
+  buffer = run_push (&run, frame, NULL);
+  fail_unless_equals_int (count_faces (buffer), 1);
+  gst_buffer_unref (buffer);
+  bus = gst_element_get_bus (run.h->element);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  fail_unless (msg != NULL, "no warning about the damaged cache entry");
+  gst_message_parse_warning (msg, &error, NULL);
+  assert_message (error, path, "rebuilt");
+  g_clear_error (&error);
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  run_stop (&run);
+
+  /* once: the rebuilt entry is fine */
+  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", style_blue, NULL);
+  buffer = run_push (&run, frame, NULL);
+  gst_buffer_unref (buffer);
+  run_stop (&run);
+  fb_image_free (frame);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_error_style_missing)
 {
   GError *error;
@@ -1497,6 +1611,8 @@ faceblit_suite (void)
   tcase_add_test (stream, test_still_face_does_not_flicker);
   tcase_add_test (stream, test_moving_face);
   tcase_add_test (stream, test_properties_change_while_playing);
+  tcase_add_test (stream, test_max_faces_while_playing);
+  tcase_add_test (stream, test_damaged_cache_entry_warns);
 
   suite_add_tcase (s, errors);
   tcase_add_test (errors, test_error_style_missing);

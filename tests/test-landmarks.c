@@ -100,22 +100,69 @@ test_round_trip (void)
   g_unlink (path);
 }
 
+/* Writes text to a file and loads it, which must succeed; frees text. */
+static void
+assert_loads (GString * text, FbLandmarks * lm)
+{
+  g_autofree char *path = write_text ("loads.txt", text->str);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (fb_landmarks_load (path, lm, &error));
+  g_assert_no_error (error);
+  g_string_free (text, TRUE);
+  g_unlink (path);
+}
+
 static void
 test_comments_blank_lines_crlf (void)
 {
   GString *text = g_string_new ("# made by hand\r\n\r\n   \n");
-  g_autofree char *path = NULL;
-  g_autoptr (GError) error = NULL;
   FbLandmarks lm;
   int i;
 
   for (i = 0; i < FB_N_LANDMARKS; i++)
     g_string_append_printf (text, "\t%d  %de-1 \r\n%s", i, i, i == 30 ? "# mid\n\n" : "");
-  path = write_text ("crlf.txt", text->str);
-  g_assert_true (fb_landmarks_load (path, &lm, &error));
-  g_assert_no_error (error);
+  assert_loads (text, &lm);
   g_assert_cmpfloat (lm.points[67].x, ==, 67);
   g_assert_cmpfloat_with_epsilon (lm.points[67].y, 6.7, 1e-5);
+}
+
+/* Editors on Windows write a byte-order mark; the property's blurb promises that #
+ * starts a comment anywhere on a line. */
+static void
+test_bom_and_trailing_comments (void)
+{
+  GString *text = g_string_new ("\xef\xbb\xbf");
+  FbLandmarks lm;
+  int i;
+
+  for (i = 0; i < FB_N_LANDMARKS; i++)
+    g_string_append_printf (text, "%d.5 %d%s\n", i, 2 * i, i % 2 ? " # jaw, I think" :
+        "#no space");
+  assert_loads (text, &lm);
+  g_assert_cmpfloat (lm.points[0].x, ==, 0.5);
+  g_assert_cmpfloat (lm.points[67].y, ==, 134);
+}
+
+/* Bytes after a zero byte were ignored: a binary file that happens to start with 68
+ * points is not a landmarks file. */
+static void
+test_zero_byte (void)
+{
+  GString *text = face_text (FB_N_LANDMARKS);
+  const gsize offset = text->len;
+  g_autofree char *path = g_build_filename (tmp_dir, "binary.txt", NULL);
+  g_autofree char *expect = g_strdup_printf ("offset %" G_GSIZE_FORMAT, offset);
+  g_autoptr (GError) error = NULL;
+  FbLandmarks lm;
+
+  g_string_append_len (text, "\0garbage\n1 2\n", 14);
+  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+  g_assert_false (fb_landmarks_load (path, &lm, &error));
+  g_assert_error (error, FB_LANDMARKS_ERROR, FB_LANDMARKS_ERROR_PARSE);
+  assert_message_has (error, path);
+  assert_message_has (error, "not a text file");
+  assert_message_has (error, expect);
   g_string_free (text, TRUE);
   g_unlink (path);
 }
@@ -345,6 +392,9 @@ main (int argc, char **argv)
   g_assert_nonnull (tmp_dir);
   g_test_add_func ("/landmarks/round-trip", test_round_trip);
   g_test_add_func ("/landmarks/comments-blank-lines-crlf", test_comments_blank_lines_crlf);
+  g_test_add_func ("/landmarks/bom-and-trailing-comments",
+      test_bom_and_trailing_comments);
+  g_test_add_func ("/landmarks/zero-byte", test_zero_byte);
   g_test_add_func ("/landmarks/wrong-count", test_wrong_count);
   g_test_add_func ("/landmarks/malformed-line", test_malformed_line);
   g_test_add_func ("/landmarks/missing-file", test_missing_file);

@@ -652,6 +652,54 @@ test_downscaled_detection (void)
   g_assert_cmpfloat (distance, <, 2.0f);
 }
 
+/* A ~50 px face, below the 80 px of dlib's window: found when min-face-size asks for
+ * faces that small (the detection image enlarged), not when it asks for 100 px ones. */
+static void
+test_small_face_detection (void)
+{
+  const int width = 1280, height = 720;
+  const int min_sizes[2] = { 40, 100 };
+  const float face_width = 50;
+  Pose pose = { 640, 360, 1.0f, 0.0f };
+  g_autoptr (FbImage) grey = NULL;
+  FbTrackedFace faces[4], large[4];
+  FbTrackerParams params;
+  GError *error = NULL;
+  FbTracker *tracker;
+  float found_width;
+  int j, n;
+
+  if (!load_data ())
+    return;
+  /* the astronaut's face width at scale 1, measured */
+  default_params (&params);
+  tracker = fb_tracker_new (model, &error);
+  g_assert_no_error (error);
+  grey = render_grey (width, height, pose);
+  g_assert_cmpint (fb_tracker_process (tracker, grey, 0, &params, large, 4), ==, 1);
+  fb_tracker_free (tracker);
+  g_clear_pointer (&grey, fb_image_free);
+  pose.scale = face_width / fb_landmarks_face_width (&large[0].landmarks);
+  grey = render_grey (width, height, pose);
+
+  for (j = 0; j < 2; j++) {
+    tracker = fb_tracker_new (model, &error);
+    g_assert_no_error (error);
+    params.min_face_size = min_sizes[j];
+    n = fb_tracker_process (tracker, grey, 0, &params, faces, 4);
+    fb_tracker_free (tracker);
+    g_test_message ("min-face-size %d: %d faces", min_sizes[j], n);
+    if (min_sizes[j] < face_width) {
+      g_assert_cmpint (n, ==, 1);
+      found_width = fb_landmarks_face_width (&faces[0].landmarks);
+      g_test_message ("face %.0f px wide found %.1f px wide", face_width, found_width);
+      g_assert_cmpfloat (fabsf (found_width - face_width), <, 0.2f * face_width);
+    } else {
+      g_assert_cmpint (n, ==, 0);
+    }
+  }
+}
+
 /* Mean landmark movement from frame to frame of a still face under per-frame noise. */
 static float
 still_face_jitter (float smoothing, FbLandmarks * mean_out)
@@ -873,6 +921,7 @@ main (int argc, char **argv)
       test_interval_returns_after_change);
   g_test_add_func ("/tracker/new-face-while-stretched", test_new_face_while_stretched);
   g_test_add_func ("/tracker/downscaled-detection", test_downscaled_detection);
+  g_test_add_func ("/tracker/small-face-detection", test_small_face_detection);
   g_test_add_func ("/tracker/smoothing-reduces-jitter", test_smoothing_reduces_jitter);
   g_test_add_func ("/tracker/cheaper-than-detection", test_tracking_is_cheaper_than_detection);
   return g_test_run ();
