@@ -4,6 +4,7 @@
 
 #include "fb-bundled-styles.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <gio/gio.h>
@@ -62,18 +63,24 @@ char *
 fb_bundled_data_dir (const char *module_path, const char *data_from_module)
 {
   const char *env = g_getenv ("FACEBLIT_DATA_DIR");
+  /* GStreamer may have loaded the plugin through a relative GST_PLUGIN_PATH, or
+   * through links; nothing of the build tree is looked at unless the module is in it */
+  g_autofree char *given = module_path ? g_canonicalize_filename (module_path, NULL) : NULL;
+  g_autofree char *module = module_path ? realpath (module_path, NULL) : NULL;
   g_autofree char *module_dir = NULL;
-  g_autoptr (GFile) data = NULL;
+  g_autoptr (GFile) folder = NULL, data = NULL;
 
   if (env && *env)
     return g_strdup (env);
-  if (module_path && path_is_inside (module_path, FB_BUILD_ROOT))
+  if (module && (path_is_inside (given, FB_BUILD_ROOT)
+          || path_is_inside (module, FB_BUILD_ROOT)))
     return g_strdup (FB_SOURCE_DATA_DIR);
-  if (g_path_is_absolute (data_from_module) || !module_path)
+  if (g_path_is_absolute (data_from_module) || !module)
     return g_strdup (data_from_module);
-  module_dir = g_path_get_dirname (module_path);
+  module_dir = g_path_get_dirname (module);
   /* GFile resolves the ".." of the relative path, so that messages read well */
-  data = g_file_resolve_relative_path (g_file_new_for_path (module_dir), data_from_module);
+  folder = g_file_new_for_path (module_dir);
+  data = g_file_resolve_relative_path (folder, data_from_module);
   return g_file_get_path (data);
 }
 

@@ -30,13 +30,15 @@ tool="$tmp/moved/bin/faceblit-style"
 # Nothing of the build's test set-up: a fresh registry, only the moved plugin.
 unset FACEBLIT_DATA_DIR GST_PLUGIN_LOADING_WHITELIST GST_PLUGIN_PATH LD_LIBRARY_PATH
 export GST_REGISTRY="$tmp/registry.bin"
-export GST_PLUGIN_PATH_1_0="$(dirname "$plugin")"
+# relative, as people write it: the plugin makes its own path absolute
+plugin_dir=$(dirname "$plugin")
+export GST_PLUGIN_PATH_1_0="${plugin_dir#"$tmp/"}"
 export GST_PLUGIN_SYSTEM_PATH_1_0="$(pkg-config --variable=pluginsdir gstreamer-1.0)"
 export FACEBLIT_CACHE_DIR="$tmp/cache"
 cd "$tmp"
 
-if "$tool" --list 2>"$tmp/list.err" | grep -q '^charcoal ' \
-    && grep -q "$tmp/moved/share/faceblit/styles" "$tmp/list.err"; then
+"$tool" --list >"$tmp/list" 2>"$tmp/list.err"
+if grep -q '^charcoal ' "$tmp/list" && grep -q "$tmp/moved/share/faceblit/styles" "$tmp/list.err"; then
   echo "ok 1 - the moved faceblit-style finds the styles in the moved tree"
 else
   fail 1 "faceblit-style --list: $(cat "$tmp/list.err")"
