@@ -51,6 +51,7 @@
 
 #include "config.h"
 
+#include <dlfcn.h>
 #include <string.h>
 
 #include <gst/video/video.h>
@@ -60,6 +61,7 @@
 #include "gstfaceblit-faces.h"
 #include "gstfaceblit-messages.h"
 #include "fb-backend.h"
+#include "fb-bundled-styles.h"
 #include "fb-dlib.h"
 #include "fb-engine.h"
 #include "fb-image-io.h"
@@ -70,10 +72,6 @@ GST_DEBUG_CATEGORY (gst_face_blit_debug);
 #define GST_CAT_DEFAULT gst_face_blit_debug
 
 #define DEFAULT_THREADS 0
-
-#define DEFAULT_STYLE_IMAGE "default-style.png"
-#define DEFAULT_STYLE_LANDMARKS "default-style.lm.txt"
-#define LANDMARKS_SUFFIX ".lm.txt"
 
 typedef enum
 {
@@ -441,38 +439,16 @@ gst_face_blit_dispatch_properties_changed (GObject * object, guint n_pspecs,
       n_pspecs, pspecs);
 }
 
-/* The bundled exemplar's folder: $FACEBLIT_DATA_DIR, else the installed copy, else
- * the source tree's (for running uninstalled). */
+/* The data folder beside the plugin's file (or the source tree's when the plugin runs
+ * from the build tree), where the bundled styles are. */
 static gchar *
-gst_face_blit_default_style_dir (void)
+gst_face_blit_data_dir (void)
 {
-  const gchar *env = g_getenv ("FACEBLIT_DATA_DIR");
-  gchar *installed;
-  gboolean is_installed;
+  Dl_info self_info;
+  const char *module = dladdr ((void *) gst_face_blit_data_dir, &self_info)
+      && self_info.dli_fname ? self_info.dli_fname : NULL;
 
-  if (env && *env)
-    return g_strdup (env);
-  installed = g_build_filename (FB_DEFAULT_STYLE_DIR, DEFAULT_STYLE_IMAGE, NULL);
-  is_installed = g_file_test (installed, G_FILE_TEST_EXISTS);
-  g_free (installed);
-  return g_strdup (is_installed ? FB_DEFAULT_STYLE_DIR : FB_SOURCE_DATA_DIR);
-}
-
-/* NAME.lm.txt beside NAME.png, if there is one. */
-static gchar *
-gst_face_blit_sibling_landmarks (const gchar * image)
-{
-  const gchar *dot = strrchr (image, '.');
-  const gchar *base = strrchr (image, G_DIR_SEPARATOR);
-  gchar *stem = dot && (!base || dot > base) ? g_strndup (image, dot - image) :
-      g_strdup (image);
-  gchar *path = g_strconcat (stem, LANDMARKS_SUFFIX, NULL);
-
-  g_free (stem);
-  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    return path;
-  g_free (path);
-  return NULL;
+  return fb_bundled_data_dir (module, FB_DATA_DIR_FROM_PLUGIN_DIR);
 }
 
 /* path: the exemplar's file, whether or not it could be prepared. g_free. */
@@ -480,22 +456,22 @@ static FbStyle *
 gst_face_blit_load_style (GstFaceBlit * self, const StyleRequest * request,
     gchar ** path, gdouble * preparation_ms, GError ** error)
 {
-  gchar *dir = NULL, *image, *landmarks;
+  gchar *dir = gst_face_blit_data_dir (), *image = NULL, *landmarks = NULL;
   gint64 began = g_get_monotonic_time ();
   FbStyle *style;
 
-  if (request->image) {
-    image = g_strdup (request->image);
-  } else {
-    dir = gst_face_blit_default_style_dir ();
-    image = g_build_filename (dir, DEFAULT_STYLE_IMAGE, NULL);
+  if (!fb_bundled_style_resolve (request->image ? request->image :
+          FB_DEFAULT_STYLE_NAME, dir, &image, &landmarks, error)) {
+    /* neither a bundled name nor a file: the failure names what was asked for */
+    *path = g_strdup (request->image);
+    *preparation_ms = (g_get_monotonic_time () - began) / 1000.0;
+    g_free (dir);
+    return NULL;
   }
-  if (request->landmarks)
+  if (request->landmarks) {
+    g_free (landmarks);
     landmarks = g_strdup (request->landmarks);
-  else if (dir)
-    landmarks = g_build_filename (dir, DEFAULT_STYLE_LANDMARKS, NULL);
-  else
-    landmarks = gst_face_blit_sibling_landmarks (image);
+  }
 
   GST_DEBUG_OBJECT (self, "preparing style %s with landmarks from %s, lambda-pos %g, "
       "lambda-app %g", image, landmarks ? landmarks : "dlib",
@@ -1076,6 +1052,7 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
   GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
   GstVideoFilterClass *filter_class = GST_VIDEO_FILTER_CLASS (klass);
   FbRenderParams defaults;
+  gchar *style_names, *style_blurb;
 
   fb_render_params_init_defaults (&defaults);
 
@@ -1095,16 +1072,21 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
    *
    * Since: 0.1
    */
+  style_names = fb_bundled_style_names ();
   g_object_class_install_property (gobject_class, PROP_STYLE,
       g_param_spec_string ("style", "Style exemplar",
-          "Path of the style exemplar: a PNG or JPEG portrait whose look is given to "
-          "every face. Its 68 landmarks are read from style-landmarks if set, else "
-          "from a file beside it named like it with the extension replaced by "
-          "\".lm.txt\", else found with dlib. NULL (default) = the bundled exemplar. "
-          "May change while playing: the new style is prepared in the background and "
-          "applies from the first frame after it is ready (the previous style is used "
-          "meanwhile)",
+          g_intern_string (style_blurb = g_strdup_printf ("The style exemplar: the name "
+                  "of a bundled style (%s; faceblit-style --list describes them) or the "
+                  "path of a PNG or JPEG portrait whose look is given to every face. Its "
+                  "68 landmarks are read from style-landmarks if set, else from a file "
+                  "beside it named like it with the extension replaced by \".lm.txt\", "
+                  "else found with dlib. NULL (default) = the bundled style \"%s\". May "
+                  "change while playing: the new style is prepared in the background and "
+                  "applies from the first frame after it is ready (the previous style is "
+                  "used meanwhile)", style_names, FB_DEFAULT_STYLE_NAME)),
           NULL, PARAM_PLAYING));
+  g_free (style_blurb);
+  g_free (style_names);
 
   /**
    * GstFaceBlit:style-landmarks:

@@ -18,6 +18,8 @@ char *fb_test_astronaut_path (void);
 const char *fb_test_model_path (void);
 /* Path under the source tree's data/ folder. g_free. */
 char *fb_test_source_data_path (const char *relative);
+/* Removes a folder and everything in it. */
+void fb_test_remove_tree (const char *path);
 /* Deterministic pseudo-random image (1 to 4 channels) smooth over `scale` pixels. */
 FbImage *fb_test_random_image (int width, int height, int channels, float scale, guint32 seed);
 

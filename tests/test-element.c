@@ -10,6 +10,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
+#include "fb-bundled-styles.h"
 #include "fb-cache.h"
 #include "fb-dlib.h"
 #include "fb-engine.h"
@@ -715,12 +716,13 @@ GST_START_TEST (test_face_made_of_exemplar_pixels)
 
 GST_END_TEST;
 
-/* With style unset, the bundled exemplar is looked up in $FACEBLIT_DATA_DIR. */
+/* With style unset, the bundled default style is looked up in $FACEBLIT_DATA_DIR/styles. */
 GST_START_TEST (test_default_style_from_data_dir)
 {
   gchar *dir = g_build_filename (tmp_dir, "data", NULL);
-  gchar *image = g_build_filename (dir, "default-style.png", NULL);
-  gchar *lm = g_build_filename (dir, "default-style.lm.txt", NULL);
+  gchar *styles = g_build_filename (dir, "styles", NULL);
+  gchar *image = g_build_filename (styles, FB_DEFAULT_STYLE_NAME ".png", NULL);
+  gchar *lm = g_build_filename (styles, FB_DEFAULT_STYLE_NAME ".lm.txt", NULL);
   gchar *contents;
   gsize length;
   FbLandmarks truth;
@@ -730,7 +732,7 @@ GST_START_TEST (test_default_style_from_data_dir)
 
   if (!have_face_data ())
     goto done;
-  g_mkdir (dir, 0700);
+  g_mkdir_with_parents (styles, 0700);
   fail_unless (g_file_get_contents (style_blue, &contents, &length, NULL));
   fail_unless (g_file_set_contents (image, contents, length, NULL));
   g_free (contents);
@@ -752,6 +754,7 @@ GST_START_TEST (test_default_style_from_data_dir)
 done:
   g_free (lm);
   g_free (image);
+  g_free (styles);
   g_free (dir);
 }
 
@@ -1694,25 +1697,6 @@ done:
   g_free (path);
 }
 
-static void
-remove_tree (const gchar * path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (dir && (name = g_dir_read_name (dir))) {
-    gchar *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR))
-      remove_tree (child);
-    else
-      g_remove (child);
-    g_free (child);
-  }
-  if (dir)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -1729,7 +1713,7 @@ main (int argc, char **argv)
 
   failed = gst_check_run_suite (faceblit_suite (), "faceblit", __FILE__);
 
-  remove_tree (tmp_dir);
+  fb_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   g_free (source_data_dir);
   return failed;

@@ -33,6 +33,7 @@ typedef struct {
   int fps;
   float anchor_x;               /* the point of the face image that the motion moves */
   float anchor_y;
+  float zoom;                   /* the face image's size, times the default */
 } SampleMotion;
 
 /* The face's pose in frame i: a slow loop of sideways travel, a little bobbing, zooming
@@ -48,7 +49,8 @@ sample_pose (const SampleMotion * m, const FbImage * face, int i, float *cx, flo
   const float py = m->height * (0.38f + 0.04f * sinf (2.0f * two_pi * t));
   float ox, oy, c, s;
 
-  *scale = MIN (m->width, m->height) / 320.0f * (1.0f + 0.2f * sinf (1.5f * two_pi * t));
+  *scale = m->zoom * MIN (m->width, m->height) / 320.0f * (1.0f + 0.2f * sinf (1.5f *
+          two_pi * t));
   *angle = 0.12f * sinf (1.3f * two_pi * t + 0.4f);
   /* The anchor sits at (px, py): place the image centre accordingly. */
   c = cosf (*angle) * *scale;
@@ -164,6 +166,8 @@ main (int argc, char **argv)
 {
   int width = 640, height = 480, frames = 90, fps = 30;
   g_autofree char *face_path = NULL, *format_name = NULL, *motion_path = NULL;
+  g_autofree char *centre_text = NULL;
+  double zoom = 1.0;
   gboolean force = FALSE;
   GOptionEntry entries[] = {
     {"width", 'W', 0, G_OPTION_ARG_INT, &width, "Frame width (default 640)", "PX"},
@@ -172,7 +176,13 @@ main (int argc, char **argv)
     {"fps", 0, 0, G_OPTION_ARG_INT, &fps, "Frames per second (default 30)", "N"},
     {"face", 0, 0, G_OPTION_ARG_FILENAME, &face_path,
         "Portrait to animate (PNG or JPEG; default: the astronaut from python3-skimage). "
-          "Another image is anchored at its centre.", "IMAGE"},
+          "Another image is anchored at its centre, or at --face-centre.", "IMAGE"},
+    {"face-centre", 0, 0, G_OPTION_ARG_STRING, &centre_text,
+        "The point of the --face image that the motion moves (the face's centre), in its "
+          "pixels", "X,Y"},
+    {"face-scale", 0, 0, G_OPTION_ARG_DOUBLE, &zoom,
+        "Size of the face image in the frames, times the default (1: the astronaut's "
+          "face about a third of the frame's height)", "F"},
     {"format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
         "mp4 (H.264 in MP4) or i420 (raw frames, for benchmarks). Default: i420 when "
           "OUTPUT ends in .yuv or .i420, mp4 otherwise", "FORMAT"},
@@ -205,9 +215,10 @@ main (int argc, char **argv)
     return fb_tool_usage (context, error->message);
   if (argc != 2)
     return fb_tool_usage (context, "Give exactly one OUTPUT file");
-  if (width < 16 || height < 16 || width % 2 || height % 2 || frames < 1 || fps < 1)
+  if (width < 16 || height < 16 || width % 2 || height % 2 || frames < 1 || fps < 1
+      || zoom < 0.05 || zoom > 20)
     return fb_tool_usage (context, "--width and --height must be even and at least 16; "
-        "--frames and --fps at least 1");
+        "--frames and --fps at least 1, --face-scale from 0.05 to 20");
   if (!parse_format (format_name, argv[1], &format, &error))
     return fb_tool_fail (error);
 
@@ -220,8 +231,13 @@ main (int argc, char **argv)
     return fb_tool_fail (error);
   }
   motion = (SampleMotion) {
-  width, height, frames, fps, face->width / 2.0f, face->height / 2.0f};
-  if (g_str_equal (face_path, FB_ASTRONAUT_PATH)) {
+  width, height, frames, fps, face->width / 2.0f, face->height / 2.0f, (float) zoom};
+  if (centre_text) {
+    char *end;
+    motion.anchor_x = (float) g_ascii_strtod (centre_text, &end);
+    if (*end != ',' || (motion.anchor_y = (float) g_ascii_strtod (end + 1, &end), *end))
+      return fb_tool_usage (context, "--face-centre wants X,Y");
+  } else if (g_str_equal (face_path, FB_ASTRONAUT_PATH)) {
     motion.anchor_x = ASTRONAUT_FACE_X;
     motion.anchor_y = ASTRONAUT_FACE_Y;
   }

@@ -1,5 +1,7 @@
 /* faceblit-sidebyside — one picture of what faceblit does: a frame of the input video, the
- * style exemplar and the same frame of the stylized video, side by side.
+ * style exemplar and the same frame of the stylized video, side by side; or, given
+ * several styles, a grid of the input frame and that frame in every style, each with its
+ * exemplar in a corner.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <locale.h>
 #include <math.h>
@@ -117,74 +119,145 @@ scale_to_height (const FbImage * image, int height)
   return out;
 }
 
+/* Copies src into dst with its top left corner at (x0, y0). */
+static void
+paste (FbImage * dst, const FbImage * src, int x0, int y0)
+{
+  int y;
+
+  for (y = 0; y < src->height && y0 + y < dst->height; y++)
+    memcpy (fb_image_row (dst, y0 + y) + x0 * 3, fb_image_row (src, y),
+        MIN (src->width, dst->width - x0) * 3);
+}
+
+/* input | style | output at one height. */
+static FbImage *
+side_by_side (FbImage * raw[3], int height)
+{
+  FbImage *panels[3], *picture;
+  int total_width = 2 * GAP, x = 0, i;
+
+  for (i = 0; i < 3; i++) {
+    panels[i] = scale_to_height (raw[i], height);
+    total_width += panels[i]->width;
+  }
+  picture = fb_image_new (total_width, height, 3);
+  memset (picture->data, GAP_GREY, (size_t) picture->stride * height);
+  for (i = 0; i < 3; i++) {
+    paste (picture, panels[i], x, 0);
+    x += panels[i]->width + GAP;
+    fb_image_free (panels[i]);
+  }
+  return picture;
+}
+
+/* The input frame, then each stylized frame with its exemplar in the top left corner,
+ * `columns` cells a row, each cell `height` high. */
+static FbImage *
+grid (FbImage * input, FbImage ** styles, FbImage ** outputs, int n_styles, int columns,
+    int height)
+{
+  g_autoptr (FbImage) first = scale_to_height (input, height);
+  const int cell_w = first->width, rows = (n_styles + 1 + columns - 1) / columns;
+  const int inset_h = height * 2 / 5, border = MAX (1, GAP / 4);
+  FbImage *picture = fb_image_new (columns * cell_w + (columns - 1) * GAP,
+      rows * height + (rows - 1) * GAP, 3);
+  int i;
+
+  memset (picture->data, GAP_GREY, (size_t) picture->stride * picture->height);
+  paste (picture, first, 0, 0);
+  for (i = 0; i < n_styles; i++) {
+    const int x = ((i + 1) % columns) * (cell_w + GAP);
+    const int y = ((i + 1) / columns) * (height + GAP);
+    g_autoptr (FbImage) cell = scale_to_height (outputs[i], height);
+    g_autoptr (FbImage) inset = scale_to_height (styles[i], inset_h);
+    g_autoptr (FbImage) frame = fb_image_new (inset->width + 2 * border,
+        inset->height + 2 * border, 3);
+    memset (frame->data, GAP_GREY, (size_t) frame->stride * frame->height);
+    paste (frame, inset, border, border);
+    paste (cell, frame, 0, 0);
+    paste (picture, cell, x, y);
+  }
+  return picture;
+}
+
 int
 main (int argc, char **argv)
 {
-  int frame_index = 30, height = 0, i, y;
+  int frame_index = 30, height = 0, columns = 4, n_styles, i;
   gboolean force = FALSE;
   GOptionEntry entries[] = {
     {"frame", 'n', 0, G_OPTION_ARG_INT, &frame_index,
         "Which frame of the videos to show, from 0 (default 30)", "N"},
     {"height", 'H', 0, G_OPTION_ARG_INT, &height,
-        "Height of the picture (default: the input video's)", "PX"},
+        "Height of the picture, or of a grid's cells (default: the input video's, or "
+          "half of it in a grid)", "PX"},
+    {"columns", 'c', 0, G_OPTION_ARG_INT, &columns,
+        "Cells a row in a grid (default 4)", "N"},
     {"force", 0, 0, G_OPTION_ARG_NONE, &force, "Overwrite OUT.png if it exists", NULL},
     {NULL}
   };
   g_autoptr (GOptionContext) context =
-      g_option_context_new ("INPUT-VIDEO STYLE-IMAGE STYLIZED-VIDEO OUT.png");
+      g_option_context_new ("INPUT-VIDEO STYLE-IMAGE STYLIZED-VIDEO [STYLE-IMAGE "
+      "STYLIZED-VIDEO ...] OUT.png");
   g_autoptr (GError) error = NULL;
   g_autoptr (FbToolOutput) output = NULL;
-  g_autoptr (FbImage) picture = NULL;
-  FbImage *raw[3] = { NULL, NULL, NULL }, *panels[3];
-  int total_width;
+  g_autoptr (FbImage) picture = NULL, input = NULL;
+  FbImage **styles, **outputs;
+  const char *out_path;
+  gboolean ok = TRUE;
 
   /* The terminal's character set for messages; numbers stay in C format for files. */
   setlocale (LC_CTYPE, "");
   g_option_context_set_summary (context,
       "Writes one PNG with a frame of INPUT-VIDEO, the style exemplar and the same frame\n"
-      "of STYLIZED-VIDEO, side by side at one height: what the faceblit demo shows.");
+      "of STYLIZED-VIDEO, side by side at one height: what the faceblit demo shows.\n"
+      "Given several styles and their stylized videos, a grid instead: the input frame,\n"
+      "then the frame in each style with its exemplar in the top left corner.");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, gst_init_get_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return fb_tool_usage (context, error->message);
-  if (argc != 5)
-    return fb_tool_usage (context, "Give INPUT-VIDEO, STYLE-IMAGE, STYLIZED-VIDEO and OUT.png");
-  if (frame_index < 0 || height < 0 || height > 4096)
-    return fb_tool_usage (context, "--frame must be at least 0, --height from 1 to 4096");
+  if (argc < 5 || (argc - 3) % 2)
+    return fb_tool_usage (context, "Give INPUT-VIDEO, then STYLE-IMAGE and STYLIZED-VIDEO "
+        "(once or more), then OUT.png");
+  if (frame_index < 0 || height < 0 || height > 4096 || columns < 1 || columns > 16)
+    return fb_tool_usage (context, "--frame must be at least 0, --height from 1 to 4096, "
+        "--columns from 1 to 16");
+  n_styles = (argc - 3) / 2;
+  out_path = argv[argc - 1];
 
-  output = fb_tool_output_begin (argv[4], force, &error);
+  output = fb_tool_output_begin (out_path, force, &error);
   if (!output)
     return fb_tool_fail (error);
-  if (!(raw[0] = read_video_frame (argv[1], frame_index, &error))
-      || !(raw[1] = fb_image_load (argv[2], &error))
-      || !(raw[2] = read_video_frame (argv[3], frame_index, &error))) {
-    for (i = 0; i < 3; i++)
-      fb_image_free (raw[i]);
+  input = read_video_frame (argv[1], frame_index, &error);
+  if (!input)
     return fb_tool_fail (error);
+  styles = g_new0 (FbImage *, n_styles);
+  outputs = g_new0 (FbImage *, n_styles);
+  for (i = 0; i < n_styles && ok; i++)
+    ok = (styles[i] = fb_image_load (argv[2 + 2 * i], &error))
+        && (outputs[i] = read_video_frame (argv[3 + 2 * i], frame_index, &error));
+  if (ok && n_styles == 1) {
+    FbImage *raw[3] = { input, styles[0], outputs[0] };
+    picture = side_by_side (raw, height ? height : input->height);
+  } else if (ok) {
+    picture = grid (input, styles, outputs, n_styles, columns,
+        height ? height : input->height / 2);
   }
-  if (!height)
-    height = raw[0]->height;
-  total_width = 2 * GAP;
-  for (i = 0; i < 3; i++) {
-    panels[i] = scale_to_height (raw[i], height);
-    total_width += panels[i]->width;
-    fb_image_free (raw[i]);
+  for (i = 0; i < n_styles; i++) {
+    fb_image_free (styles[i]);
+    fb_image_free (outputs[i]);
   }
-
-  picture = fb_image_new (total_width, height, 3);
-  memset (picture->data, GAP_GREY, (size_t) picture->stride * height);
-  for (y = 0; y < height; y++) {
-    uint8_t *row = fb_image_row (picture, y);
-    for (i = 0; i < 3; i++) {
-      memcpy (row, fb_image_row (panels[i], y), panels[i]->width * 3);
-      row += (panels[i]->width + GAP) * 3;
-    }
-  }
-  for (i = 0; i < 3; i++)
-    fb_image_free (panels[i]);
-  if (!fb_image_save_png (picture, output->temp_path, &error)
+  g_free (styles);
+  g_free (outputs);
+  if (!ok || !fb_image_save_png (picture, output->temp_path, &error)
       || !fb_tool_output_commit (output, &error))
     return fb_tool_fail (error);
-  g_print ("Wrote %s (input | style | output, frame %d)\n", argv[4], frame_index);
+  if (n_styles == 1)
+    g_print ("Wrote %s (input | style | output, frame %d)\n", out_path, frame_index);
+  else
+    g_print ("Wrote %s (the input and %d styles, frame %d)\n", out_path, n_styles,
+        frame_index);
   return 0;
 }

@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "fb-bundled-styles.h"
 #include "fb-cache.h"
 #include "fb-dlib.h"
 #include "fb-image-io.h"
@@ -233,6 +234,29 @@ sibling_landmarks_path (const char *image)
 
 /* ---- Command line -------------------------------------------------------------------- */
 
+/* The data folder of the bundled styles, beside this program's file. */
+static char *
+data_dir (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+
+  return fb_bundled_data_dir (self, FB_DATA_DIR_FROM_BIN_DIR);
+}
+
+static int
+list_styles (void)
+{
+  g_autofree char *dir = data_dir ();
+  const FbBundledStyle *styles;
+  guint i, n;
+
+  styles = fb_bundled_styles (&n);
+  for (i = 0; i < n; i++)
+    g_print ("%-12s %s\n", styles[i].name, styles[i].description);
+  g_printerr ("(in %s" G_DIR_SEPARATOR_S "styles)\n", dir);
+  return 0;
+}
+
 static char *
 make_description (void)
 {
@@ -266,7 +290,7 @@ main (int argc, char **argv)
 {
   g_autofree char *model_path = NULL, *landmarks_path = NULL, *save_path = NULL;
   g_autofree char *preview_path = NULL, *description = NULL;
-  gboolean warm_cache = FALSE, force = FALSE, detect = FALSE;
+  gboolean warm_cache = FALSE, force = FALSE, detect = FALSE, list = FALSE;
   /* The element's defaults: the cache holds tables per value. */
   double lambda_pos = FB_STYLE_DEFAULT_LAMBDA_POS, lambda_app = FB_STYLE_DEFAULT_LAMBDA_APP;
   GOptionEntry entries[] = {
@@ -290,14 +314,17 @@ main (int argc, char **argv)
         "With --warm-cache: the element's lambda-app the tables are for (default 2)", "W"},
     {"force", 'f', 0, G_OPTION_ARG_NONE, &force,
         "Overwrite the files of --save-landmarks and --preview if they exist", NULL},
+    {"list", 0, 0, G_OPTION_ARG_NONE, &list,
+        "List the bundled styles (names that STYLE and the element's style property "
+          "take) and exit", NULL},
     {NULL}
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("STYLE.png");
+  g_autoptr (GOptionContext) context = g_option_context_new ("STYLE.png|NAME");
   g_autoptr (GError) error = NULL;
   g_autoptr (FbImage) style = NULL;
   g_autoptr (FbToolOutput) save_output = NULL, preview_output = NULL;
-  g_autofree char *sibling_path = NULL;
-  const char *style_path;
+  g_autofree char *sibling_path = NULL, *style_path = NULL, *bundled_lm = NULL;
+  g_autofree char *dir = NULL;
   FbLandmarks lm;
   int i;
 
@@ -311,13 +338,17 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return fb_tool_usage (context, error->message);
+  if (list)
+    return list_styles ();
   if (argc != 2)
-    return fb_tool_usage (context, "Give exactly one STYLE image");
+    return fb_tool_usage (context, "Give exactly one STYLE image or bundled style name");
   if (detect && landmarks_path)
     return fb_tool_usage (context, "Give either --landmarks or --detect");
   if (lambda_pos < 0 || lambda_pos > 1000 || lambda_app < 0 || lambda_app > 1000)
     return fb_tool_usage (context, "--lambda-pos and --lambda-app range from 0 to 1000");
-  style_path = argv[1];
+  dir = data_dir ();
+  if (!fb_bundled_style_resolve (argv[1], dir, &style_path, &bundled_lm, &error))
+    return fb_tool_fail (error);
   sibling_path = sibling_landmarks_path (style_path);
   if (!landmarks_path && !detect && g_file_test (sibling_path, G_FILE_TEST_IS_REGULAR)) {
     landmarks_path = g_strdup (sibling_path);
