@@ -1,0 +1,174 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""bench/quality's measurements over whole clips: the input's face regions, optical
+flow and own numbers (analyse_input), then each output sequence against them
+(measure_face_run, measure_chunks_run, measure_background_run)."""
+
+import cv2
+import numpy as np
+
+import quality_metrics as qm
+
+# Head speed (mean optical flow in the face, pixels per frame) below which a pair of
+# frames counts as still, and from which it counts as moving; pairs in between count
+# only in the all-pairs numbers.
+STILL_SPEED = 0.3
+MOVING_SPEED = 1.0
+# The halo is measured on every HALO_EVERY-th frame, chunks and edges on every
+# MODE_EVERY-th (they change slowly; this keeps the benchmark within its time).
+HALO_EVERY = 4
+MODE_EVERY = 6
+
+
+def flow_method(name):
+    """The optical flow of the drift metric, and its name for the report."""
+    if name == 'tvl1':
+        return cv2.optflow.DualTVL1OpticalFlow_create(), 'TV-L1 (OpenCV contrib)'
+    if name == 'farneback':
+        return cv2.FarnebackOpticalFlow_create(), 'Farneback (OpenCV)'
+    return (cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM),
+            'DIS, medium preset (OpenCV)')
+
+
+class InputAnalysis:
+    """A clip's face regions (from the element's face metas in a first pass), the pairs
+    of frames step apart whose both frames have a face, their input flow (inside a crop
+    around every face of the clip), head speed, and the input's own numbers."""
+
+    def __init__(self, frames, landmarks, method, flow_path, step=1):
+        self.frames = frames
+        self.landmarks = landmarks
+        height, width = frames.shape[1:3]
+        self.crop = face_crop(landmarks, (height, width))
+        self.masks, self.rings = {}, {}
+        self.pairs = []
+        y0, y1, x0, x1 = self.crop or (0, 0, 0, 0)
+        indices = [t for t in range(step, len(frames), step)
+                   if landmarks[t] is not None and landmarks[t - step] is not None]
+        self.flows = (np.lib.format.open_memmap(
+            flow_path, mode='w+', dtype=np.float16, shape=(len(indices), y1 - y0, x1 - x0, 2))
+            if indices else None)
+        for k, t in enumerate(indices):
+            previous, current = self.cropped(frames[t - step]), self.cropped(frames[t])
+            flow = qm.flow_to_previous(qm.grey(previous), qm.grey(current), method)
+            self.flows[k] = flow
+            mask = self.mask(t)
+            speed = float(np.hypot(flow[..., 0], flow[..., 1])[mask].mean())
+            self.pairs.append({
+                'previous': t - step, 'current': t, 'flow': k, 'speed': speed,
+                'still': speed < STILL_SPEED, 'moving': speed >= MOVING_SPEED,
+                'in_difference': qm.mean_abs_difference(previous, current, mask),
+                'in_drift': qm.drift(previous, current, flow, mask)})
+
+    def cropped(self, frame):
+        y0, y1, x0, x1 = self.crop
+        return frame[y0:y1, x0:x1]
+
+    def mask(self, t):
+        """The face region of frame t inside the crop (kept: every run needs them)."""
+        if t not in self.masks:
+            self.masks[t] = self.cropped(qm.face_mask(self.landmarks[t], self.frames.shape[1:3]))
+        return self.masks[t]
+
+    def ring(self, t):
+        """The halo ring of frame t inside the crop."""
+        if t not in self.rings:
+            self.rings[t] = self.cropped(qm.halo_ring_mask(self.landmarks[t],
+                                                           self.frames.shape[1:3]))
+        return self.rings[t]
+
+    def face_frames(self):
+        return sum(lm is not None for lm in self.landmarks)
+
+    def face_width(self):
+        widths = [qm.face_width(lm) for lm in self.landmarks if lm is not None]
+        return float(np.median(widths)) if widths else 0.0
+
+
+def face_crop(landmarks, shape):
+    """(y0, y1, x0, x1) around every face of the clip with the halo ring's margin."""
+    boxes = []
+    for lm in landmarks:
+        if lm is None:
+            continue
+        margin = (qm.HALO_RING[1] + 0.02) * qm.face_width(lm)
+        lo, hi = lm.min(axis=0) - margin, lm.max(axis=0) + margin
+        boxes.append((lo, hi))
+    if not boxes:
+        return None
+    lo = np.min([b[0] for b in boxes], axis=0)
+    hi = np.max([b[1] for b in boxes], axis=0)
+    height, width = shape
+    return (max(0, int(lo[1])), min(height, int(np.ceil(hi[1])) + 1),
+            max(0, int(lo[0])), min(width, int(np.ceil(hi[0])) + 1))
+
+
+def mean_or_none(values):
+    return float(np.mean(values)) if values else None
+
+
+def measure_face_run(analysis, outputs):
+    """Flicker, drift and halo of an output sequence: outputs yields (input frame index,
+    RGB output frame) in order, for the indices of the analysis' pairs."""
+    pairs = {p['current']: p for p in analysis.pairs}
+    out_differences, drifts, halos = {}, {}, []
+    previous = {}
+    for t, out in outputs:
+        out = analysis.cropped(out)
+        pair = pairs.get(t)
+        if pair is not None and pair['previous'] in previous:
+            before = previous.pop(pair['previous'])
+            mask = analysis.mask(t)
+            out_differences[t] = qm.mean_abs_difference(before, out, mask)
+            drifts[t] = qm.drift(before, out, analysis.flows[pair['flow']].astype(np.float32),
+                                 mask)
+        previous = {t: out}
+        if analysis.landmarks[t] is not None and t % HALO_EVERY == 0:
+            ring = analysis.ring(t)
+            if ring.any():
+                halos.append(qm.colour_shift(out, analysis.cropped(analysis.frames[t]), ring))
+    return summarise(analysis, out_differences, drifts, halos)
+
+
+def summarise(analysis, out_differences, drifts, halos):
+    measured = [p for p in analysis.pairs if p['current'] in out_differences]
+    still = [p for p in measured if p['still']]
+    moving = [p for p in measured if p['moving']]
+
+    def ratio(pairs):
+        if not pairs:
+            return None
+        return qm.flicker([out_differences[p['current']] for p in pairs],
+                          [p['in_difference'] for p in pairs])
+
+    return {
+        'pairs': len(measured), 'still_pairs': len(still), 'moving_pairs': len(moving),
+        'flicker_still': ratio(still), 'flicker_all': ratio(measured),
+        'drift_still': mean_or_none([drifts[p['current']] for p in still]),
+        'drift_moving': mean_or_none([drifts[p['current']] for p in moving]),
+        'in_drift_still': mean_or_none([p['in_drift'] for p in still]),
+        'in_drift_moving': mean_or_none([p['in_drift'] for p in moving]),
+        'halo_L': mean_or_none([h[0] for h in halos]),
+        'halo_b': mean_or_none([h[1] for h in halos]),
+    }
+
+
+def sampled(t, analysis):
+    return t > 0 and t % MODE_EVERY == 0 and analysis.landmarks[t] is not None
+
+
+def measure_chunks_run(analysis, outputs):
+    """Fragmentation of debug-view=chunks output frames."""
+    shares, counts = [], []
+    for t, picture in outputs:
+        if sampled(t, analysis):
+            share, large = qm.fragmentation(analysis.cropped(picture), analysis.mask(t))
+            shares.append(share)
+            counts.append(large)
+    return {'tiny_share': mean_or_none(shares), 'large_chunks': mean_or_none(counts)}
+
+
+def measure_background_run(analysis, outputs):
+    """Edge correlation of stylize-background=true output frames with their inputs."""
+    values = [qm.edge_correlation(out, analysis.frames[t]) for t, out in outputs
+              if sampled(t, analysis)]
+    return {'edge_correlation': mean_or_none(values)}

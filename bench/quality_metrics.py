@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The quality metrics of bench/quality, on numpy arrays (RGB uint8 frames, H x W x 3).
+
+Every function here is pure: frames, masks and landmarks in, numbers out.
+docs/quality.md defines each metric; tests/test-quality-metrics.py checks each one on
+synthetic input whose answer is known."""
+
+import cv2
+import numpy as np
+import skimage.measure
+
+# dlib / iBUG-300W order: the jaw, the brows, the eyes.
+JAW = slice(0, 17)
+BROWS = slice(17, 27)
+EYES = slice(36, 48)
+# The face region's border is eroded by this share of the face width, so that the
+# metrics see the face and not the feathered seam around it.
+FACE_EROSION = 0.03
+# The halo ring: this far outside the jaw and brows hull, in shares of the face width.
+HALO_RING = (0.02, 0.10)
+# A chunk smaller than this share of the face is a fragment.
+FRAGMENT_SHARE = 0.002
+
+
+def face_width(landmarks):
+    """Jaw to jaw (points 0 and 16), in pixels."""
+    return float(np.hypot(*(landmarks[16] - landmarks[0])))
+
+
+def hull_mask(landmarks, shape):
+    """The filled convex hull of the jaw and brows: the face without the forehead."""
+    points = np.concatenate([landmarks[JAW], landmarks[BROWS]])
+    hull = cv2.convexHull(np.round(points).astype(np.int32))
+    mask = np.zeros(shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, hull, 1)
+    return mask.astype(bool)
+
+
+def face_mask(landmarks, shape):
+    """The face region of the metrics: the hull, eroded by FACE_EROSION of the face width."""
+    hull = hull_mask(landmarks, shape).astype(np.uint8)
+    radius = max(1, int(round(FACE_EROSION * face_width(landmarks))))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    return cv2.erode(hull, kernel).astype(bool)
+
+
+def halo_ring_mask(landmarks, shape):
+    """Pixels 2-10 % of the face width outside the hull, on the chin's side of the line
+    through the eyes' centres (so the ring runs around the jaw, not the forehead)."""
+    hull = hull_mask(landmarks, shape)
+    outside = cv2.distanceTransform((~hull).astype(np.uint8), cv2.DIST_L2, 5)
+    width = face_width(landmarks)
+    ring = (outside >= HALO_RING[0] * width) & (outside <= HALO_RING[1] * width)
+    eyes = landmarks[EYES]
+    left, right = eyes[:6].mean(axis=0), eyes[6:].mean(axis=0)
+    along = right - left
+    normal = np.array([-along[1], along[0]])
+    if np.dot(normal, landmarks[8] - left) < 0:  # point it at the chin
+        normal = -normal
+    ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
+    below = (xs - left[0]) * normal[0] + (ys - left[1]) * normal[1] > 0
+    return ring & below
+
+
+def grey(frame):
+    return cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+
+
+def mean_abs_difference(a, b, mask):
+    """Mean over the mask of |a - b|, averaged over the colour channels (grey levels)."""
+    difference = np.abs(a.astype(np.int16) - b.astype(np.int16)).mean(axis=2)
+    return float(difference[mask].mean())
+
+
+def flow_to_previous(previous_grey, current_grey, method):
+    """Dense optical flow F of the current frame: current(x) ~ previous(x + F(x))."""
+    return method.calc(np.ascontiguousarray(current_grey),
+                       np.ascontiguousarray(previous_grey), None)
+
+
+def warp_previous(previous, flow):
+    """The previous frame moved onto the current one along flow_to_previous's flow."""
+    height, width = flow.shape[:2]
+    xs, ys = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
+    return cv2.remap(previous, xs + flow[..., 0], ys + flow[..., 1], cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
+
+
+def drift(previous_out, current_out, flow, mask):
+    """Mean |out_t - out_t-1 warped onto t along the input's flow| in the mask: how much
+    the texture does not stick to the face (the input's own number is the floor)."""
+    return mean_abs_difference(current_out, warp_previous(previous_out, flow), mask)
+
+
+def lab(frame):
+    return cv2.cvtColor(frame.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+
+
+def colour_shift(out, inp, mask):
+    """Mean |dL*| and mean |db*| (CIELAB) of the output against the input in the mask."""
+    difference = np.abs(lab(out) - lab(inp))[mask]
+    return float(difference[:, 0].mean()), float(difference[:, 2].mean())
+
+
+def chunk_labels(picture):
+    """One integer per colour of a debug-view=chunks picture."""
+    p = picture.astype(np.int32)
+    return (p[..., 0] << 16) | (p[..., 1] << 8) | p[..., 2]
+
+
+def fragmentation(picture, mask):
+    """(share of the mask covered by chunks smaller than FRAGMENT_SHARE of the mask,
+    number of the other chunks) of a debug-view=chunks picture. A chunk is a
+    4-connected region of one colour inside the mask."""
+    labels = chunk_labels(picture)
+    labels[~mask] = -1
+    components = skimage.measure.label(labels, background=-1, connectivity=1)
+    areas = np.bincount(components[mask])
+    areas = areas[areas > 0]
+    total = int(mask.sum())
+    small = areas < FRAGMENT_SHARE * total
+    return float(areas[small].sum()) / total, int((~small).sum())
+
+
+def edges(frame):
+    """Gradient magnitude of the lightly blurred grey image."""
+    g = cv2.GaussianBlur(grey(frame).astype(np.float32), (0, 0), 1.0)
+    return np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))
+
+
+def edge_correlation(out, inp):
+    """Pearson correlation of the output's edges with the input's over the whole frame:
+    how much of the target shows through a stylized background."""
+    a, b = edges(out).ravel(), edges(inp).ravel()
+    a, b = a - a.mean(), b - b.mean()
+    denominator = np.sqrt((a * a).sum() * (b * b).sum())
+    return float((a * b).sum() / denominator) if denominator > 0 else 0.0
+
+
+def flicker(out_differences, in_differences):
+    """Flicker ratio: the mean frame-to-frame change of the output over the input's, both
+    lists of mean_abs_difference(frame t-1, frame t, face) over the same pairs."""
+    total_in = float(np.sum(in_differences))
+    return float(np.sum(out_differences)) / total_in if total_in > 0 else float('nan')

@@ -1,0 +1,170 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""bench/quality's metrics on synthetic input whose answer is known."""
+
+import sys
+import unittest
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'bench'))
+import quality_analysis as qa  # noqa: E402
+import quality_clips  # noqa: E402
+import quality_metrics as qm  # noqa: E402
+
+SHAPE = (240, 320)
+
+
+def synthetic_landmarks(cx=160.0, cy=120.0, width=100.0):
+    """68 points in dlib order: jaw on the lower half of an ellipse, brows above the
+    eyes, eyes at a third of the height; the rest at the centre."""
+    points = np.tile([cx, cy], (68, 1)).astype(np.float32)
+    for i, a in enumerate(np.linspace(np.pi, 0, 17)):
+        points[i] = [cx - width / 2 * np.cos(a), cy + width * 0.6 * np.sin(a) - 10]
+    for i, x in enumerate(np.linspace(-0.4, 0.4, 10)):
+        points[17 + i] = [cx + x * width, cy - 0.3 * width]
+    for i in range(6):
+        points[36 + i] = [cx - 0.2 * width + 4 * np.cos(i), cy - 0.15 * width]
+        points[42 + i] = [cx + 0.2 * width + 4 * np.cos(i), cy - 0.15 * width]
+    return points
+
+
+def textured(shape=SHAPE, seed=1):
+    """A smooth random texture (so that optical flow has something to follow)."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(0, 256, (shape[0] // 8, shape[1] // 8, 3)).astype(np.uint8)
+    return cv2.resize(small, (shape[1], shape[0]), interpolation=cv2.INTER_CUBIC)
+
+
+class Masks(unittest.TestCase):
+    def test_face_mask_is_inside_the_hull(self):
+        lm = synthetic_landmarks()
+        hull = qm.hull_mask(lm, SHAPE)
+        face = qm.face_mask(lm, SHAPE)
+        self.assertTrue(face.any())
+        self.assertFalse((face & ~hull).any())
+        self.assertLess(face.sum(), hull.sum())
+
+    def test_ring_is_outside_the_hull_and_below_the_eyes(self):
+        lm = synthetic_landmarks()
+        ring = qm.halo_ring_mask(lm, SHAPE)
+        self.assertTrue(ring.any())
+        self.assertFalse((ring & qm.hull_mask(lm, SHAPE)).any())
+        ys = np.nonzero(ring)[0]
+        self.assertGreater(ys.min(), lm[36:48, 1].mean())
+        # within 10 % of the face width (plus a pixel of rounding) of the hull
+        self.assertLess(ys.max(), lm[:17, 1].max() + 0.1 * qm.face_width(lm) + 2)
+
+
+class Flicker(unittest.TestCase):
+    def test_identical_frames_give_zero(self):
+        frame = textured()
+        mask = qm.face_mask(synthetic_landmarks(), SHAPE)
+        out = [qm.mean_abs_difference(frame, frame, mask)]
+        self.assertEqual(qm.flicker(out, [3.0]), 0.0)
+
+    def test_output_twice_as_noisy_as_input(self):
+        rng = np.random.default_rng(2)
+        base = np.full(SHAPE + (3,), 128, np.uint8)
+        mask = np.ones(SHAPE, bool)
+        inputs = [base + rng.integers(0, 2, base.shape, dtype=np.uint8) * 4 for _ in range(2)]
+        outputs = [base + (i - base) * 2 for i in inputs]
+        ratio = qm.flicker([qm.mean_abs_difference(*outputs, mask)],
+                           [qm.mean_abs_difference(*inputs, mask)])
+        self.assertAlmostEqual(ratio, 2.0, places=6)
+
+
+class Drift(unittest.TestCase):
+    def test_shift_with_exact_flow_has_no_drift(self):
+        previous = textured()
+        current = np.roll(previous, 3, axis=1)  # moved 3 px right
+        flow = np.zeros(SHAPE + (2,), np.float32)
+        flow[..., 0] = -3.0  # current(x) = previous(x - 3)
+        mask = np.zeros(SHAPE, bool)
+        mask[40:200, 40:280] = True  # away from the wrapped-around border
+        self.assertEqual(qm.drift(previous, current, flow, mask), 0.0)
+        # a texture that stays put while the face moves does drift
+        self.assertGreater(qm.drift(previous, previous, flow, mask), 5.0)
+
+    def test_estimated_flow_follows_a_shift(self):
+        previous = textured()
+        current = np.roll(previous, (2, 3), axis=(0, 1))
+        mask = np.zeros(SHAPE, bool)
+        mask[40:200, 40:280] = True
+        method, _ = qa.flow_method('dis')
+        flow = qm.flow_to_previous(qm.grey(previous), qm.grey(current), method)
+        self.assertAlmostEqual(float(np.median(flow[mask][:, 0])), -3.0, delta=0.2)
+        self.assertAlmostEqual(float(np.median(flow[mask][:, 1])), -2.0, delta=0.2)
+        self.assertLess(qm.drift(previous, current, flow, mask),
+                        0.2 * qm.drift(previous, previous, flow, mask))
+
+
+class Halo(unittest.TestCase):
+    def test_no_change_no_shift(self):
+        frame = textured()
+        ring = qm.halo_ring_mask(synthetic_landmarks(), SHAPE)
+        self.assertEqual(qm.colour_shift(frame, frame, ring), (0.0, 0.0))
+
+    def test_grey_step_shifts_lightness_only(self):
+        grey = np.full(SHAPE + (3,), 100, np.uint8)
+        lighter = np.full(SHAPE + (3,), 120, np.uint8)
+        ring = qm.halo_ring_mask(synthetic_landmarks(), SHAPE)
+        dL, db = qm.colour_shift(lighter, grey, ring)
+        expected = qm.lab(lighter)[0, 0, 0] - qm.lab(grey)[0, 0, 0]
+        self.assertAlmostEqual(dL, float(expected), places=4)
+        self.assertGreater(dL, 5.0)
+        self.assertLess(db, 0.05)  # OpenCV's grey is not exactly neutral
+
+
+class Fragmentation(unittest.TestCase):
+    def test_two_halves_are_two_large_chunks(self):
+        picture = np.zeros((100, 100, 3), np.uint8)
+        picture[:, 50:] = (10, 20, 30)
+        mask = np.ones((100, 100), bool)
+        self.assertEqual(qm.fragmentation(picture, mask), (0.0, 2))
+
+    def test_specks_are_tiny_chunks(self):
+        picture = np.zeros((100, 100, 3), np.uint8)
+        # 25 single-pixel specks of one colour: not 4-connected, each its own chunk
+        for i in range(5):
+            for j in range(5):
+                picture[10 + 10 * i, 10 + 10 * j] = (200, 0, 0)
+        mask = np.ones((100, 100), bool)
+        share, large = qm.fragmentation(picture, mask)
+        self.assertAlmostEqual(share, 25 / 10000)
+        self.assertEqual(large, 1)
+
+    def test_only_the_mask_counts(self):
+        picture = np.zeros((100, 100, 3), np.uint8)
+        picture[:, :10] = (1, 2, 3)  # outside the mask
+        mask = np.zeros((100, 100), bool)
+        mask[:, 10:] = True
+        self.assertEqual(qm.fragmentation(picture, mask), (0.0, 1))
+
+
+class Edges(unittest.TestCase):
+    def test_same_image_correlates_fully(self):
+        frame = textured()
+        self.assertAlmostEqual(qm.edge_correlation(frame, frame), 1.0, places=5)
+
+    def test_unrelated_texture_hardly_correlates(self):
+        self.assertLess(abs(qm.edge_correlation(textured(seed=3), textured(seed=4))), 0.1)
+
+    def test_flat_output_has_none(self):
+        flat = np.full(SHAPE + (3,), 90, np.uint8)
+        self.assertEqual(qm.edge_correlation(flat, textured()), 0.0)
+
+
+class GraceHopperPath(unittest.TestCase):
+    def test_still_and_moving_stretches(self):
+        stills = [quality_clips.is_still(i, 120) for i in range(120)]
+        self.assertFalse(stills[0])
+        self.assertTrue(all(stills[1:18]))
+        self.assertFalse(any(stills[20:47]))
+        self.assertTrue(stills[-1])
+
+
+if __name__ == '__main__':
+    unittest.main()
