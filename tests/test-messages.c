@@ -12,6 +12,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/video/video.h>
 
+#include "fb-bundled-styles.h"
 #include "fb-image-io.h"
 #include "fb-landmarks.h"
 #include "fb-test-harness.h"
@@ -264,8 +265,9 @@ GST_START_TEST (test_style_messages_and_active_style)
   s = gst_message_get_structure (msg);
   fail_unless (gst_structure_get_string (s, "style") == NULL);
   first_path = g_strdup (gst_structure_get_string (s, "path"));
-  fail_unless (g_str_has_suffix (first_path, "default-style.png"), "path %s",
-      first_path);
+  fail_unless (g_str_has_suffix (first_path,
+          G_DIR_SEPARATOR_S "styles" G_DIR_SEPARATOR_S FB_DEFAULT_STYLE_NAME ".png"),
+      "path %s", first_path);
   fail_unless (gst_structure_get (s, "preparation-ms", G_TYPE_DOUBLE, &ms,
           "cached", G_TYPE_BOOLEAN, &cached, NULL));
   fail_unless (ms >= 0 && ms < 60000, "preparation took %g ms", ms);

@@ -67,7 +67,8 @@ def main():
     active = blit.get_property("active-style")
     pipeline.set_state(Gst.State.NULL)
 
-    if len(ready) != 1 or not ready[0].get_value("path").endswith("default-style.png"):
+    # the bundled default style (FB_DEFAULT_STYLE_NAME in common/fb-bundled-styles.h)
+    if len(ready) != 1 or not ready[0].get_value("path").endswith("/styles/oil.png"):
         fail(f"style messages {[s.to_string() for s in ready]}")
     if active != ready[0].get_value("path"):
         fail(f"active-style {active}, ready {ready[0].get_value('path')}")
