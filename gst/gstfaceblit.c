@@ -176,11 +176,12 @@ struct _GstFaceBlit
 
 /* A style change is prepared on a thread of its own (up to a few hundred milliseconds
  * for an exemplar seen for the first time) while frames keep flowing with the previous
- * style. */
+ * style. Stopping cancels it rather than wait for it. */
 struct _StylePreparation
 {
   GstFaceBlit *self;
   StyleRequest request;
+  GCancellable *cancellable;
   FbStyle *style;
   GError *error;
   gint done;                    /* atomic */
@@ -440,7 +441,7 @@ gst_face_blit_sibling_landmarks (const gchar * image)
 
 static FbStyle *
 gst_face_blit_load_style (GstFaceBlit * self, const StyleRequest * request,
-    GError ** error)
+    GCancellable * cancellable, GError ** error)
 {
   gchar *dir = NULL, *image, *landmarks;
   FbStyle *style;
@@ -461,7 +462,8 @@ gst_face_blit_load_style (GstFaceBlit * self, const StyleRequest * request,
   GST_DEBUG_OBJECT (self, "preparing style %s with landmarks from %s, lambda-pos %g, "
       "lambda-app %g", image, landmarks ? landmarks : "dlib",
       request->params.lambda_pos, request->params.lambda_app);
-  style = fb_style_load (image, landmarks, self->model, &request->params, error);
+  style = fb_style_load_cancellable (image, landmarks, self->model, &request->params,
+      cancellable, error);
   if (style)
     GST_DEBUG_OBJECT (self, "style %s ready (%d levels, %s)", style->digest,
         style->n_levels, style->from_cache ? "from the cache" : "built");
@@ -562,7 +564,7 @@ gst_face_blit_start (GstBaseTransform * trans)
     goto failed;
   }
 
-  style = gst_face_blit_load_style (self, &request, &error);
+  style = gst_face_blit_load_style (self, &request, NULL, &error);
   if (!style) {
     gst_face_blit_post_style_error (self, GST_MESSAGE_ERROR, error);
     goto failed;
@@ -602,8 +604,10 @@ gst_face_blit_stop (GstBaseTransform * trans)
 {
   GstFaceBlit *self = GST_FACE_BLIT (trans);
 
-  if (self->preparation)
+  if (self->preparation) {
+    g_cancellable_cancel (self->preparation->cancellable);
     gst_face_blit_finish_preparation (self, FALSE);
+  }
   g_clear_pointer (&self->engine, fb_engine_free);
   g_clear_pointer (&self->model, fb_shape_model_free);
   gst_face_blit_cuda_context_clear (&self->cuda_context);
@@ -769,7 +773,7 @@ gst_face_blit_prepare_style (gpointer data)
   StylePreparation *preparation = data;
 
   preparation->style = gst_face_blit_load_style (preparation->self,
-      &preparation->request, &preparation->error);
+      &preparation->request, preparation->cancellable, &preparation->error);
   g_atomic_int_set (&preparation->done, TRUE);
   return NULL;
 }
@@ -783,6 +787,7 @@ gst_face_blit_start_preparation (GstFaceBlit * self, StyleRequest * request)
   preparation->self = self;
   preparation->request = *request;
   memset (request, 0, sizeof (*request));
+  preparation->cancellable = g_cancellable_new ();
   preparation->thread = g_thread_try_new ("faceblit-style", gst_face_blit_prepare_style,
       preparation, NULL);
   if (!preparation->thread)     /* no thread to be had: prepare it here, late */
@@ -790,8 +795,9 @@ gst_face_blit_start_preparation (GstFaceBlit * self, StyleRequest * request)
   self->preparation = preparation;
 }
 
-/* Waits for the preparation (done already when called from a frame), swaps the new
- * style in or, when it failed, warns and keeps the previous one; then forgets it. */
+/* Waits for the preparation (done already when called from a frame, soon once
+ * cancelled), swaps the new style in or, when it failed, warns and keeps the previous
+ * one; then forgets it. */
 static void
 gst_face_blit_finish_preparation (GstFaceBlit * self, gboolean apply)
 {
@@ -807,6 +813,7 @@ gst_face_blit_finish_preparation (GstFaceBlit * self, gboolean apply)
     fb_style_unref (preparation->style);
   g_clear_error (&preparation->error);
   style_request_clear (&preparation->request);
+  g_object_unref (preparation->cancellable);
   g_free (preparation);
   self->preparation = NULL;
 }

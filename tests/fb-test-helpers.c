@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "fb-image-io.h"
 
 static char *
@@ -190,4 +192,23 @@ fb_test_frame_free (FbTestFrame * t)
 {
   g_free (t->memory);
   g_free (t);
+}
+
+void
+fb_test_remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const gchar *name;
+
+  while (dir && (name = g_dir_read_name (dir))) {
+    gchar *child = g_build_filename (path, name, NULL);
+    if (g_file_test (child, G_FILE_TEST_IS_DIR))
+      fb_test_remove_tree (child);
+    else
+      g_remove (child);
+    g_free (child);
+  }
+  if (dir)
+    g_dir_close (dir);
+  g_rmdir (path);
 }

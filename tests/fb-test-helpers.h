@@ -40,6 +40,9 @@ FbTestFrame *fb_test_frame_from_rgb (const FbImage * rgb, FbFormat format,
     FbYuvMatrix matrix, int padding);
 void fb_test_frame_free (FbTestFrame * frame);
 
+/* Deletes path and everything under it (a test's temporary folder). */
+void fb_test_remove_tree (const char *path);
+
 /* Mean distance in pixels between corresponding landmarks of a and b. */
 float fb_test_landmarks_distance (const FbLandmarks * a, const FbLandmarks * b);
 

@@ -1557,25 +1557,6 @@ done:
   g_free (path);
 }
 
-static void
-remove_tree (const gchar * path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const gchar *name;
-
-  while (dir && (name = g_dir_read_name (dir))) {
-    gchar *child = g_build_filename (path, name, NULL);
-    if (g_file_test (child, G_FILE_TEST_IS_DIR))
-      remove_tree (child);
-    else
-      g_remove (child);
-    g_free (child);
-  }
-  if (dir)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -1592,7 +1573,7 @@ main (int argc, char **argv)
 
   failed = gst_check_run_suite (faceblit_suite (), "faceblit", __FILE__);
 
-  remove_tree (tmp_dir);
+  fb_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   g_free (source_data_dir);
   return failed;
