@@ -814,7 +814,7 @@ fb_style_load_cancellable (const char *image_path, const char *landmarks_path,
       goto out;
   }
 
-  rgb = fb_image_decode (contents, image_path, error);
+  rgb = fb_image_decode_cancellable (contents, image_path, cancellable, error);
   /* the file's bytes are not needed any more: a large exemplar's peak is lower */
   g_clear_pointer (&contents, g_bytes_unref);
   if (!rgb || g_cancellable_set_error_if_cancelled (cancellable, error)

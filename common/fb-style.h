@@ -79,7 +79,7 @@ FbStyle *fb_style_load (const char *image_path, const char *landmarks_path,
     const FbShapeModel * model, const FbStyleParams * params, GError ** error);
 /* fb_style_load that gives up soon (well within a second) once cancellable is
  * cancelled, from any thread: NULL then, with G_IO_ERROR_CANCELLED, and nothing cached.
- * Reading and decoding the file are not interrupted. */
+ * Reading the file and finding its face with dlib are not interrupted. */
 FbStyle *fb_style_load_cancellable (const char *image_path, const char *landmarks_path,
     const FbShapeModel * model, const FbStyleParams * params, GCancellable * cancellable,
     GError ** error);
