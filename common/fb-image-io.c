@@ -47,6 +47,7 @@ typedef struct {
   png_bytep *rows;
   gboolean unsupported;         /* a valid file this loader cannot use */
   char message[PNG_MESSAGE_SIZE];
+  GCancellable *cancellable;    /* checked as libpng reads, about every 8 KiB */
 } PngJob;
 
 static void
@@ -68,6 +69,8 @@ png_job_read (png_structp png, png_bytep data, size_t length)
 {
   PngJob *job = png_get_io_ptr (png);
 
+  if (g_cancellable_is_cancelled (job->cancellable))
+    png_error (png, "cancelled");
   if (length > job->size - job->read)
     png_error (png, "the file ends too early");
   memcpy (data, job->data + job->read, length);
@@ -124,9 +127,10 @@ png_decode (PngJob * job, png_structp png, png_infop info)
 }
 
 static FbImage *
-load_png (const char *path, const guint8 * data, gsize size, GError ** error)
+load_png (const char *path, const guint8 * data, gsize size, GCancellable * cancellable,
+    GError ** error)
 {
-  PngJob job = { data, size, 0, NULL, NULL, FALSE, "" };
+  PngJob job = { data, size, 0, NULL, NULL, FALSE, "", cancellable };
   png_structp png;
   png_infop info;
   gboolean ok;
@@ -142,6 +146,10 @@ load_png (const char *path, const guint8 * data, gsize size, GError ** error)
   }
   png_destroy_read_struct (png ? &png : NULL, info ? &info : NULL, NULL);
   g_free (job.rows);
+  if (!ok && g_cancellable_set_error_if_cancelled (cancellable, error)) {
+    fb_image_free (job.image);
+    return NULL;
+  }
   if (!ok) {
     char *name = g_filename_display_name (path);
     if (job.unsupported)
@@ -171,6 +179,7 @@ typedef struct {
   gsize size;
   FbImage *image;
   gboolean unsupported;         /* a valid file this loader cannot use */
+  GCancellable *cancellable;    /* checked every 16 rows */
   struct jpeg_decompress_struct decoder;
   JpegErrorManager errors;
 } JpegJob;
@@ -239,6 +248,8 @@ jpeg_decode (JpegJob * job)
   }
   while ((y = d->output_scanline) < (int) d->output_height) {
     JSAMPROW row = fb_image_row (job->image, y);
+    if (y % 16 == 0 && g_cancellable_is_cancelled (job->cancellable))
+      return FALSE;
     jpeg_read_scanlines (d, &row, 1);
   }
   jpeg_finish_decompress (d);
@@ -246,13 +257,15 @@ jpeg_decode (JpegJob * job)
 }
 
 static FbImage *
-load_jpeg (const char *path, const guint8 * data, gsize size, GError ** error)
+load_jpeg (const char *path, const guint8 * data, gsize size, GCancellable * cancellable,
+    GError ** error)
 {
   JpegJob *job = g_new0 (JpegJob, 1);
   FbImage *image;
 
   job->data = data;
   job->size = size;
+  job->cancellable = cancellable;
   job->decoder.err = jpeg_std_error (&job->errors.base);
   job->errors.base.error_exit = jpeg_job_error_exit;
   job->errors.base.emit_message = jpeg_job_emit_message;
@@ -260,7 +273,9 @@ load_jpeg (const char *path, const guint8 * data, gsize size, GError ** error)
 
   if (!jpeg_decode (job)) {
     char *name = g_filename_display_name (path);
-    if (job->unsupported)
+    if (g_cancellable_is_cancelled (cancellable))
+      g_cancellable_set_error_if_cancelled (cancellable, error);
+    else if (job->unsupported)
       g_set_error (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_FORMAT,
           "JPEG image “%s” cannot be used: %s", name, job->errors.message);
     else
@@ -317,6 +332,13 @@ fb_image_file_read (const char *path, GError ** error)
 FbImage *
 fb_image_decode (GBytes * contents, const char *path, GError ** error)
 {
+  return fb_image_decode_cancellable (contents, path, NULL, error);
+}
+
+FbImage *
+fb_image_decode_cancellable (GBytes * contents, const char *path,
+    GCancellable * cancellable, GError ** error)
+{
   const guint8 *data;
   gsize size;
   char *name;
@@ -327,10 +349,10 @@ fb_image_decode (GBytes * contents, const char *path, GError ** error)
   data = g_bytes_get_data (contents, &size);
   if (size >= sizeof (png_signature)
       && memcmp (data, png_signature, sizeof (png_signature)) == 0)
-    return load_png (path, data, size, error);
+    return load_png (path, data, size, cancellable, error);
   if (size >= sizeof (jpeg_signature)
       && memcmp (data, jpeg_signature, sizeof (jpeg_signature)) == 0)
-    return load_jpeg (path, data, size, error);
+    return load_jpeg (path, data, size, cancellable, error);
   name = g_filename_display_name (path);
   g_set_error (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_FORMAT,
       "“%s” is not a PNG or JPEG image%s; give a .png or .jpg file", name,

@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include "fb-image.h"
 
 G_BEGIN_DECLS
@@ -27,6 +27,10 @@ FbImage *fb_image_load (const char *path, GError ** error);
  * fb_image_load's), then the image they hold, path naming the file in messages. */
 GBytes *fb_image_file_read (const char *path, GError ** error);
 FbImage *fb_image_decode (GBytes * contents, const char *path, GError ** error);
+/* fb_image_decode that gives up as it decodes once cancellable is cancelled: NULL then,
+ * with G_IO_ERROR_CANCELLED. */
+FbImage *fb_image_decode_cancellable (GBytes * contents, const char *path,
+    GCancellable * cancellable, GError ** error);
 /* Saves 1-, 3- or 4-channel images as PNG, atomically (temporary file + rename). */
 gboolean fb_image_save_png (const FbImage * image, const char *path, GError ** error);
 

@@ -36,6 +36,12 @@ FbImage *fb_image_downscale_2x (const FbImage * image);
 /* The same into *half, reallocated only when its size differs. */
 void fb_image_downscale_2x_into (const FbImage * image, FbImage ** half);
 
+/* A width x height copy, resampled with a Catmull-Rom cubic widened by the reduction
+ * factor (so that a reduction averages every source pixel, without aliasing), in
+ * fixed point: the same bytes on every machine. Pixel centres map onto pixel centres:
+ * x_out + 0.5 = (x_in + 0.5) * width / image->width, and likewise for y. */
+FbImage *fb_image_resize (const FbImage * image, int width, int height);
+
 /* Rec.601 luma of an RGB image (any channels >= 3) into a 1-channel image. */
 void fb_image_rgb_to_luma (const FbImage * rgb, FbImage * luma);
 

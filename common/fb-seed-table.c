@@ -19,6 +19,7 @@ typedef struct {
   FbSeedTable *table;
   float lambda_pos;
   float lambda_app;
+  GCancellable *cancellable;
   gint next_bin;                /* atomic: the next bin a worker takes */
 } BuildJob;
 
@@ -187,7 +188,10 @@ build_worker (gpointer data)
   /* lanes a last, partial block leaves unused must hold numbers, whatever they are */
   s.block_d = g_new0 (float, w * BLOCK_ROWS);
   s.block_a = g_new0 (uint32_t, w * BLOCK_ROWS);
-  while ((bin = g_atomic_int_add (&job->next_bin, 1)) < job->table->n_app)
+  /* a bin takes at most a few tens of milliseconds: checked between them, a
+   * cancellation is seen soon enough */
+  while ((bin = g_atomic_int_add (&job->next_bin, 1)) < job->table->n_app
+      && !g_cancellable_is_cancelled (job->cancellable))
     transform_bin (job, bin, &s);
   g_free (s.block_a);
   g_free (s.block_d);
@@ -274,12 +278,46 @@ fb_seed_table_new_from_checked_bytes (GBytes * bytes, gsize offset, int width,
   return table_from_bytes (bytes, offset, width, height, step, n_app, FALSE);
 }
 
+#define MAX_BUILD_THREADS 16
+
+/* Bins are independent; a thread per core, the caller's included, takes them in turn.
+ * Small levels are not worth a thread. */
+static int
+build_threads (int width, int height, int n_app)
+{
+  int n_threads = CLAMP ((int) g_get_num_processors (), 1, MAX_BUILD_THREADS);
+
+  n_threads = MIN (n_threads, n_app);
+  return (gsize) width * height < 64 * 64 ? 1 : n_threads;
+}
+
+guint64
+fb_seed_table_build_bytes (int width, int height, int step, int n_app)
+{
+  const FbSeedTable geometry = { width, height, step, (width + step - 1) / step,
+    (height + step - 1) / step, n_app, NULL, NULL
+  };
+  /* build_worker's Scratch: floats and indices, 4 bytes each */
+  const guint64 scratch = (guint64) width * (1 + geometry.rows + BLOCK_ROWS) * 2 * 4;
+
+  return fb_seed_table_n_entries (&geometry) * sizeof (uint32_t)
+      + scratch * build_threads (width, height, n_app);
+}
+
 FbSeedTable *
 fb_seed_table_build (const FbImage * guide, int step, int n_app, float lambda_pos_px,
     float lambda_app)
 {
-  BuildJob job = { guide, NULL, lambda_pos_px, lambda_app, 0 };
-  GThread *threads[16];
+  return fb_seed_table_build_cancellable (guide, step, n_app, lambda_pos_px, lambda_app,
+      NULL);
+}
+
+FbSeedTable *
+fb_seed_table_build_cancellable (const FbImage * guide, int step, int n_app,
+    float lambda_pos_px, float lambda_app, GCancellable * cancellable)
+{
+  BuildJob job = { guide, NULL, lambda_pos_px, lambda_app, cancellable, 0 };
+  GThread *threads[MAX_BUILD_THREADS];
   int n_threads, i;
 
   g_return_val_if_fail (guide->channels == 1, NULL);
@@ -288,17 +326,16 @@ fb_seed_table_build (const FbImage * guide, int step, int n_app, float lambda_po
   job.table = table_new (guide->width, guide->height, step, n_app);
   job.table->entries = g_new (uint32_t, fb_seed_table_n_entries (job.table));
 
-  /* Bins are independent; a thread per core, the caller's included, takes them in turn.
-   * Small levels are not worth a thread. */
-  n_threads = CLAMP ((int) g_get_num_processors (), 1, (int) G_N_ELEMENTS (threads));
-  n_threads = MIN (n_threads, n_app);
-  if ((gsize) guide->width * guide->height < 64 * 64)
-    n_threads = 1;
+  n_threads = build_threads (guide->width, guide->height, n_app);
   for (i = 1; i < n_threads; i++)
     threads[i] = g_thread_new ("fb-seed-table", build_worker, &job);
   build_worker (&job);
   for (i = 1; i < n_threads; i++)
     g_thread_join (threads[i]);
+  if (g_cancellable_is_cancelled (cancellable)) {
+    fb_seed_table_free (job.table);
+    return NULL;
+  }
   return job.table;
 }
 

@@ -6,7 +6,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include "fb-image.h"
 #include "fb-seed-lookup.h"
 
@@ -27,6 +27,13 @@ typedef struct {
  * position (col * step, row * step); bin b for appearance value (b + 0.5) * 256 / n_app. */
 FbSeedTable *fb_seed_table_build (const FbImage * guide, int step, int n_app,
     float lambda_pos_px, float lambda_app);
+/* fb_seed_table_build that gives up between appearance bins once cancellable is
+ * cancelled: NULL then. */
+FbSeedTable *fb_seed_table_build_cancellable (const FbImage * guide, int step, int n_app,
+    float lambda_pos_px, float lambda_app, GCancellable * cancellable);
+/* Bytes fb_seed_table_build allocates for a width x height guide: the table and the
+ * scratch of the threads it runs on. */
+guint64 fb_seed_table_build_bytes (int width, int height, int step, int n_app);
 /* A table of the given geometry whose entries (fb_seed_table_n_entries of them, native
  * byte order) lie in bytes at offset; bytes is kept referenced, not copied. NULL unless bytes hold them, aligned,
  * and every entry is a pixel of the width x height level. */

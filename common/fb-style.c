@@ -11,7 +11,7 @@
 /* Bump whenever anything that shapes the seed tables changes (guides, blur, the table
  * layout) or the payload's layout does: it is part of the digests, so old cache entries
  * simply stop matching. */
-#define STYLE_FORMAT_VERSION 4
+#define STYLE_FORMAT_VERSION 5
 
 #define MIN_FACE_WIDTH 48.0f
 #define TABLE_N_APP 32
@@ -96,6 +96,41 @@ validate_landmarks (int width, int height, const FbLandmarks * lm, GError ** err
   return TRUE;
 }
 
+gboolean
+fb_style_working_size (int width, int height, const FbLandmarks * lm,
+    int *working_width, int *working_height)
+{
+  const float face_width = fb_landmarks_face_width (lm);
+  const double scale = FB_STYLE_WORKING_FACE_WIDTH / (double) face_width;
+
+  *working_width = width;
+  *working_height = height;
+  if (!(face_width > FB_STYLE_MAX_FACE_WIDTH))
+    return FALSE;
+  *working_width = MAX (1, (int) lround (width * scale));
+  *working_height = MAX (1, (int) lround (height * scale));
+  return TRUE;
+}
+
+/* lm (of a width x height image) in the pixels of its working_width x working_height
+ * copy, with fb_image_resize's mapping of pixel centres; unchanged, to the bit, when
+ * the sizes are the same. */
+static void
+working_landmarks (const FbLandmarks * lm, int width, int height, int working_width,
+    int working_height, FbLandmarks * out)
+{
+  const float sx = (float) working_width / width, sy = (float) working_height / height;
+  int i;
+
+  *out = *lm;
+  if (working_width == width && working_height == height)
+    return;
+  for (i = 0; i < FB_N_LANDMARKS; i++) {
+    out->points[i].x = (lm->points[i].x + 0.5f) * sx - 0.5f;
+    out->points[i].y = (lm->points[i].y + 0.5f) * sy - 0.5f;
+  }
+}
+
 typedef struct {
   const guint8 *data;
   gsize size;
@@ -141,7 +176,7 @@ compute_digest (const char *prefix, const void *content, gsize content_size, int
   GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
   gint32 header[] = { STYLE_FORMAT_VERSION, width, height, TABLE_N_APP,
     TABLE_FINE_LEVELS, TABLE_STEP_FINE, TABLE_STEP_COARSE, FB_STYLE_MAX_LEVELS,
-    (gint32) MIN_FACE_WIDTH
+    (gint32) MIN_FACE_WIDTH, FB_STYLE_WORKING_FACE_WIDTH, FB_STYLE_MAX_FACE_WIDTH
   };
   float lambdas[2] = { params->lambda_pos, params->lambda_app };
   char *digest;
@@ -285,6 +320,7 @@ typedef struct {
   gsize n_entries[FB_STYLE_MAX_LEVELS];
   int widths[FB_STYLE_MAX_LEVELS];
   int heights[FB_STYLE_MAX_LEVELS];
+  gsize size;                   /* of the whole payload */
 } PayloadLayout;
 
 /* The layout of a payload for n_levels levels of a width x height exemplar: each level
@@ -312,6 +348,46 @@ payload_layout (int n_levels, int width, int height, PayloadLayout * layout)
     width = (width + 1) / 2;
     height = (height + 1) / 2;
   }
+  layout->size = offset;
+}
+
+/* An upper bound of the memory a build of n_levels levels of a width x height exemplar
+ * takes at once: the style's images and tables, the payload copying them for the
+ * cache and the cache's own copy of it as it writes the entry, or else the largest
+ * level's working memory (its blurs' two 16-bit planes of 3 channels, its luma, its
+ * seed table with its build threads' scratch). */
+static guint64
+preparation_bytes (int width, int height, int n_levels)
+{
+  PayloadLayout layout;
+  guint64 working = 0;
+  int l;
+
+  payload_layout (n_levels, width, height, &layout);
+  for (l = 0; l < n_levels; l++) {
+    const int w = layout.widths[l], h = layout.heights[l];
+    working = MAX (working, (guint64) w * h * (2 * 2 * 3 + 1)
+        + fb_seed_table_build_bytes (w, h, table_step (l), TABLE_N_APP));
+  }
+  /* the style's images and tables are the payload's size */
+  return layout.size + MAX (2 * (guint64) layout.size, working);
+}
+
+static gboolean
+check_preparation_size (int width, int height, int n_levels, const FbLandmarks * lm,
+    GError ** error)
+{
+  const guint64 bytes = preparation_bytes (width, height, n_levels);
+
+  if (bytes <= FB_STYLE_MAX_PREPARATION_BYTES)
+    return TRUE;
+  g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_TOO_LARGE,
+      "Preparing the style image at %dx%d (its face %.0f px wide there) would take %"
+      G_GUINT64_FORMAT " MiB of memory, over the limit of %" G_GUINT64_FORMAT " MiB; crop "
+      "it to the head and a margin around it", width, height,
+      fb_landmarks_face_width (lm), bytes >> 20,
+      FB_STYLE_MAX_PREPARATION_BYTES >> 20);
+  return FALSE;
 }
 
 /* An FbCacheCheckFunc: the table entries within the chunk are pixels of their level. */
@@ -467,9 +543,12 @@ store_entry (FbStyle * style, const char *key, const guint8 * payload, gsize siz
   }
 }
 
-/* Builds the levels from rgb (3 channels, packed; the style takes it) and caches them. */
-static void
-build_levels (FbStyle * style, FbImage * rgb)
+/* Builds the levels from rgb (3 channels, packed; the style takes it) and caches them;
+ * FALSE when cancelled on the way (levels partly built, nothing cached). Each stage
+ * between two checks takes at most a few hundred milliseconds at the working size;
+ * once the entry is being written, the style is complete and kept. */
+static gboolean
+build_levels (FbStyle * style, FbImage * rgb, GCancellable * cancellable)
 {
   guint8 *payload;
   gsize size;
@@ -478,11 +557,21 @@ build_levels (FbStyle * style, FbImage * rgb)
   for (l = 0; l < style->n_levels; l++) {
     FbStyleLevel *level = &style->levels[l];
     level->rgb = l == 0 ? rgb : fb_image_downscale_2x (style->levels[l - 1].rgb);
+    if (g_cancellable_is_cancelled (cancellable))
+      return FALSE;
     prepare_level_images (level);
-    level->table = fb_seed_table_build (level->guide, table_step (l), TABLE_N_APP,
-        level->lambda_pos_px, style->params.lambda_app);
+    level->table = fb_seed_table_build_cancellable (level->guide, table_step (l),
+        TABLE_N_APP, level->lambda_pos_px, style->params.lambda_app, cancellable);
+    if (!level->table)
+      return FALSE;
   }
+  if (g_cancellable_is_cancelled (cancellable))
+    return FALSE;
   payload = serialize_style (style, &size);
+  if (g_cancellable_is_cancelled (cancellable)) {
+    g_free (payload);
+    return FALSE;
+  }
   if (payload) {
     store_entry (style, style->digest, payload, size);
     g_free (payload);
@@ -491,64 +580,105 @@ build_levels (FbStyle * style, FbImage * rgb)
         "enough memory for its %" G_GSIZE_FORMAT " MB cache entry", size >> 20);
     note_cache_warning (style, message);
   }
+  return TRUE;
 }
 
-FbStyle *
-fb_style_new (const FbImage * rgb, const FbLandmarks * lm, const FbStyleParams * params,
-    GError ** error)
+/* The exemplar's pixels at its working size as packed rows: one digest whatever the
+ * channels and stride. NULL when there is no memory for them. */
+static FbImage *
+working_exemplar (const FbImage * rgb, int width, int height)
+{
+  FbImage *resized = NULL, *packed = fb_image_try_new (width, height, 3);
+  const FbImage *source = rgb;
+  int x, y;
+
+  if (!packed)
+    return NULL;
+  if (width != rgb->width || height != rgb->height)
+    source = resized = fb_image_resize (rgb, width, height);
+  for (y = 0; y < height; y++) {
+    const uint8_t *in = fb_image_row (source, y);
+    uint8_t *out = fb_image_row (packed, y);
+    for (x = 0; x < width; x++)
+      memcpy (out + 3 * x, in + source->channels * x, 3);
+  }
+  fb_image_free (resized);
+  return packed;
+}
+
+static FbStyle *
+style_new_cancellable (const FbImage * rgb, const FbLandmarks * lm,
+    const FbStyleParams * params, GCancellable * cancellable, GError ** error)
 {
   FbStyle *style;
   FbImage *packed;
+  FbLandmarks working_lm;
   guint8 pixel_digests[64];
   g_autoptr (GError) problem = NULL;
-  int x, y;
+  int width, height;
 
   g_return_val_if_fail (rgb && rgb->channels >= 3, NULL);
   g_return_val_if_fail (lm && params, NULL);
   g_return_val_if_fail (params->lambda_pos >= 0 && params->lambda_app >= 0, NULL);
   if (!validate_landmarks (rgb->width, rgb->height, lm, error))
     return NULL;
+  fb_style_working_size (rgb->width, rgb->height, lm, &width, &height);
+  working_landmarks (lm, rgb->width, rgb->height, width, height, &working_lm);
+  style = style_new_levels (&working_lm, params);
+  if (!check_preparation_size (width, height, style->n_levels, &working_lm, error)) {
+    fb_style_unref (style);
+    return NULL;
+  }
 
-  /* packed rows: one digest whatever the channels and stride */
-  packed = fb_image_try_new (rgb->width, rgb->height, 3);
+  packed = working_exemplar (rgb, width, height);
   if (!packed) {
     g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_MEMORY,
         "Not enough memory to prepare the %dx%d style exemplar; use a smaller one",
-        rgb->width, rgb->height);
+        width, height);
+    fb_style_unref (style);
     return NULL;
   }
-  for (y = 0; y < rgb->height; y++) {
-    const uint8_t *in = fb_image_row (rgb, y);
-    uint8_t *out = fb_image_row (packed, y);
-    for (x = 0; x < rgb->width; x++)
-      memcpy (out + 3 * x, in + rgb->channels * x, 3);
-  }
   sha256_halves (packed->data, (gsize) packed->stride * packed->height, pixel_digests);
-  style = style_new_levels (lm, params);
-  style->digest = compute_digest ("", pixel_digests, sizeof pixel_digests, packed->width,
-      packed->height, lm, params);
-  if (load_levels (style, packed->width, packed->height, &problem)) {
+  style->digest = compute_digest ("", pixel_digests, sizeof pixel_digests, width, height,
+      &working_lm, params);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error)) {
     fb_image_free (packed);
-  } else {
-    build_levels (style, packed);
-    if (problem)
-      note_rebuilt (style, problem);
+    fb_style_unref (style);
+    return NULL;
+  }
+  if (load_levels (style, width, height, &problem)) {
+    fb_image_free (packed);
+  } else if (!build_levels (style, packed, cancellable)) {
+    g_cancellable_set_error_if_cancelled (cancellable, error);
+    fb_style_unref (style);
+    return NULL;
+  } else if (problem) {
+    note_rebuilt (style, problem);
   }
   return style;
 }
 
+FbStyle *
+fb_style_new (const FbImage * rgb, const FbLandmarks * lm, const FbStyleParams * params,
+    GError ** error)
+{
+  return style_new_cancellable (rgb, lm, params, NULL, error);
+}
+
 /* The style a file entry names, when both entries are intact and fit lm; else NULL,
  * with *problem set when the file entry is damaged (a damaged style entry is found
- * again, and rebuilt, by fb_style_new). */
+ * again, and rebuilt, by fb_style_new). The entry keeps the file's image size, which
+ * (with lm) gives the working size. */
 static FbStyle *
 load_from_file_entry (const char *file_key, const FbLandmarks * lm,
     const FbStyleParams * params, GError ** problem)
 {
   FileEntry entry;
   FbStyle *style;
+  FbLandmarks working_lm;
   guint8 *cached;
   gsize size;
-  int i;
+  int i, width, height;
 
   cached = fb_cache_load_checked (file_key, &size, NULL, NULL, problem);
   if (!cached)
@@ -568,9 +698,12 @@ load_from_file_entry (const char *file_key, const FbLandmarks * lm,
     if (!g_ascii_isxdigit (entry.digest[i]))
       goto damaged;
 
-  style = style_new_levels (lm, params);
+  fb_style_working_size (entry.width, entry.height, lm, &width, &height);
+  working_landmarks (lm, entry.width, entry.height, width, height, &working_lm);
+  style = style_new_levels (&working_lm, params);
   style->digest = g_strndup (entry.digest, DIGEST_LENGTH);
-  if (!load_levels (style, entry.width, entry.height, NULL)) {
+  if (!check_preparation_size (width, height, style->n_levels, &working_lm, NULL)
+      || !load_levels (style, width, height, NULL)) {
     fb_style_unref (style);
     return NULL;
   }
@@ -586,9 +719,9 @@ damaged:
 }
 
 static void
-store_file_entry (const char *file_key, const FbImage * rgb, FbStyle * style)
+store_file_entry (const char *file_key, int width, int height, FbStyle * style)
 {
-  FileEntry entry = { PAYLOAD_BOM, rgb->width, rgb->height, "" };
+  FileEntry entry = { PAYLOAD_BOM, width, height, "" };
 
   memcpy (entry.digest, style->digest, DIGEST_LENGTH);
   store_entry (style, file_key, (const guint8 *) &entry, sizeof entry);
@@ -697,6 +830,15 @@ FbStyle *
 fb_style_load (const char *image_path, const char *landmarks_path,
     const FbShapeModel * model, const FbStyleParams * params, GError ** error)
 {
+  return fb_style_load_cancellable (image_path, landmarks_path, model, params, NULL,
+      error);
+}
+
+FbStyle *
+fb_style_load_cancellable (const char *image_path, const char *landmarks_path,
+    const FbShapeModel * model, const FbStyleParams * params, GCancellable * cancellable,
+    GError ** error)
+{
   GBytes *contents;
   FbImage *rgb = NULL;
   FbLandmarks lm;
@@ -704,11 +846,14 @@ fb_style_load (const char *image_path, const char *landmarks_path,
   GError *local = NULL;
   g_autoptr (GError) file_problem = NULL;
   char *file_key = NULL;
+  int width, height;
 
   g_return_val_if_fail (image_path != NULL && params != NULL, NULL);
   contents = fb_image_file_read (image_path, error);
   if (!contents)
     return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto out;
 
   /* With landmarks from a file, a style seen before is recognised by its file's bytes
    * without decoding them, hashed as the cache checks its entries: at memory speed,
@@ -729,27 +874,35 @@ fb_style_load (const char *image_path, const char *landmarks_path,
       goto out;
   }
 
-  rgb = fb_image_decode (contents, image_path, error);
-  if (!rgb || (!landmarks_path && !find_landmarks (rgb, image_path, model, &lm, error)))
+  rgb = fb_image_decode_cancellable (contents, image_path, cancellable, error);
+  /* the file's bytes are not needed any more: a large exemplar's peak is lower */
+  g_clear_pointer (&contents, g_bytes_unref);
+  if (!rgb || g_cancellable_set_error_if_cancelled (cancellable, error)
+      || (!landmarks_path && !find_landmarks (rgb, image_path, model, &lm, error)))
     goto out;
 
-  style = fb_style_new (rgb, &lm, params, &local);
-  if (!style) {
-    if (landmarks_path)
-      g_propagate_prefixed_error (error, local, "Style %s with landmarks %s: ",
-          image_path, landmarks_path);
-    else
-      g_propagate_prefixed_error (error, local, "Style %s (landmarks found by dlib): ",
-          image_path);
+  width = rgb->width;
+  height = rgb->height;
+  style = style_new_cancellable (rgb, &lm, params, cancellable, &local);
+  g_clear_pointer (&rgb, fb_image_free);
+  if (!style && g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    g_propagate_error (error, local);
+  } else if (!style && landmarks_path) {
+    g_propagate_prefixed_error (error, local, "Style %s with landmarks %s: ",
+        image_path, landmarks_path);
+  } else if (!style) {
+    g_propagate_prefixed_error (error, local, "Style %s (landmarks found by dlib): ",
+        image_path);
   } else if (file_key) {
-    store_file_entry (file_key, rgb, style);
+    store_file_entry (file_key, width, height, style);
     if (file_problem)
       note_rebuilt (style, file_problem);
   }
 
 out:
   fb_image_free (rgb);
-  g_bytes_unref (contents);
+  if (contents)
+    g_bytes_unref (contents);
   g_free (file_key);
   return style;
 }

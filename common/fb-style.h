@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include "fb-dlib.h"
 #include "fb-guide.h"
 #include "fb-image.h"
@@ -16,6 +16,20 @@ G_BEGIN_DECLS
 /* Defaults of FbStyleParams, shared by the element and the tools. */
 #define FB_STYLE_DEFAULT_LAMBDA_POS 10.0f
 #define FB_STYLE_DEFAULT_LAMBDA_APP 2.0f
+
+/* An exemplar whose face (jaw point 0 to 16) is wider than FB_STYLE_MAX_FACE_WIDTH is
+ * reduced on load, image and landmarks, so that its face is FB_STYLE_WORKING_FACE_WIDTH
+ * wide, the bundled exemplar's size: the synthesis works near the frame's face size, and
+ * a phone photo's 1500 px face would cost ~170 bytes of memory per exemplar pixel and
+ * seconds to prepare for detail no frame shows. Faces up to twice the working width
+ * (all the styles shipped or tested, 330 to 540 px) are used as they are. */
+#define FB_STYLE_WORKING_FACE_WIDTH 330
+#define FB_STYLE_MAX_FACE_WIDTH (2 * FB_STYLE_WORKING_FACE_WIDTH)
+
+/* A style whose preparation would need more memory than this (an exemplar with a face
+ * below FB_STYLE_MAX_FACE_WIDTH in a far larger image, say) is refused, before any of
+ * it is allocated. */
+#define FB_STYLE_MAX_PREPARATION_BYTES ((guint64) 1 << 30)
 
 /* Everything the seed tables depend on besides the exemplar itself. */
 typedef struct {
@@ -56,9 +70,11 @@ typedef enum {
   FB_STYLE_ERROR_LANDMARKS,     /* landmarks outside the image or degenerate */
   FB_STYLE_ERROR_DETECTION,     /* dlib's detector or shape predictor failed to run */
   FB_STYLE_ERROR_MEMORY,        /* not enough memory for the exemplar */
+  FB_STYLE_ERROR_TOO_LARGE,     /* preparing it would need over FB_STYLE_MAX_PREPARATION_BYTES */
 } FbStyleError;
 
-/* Builds (or loads from the cache) everything for rgb (3 channels) with landmarks lm. */
+/* Builds (or loads from the cache) everything for rgb (3 channels) with landmarks lm,
+ * reduced first when its face is wider than FB_STYLE_MAX_FACE_WIDTH. */
 FbStyle *fb_style_new (const FbImage * rgb, const FbLandmarks * lm,
     const FbStyleParams * params, GError ** error);
 
@@ -66,6 +82,17 @@ FbStyle *fb_style_new (const FbImage * rgb, const FbLandmarks * lm,
  * the face with dlib (model needed then). Errors name the file and say what to do. */
 FbStyle *fb_style_load (const char *image_path, const char *landmarks_path,
     const FbShapeModel * model, const FbStyleParams * params, GError ** error);
+/* fb_style_load that gives up soon (well within a second) once cancellable is
+ * cancelled, from any thread: NULL then, with G_IO_ERROR_CANCELLED, and nothing cached.
+ * Reading the file and finding its face with dlib are not interrupted. */
+FbStyle *fb_style_load_cancellable (const char *image_path, const char *landmarks_path,
+    const FbShapeModel * model, const FbStyleParams * params, GCancellable * cancellable,
+    GError ** error);
+
+/* The size a width x height exemplar with landmarks lm is prepared at (see
+ * FB_STYLE_MAX_FACE_WIDTH); TRUE when it is reduced. */
+gboolean fb_style_working_size (int width, int height, const FbLandmarks * lm,
+    int *working_width, int *working_height);
 
 /* Finds the largest face in an RGB image and fits its landmarks. */
 gboolean fb_style_detect_landmarks (const FbImage * rgb, const FbShapeModel * model,

@@ -206,11 +206,12 @@ struct _GstFaceBlit
 
 /* A style change is prepared on a thread of its own (up to a few hundred milliseconds
  * for an exemplar seen for the first time) while frames keep flowing with the previous
- * style. */
+ * style. Stopping cancels it rather than wait for it. */
 struct _StylePreparation
 {
   GstFaceBlit *self;
   StyleRequest request;
+  GCancellable *cancellable;
   FbStyle *style;
   gchar *path;                  /* of the exemplar */
   gdouble preparation_ms;
@@ -454,7 +455,7 @@ gst_face_blit_data_dir (void)
 /* path: the exemplar's file, whether or not it could be prepared. g_free. */
 static FbStyle *
 gst_face_blit_load_style (GstFaceBlit * self, const StyleRequest * request,
-    gchar ** path, gdouble * preparation_ms, GError ** error)
+    GCancellable * cancellable, gchar ** path, gdouble * preparation_ms, GError ** error)
 {
   gchar *dir = gst_face_blit_data_dir (), *image = NULL, *landmarks = NULL;
   gint64 began = g_get_monotonic_time ();
@@ -476,7 +477,8 @@ gst_face_blit_load_style (GstFaceBlit * self, const StyleRequest * request,
   GST_DEBUG_OBJECT (self, "preparing style %s with landmarks from %s, lambda-pos %g, "
       "lambda-app %g", image, landmarks ? landmarks : "dlib",
       request->params.lambda_pos, request->params.lambda_app);
-  style = fb_style_load (image, landmarks, self->model, &request->params, error);
+  style = fb_style_load_cancellable (image, landmarks, self->model, &request->params,
+      cancellable, error);
   *preparation_ms = (g_get_monotonic_time () - began) / 1000.0;
   if (style)
     GST_DEBUG_OBJECT (self, "style %s ready (%d levels, %s) in %.1f ms", style->digest,
@@ -608,7 +610,7 @@ gst_face_blit_start (GstBaseTransform * trans)
     goto failed;
   }
 
-  style = gst_face_blit_load_style (self, &request, &style_path, &preparation_ms,
+  style = gst_face_blit_load_style (self, &request, NULL, &style_path, &preparation_ms,
       &error);
   if (!style) {
     gst_face_blit_report_style (self, &request, style_path, NULL, preparation_ms, error);
@@ -653,8 +655,10 @@ gst_face_blit_stop (GstBaseTransform * trans)
 {
   GstFaceBlit *self = GST_FACE_BLIT (trans);
 
-  if (self->preparation)
+  if (self->preparation) {
+    g_cancellable_cancel (self->preparation->cancellable);
     gst_face_blit_finish_preparation (self, FALSE);
+  }
   g_clear_pointer (&self->engine, fb_engine_free);
   g_clear_pointer (&self->model, fb_shape_model_free);
   gst_face_blit_cuda_context_clear (&self->cuda_context);
@@ -823,8 +827,8 @@ gst_face_blit_prepare_style (gpointer data)
   StylePreparation *preparation = data;
 
   preparation->style = gst_face_blit_load_style (preparation->self,
-      &preparation->request, &preparation->path, &preparation->preparation_ms,
-      &preparation->error);
+      &preparation->request, preparation->cancellable, &preparation->path,
+      &preparation->preparation_ms, &preparation->error);
   g_atomic_int_set (&preparation->done, TRUE);
   return NULL;
 }
@@ -838,6 +842,7 @@ gst_face_blit_start_preparation (GstFaceBlit * self, StyleRequest * request)
   preparation->self = self;
   preparation->request = *request;
   memset (request, 0, sizeof (*request));
+  preparation->cancellable = g_cancellable_new ();
   preparation->thread = g_thread_try_new ("faceblit-style", gst_face_blit_prepare_style,
       preparation, NULL);
   if (!preparation->thread)     /* no thread to be had: prepare it here, late */
@@ -845,8 +850,9 @@ gst_face_blit_start_preparation (GstFaceBlit * self, StyleRequest * request)
   self->preparation = preparation;
 }
 
-/* Waits for the preparation (done already when called from a frame), swaps the new
- * style in or, when it failed, warns and keeps the previous one; then forgets it. */
+/* Waits for the preparation (done already when called from a frame, soon once
+ * cancelled), swaps the new style in or, when it failed, warns and keeps the previous
+ * one; then forgets it. */
 static void
 gst_face_blit_finish_preparation (GstFaceBlit * self, gboolean apply)
 {
@@ -866,6 +872,7 @@ gst_face_blit_finish_preparation (GstFaceBlit * self, gboolean apply)
   g_clear_error (&preparation->error);
   g_free (preparation->path);
   style_request_clear (&preparation->request);
+  g_object_unref (preparation->cancellable);
   g_free (preparation);
   self->preparation = NULL;
 }
