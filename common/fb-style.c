@@ -728,21 +728,18 @@ store_file_entry (const char *file_key, int width, int height, FbStyle * style)
 }
 
 gboolean
-fb_style_detect_landmarks (const FbImage * rgb, const FbShapeModel * model,
-    FbLandmarks * out, GError ** error)
+fb_style_detect_face (const FbImage * rgb, FbRect * box_out, GError ** error)
 {
   /* HOG detection cost grows with the pixel count and a portrait's face is large, so
-   * detect on a copy no larger than about a megapixel and fit the shape at full size. */
+   * detect on a copy no larger than about a megapixel; the box is for the full size. */
   const int max_detect_side = 1024;
-  FbImage *grey = fb_image_new (rgb->width, rgb->height, 1), *small;
+  FbImage *small = fb_image_new (rgb->width, rgb->height, 1);
   FbFaceDetector *detector;
   FbDetection found[16];
-  FbRect box;
   char *message = NULL;
   int n, i, best = 0, scale = 1;
 
-  fb_image_rgb_to_luma (rgb, grey);
-  small = fb_image_copy (grey);
+  fb_image_rgb_to_luma (rgb, small);
   while (MAX (small->width, small->height) > max_detect_side) {
     FbImage *half = fb_image_downscale_2x (small);
     fb_image_free (small);
@@ -755,21 +752,23 @@ fb_style_detect_landmarks (const FbImage * rgb, const FbShapeModel * model,
     g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_DETECTION,
         "Cannot create dlib's face detector: %s", message ? message : "unknown error");
     free (message);
-    goto fail;
+    fb_image_free (small);
+    return FALSE;
   }
   n = fb_face_detector_run (detector, small->data, small->width, small->height,
       small->stride, found, G_N_ELEMENTS (found));
   fb_face_detector_free (detector);
+  fb_image_free (small);
   if (n < 0) {
     g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_DETECTION,
         "dlib's face detector failed on the %dx%d style image", rgb->width, rgb->height);
-    goto fail;
+    return FALSE;
   }
   if (n == 0) {
     g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE,
         "No face found in the %dx%d style image; give its 68 landmarks with the "
         "style-landmarks property (one 'x y' per line)", rgb->width, rgb->height);
-    goto fail;
+    return FALSE;
   }
   /* The largest confident face: a portrait's subject, not a round badge that looks a
    * little like one (found[0] has the best score). */
@@ -778,26 +777,41 @@ fb_style_detect_landmarks (const FbImage * rgb, const FbShapeModel * model,
         && (gint64) found[i].box.width * found[i].box.height
         > (gint64) found[best].box.width * found[best].box.height)
       best = i;
-  box = found[best].box;
-  box.x *= scale;
-  box.y *= scale;
-  box.width *= scale;
-  box.height *= scale;
-  if (fb_shape_model_fit (model, grey->data, grey->width, grey->height, grey->stride, box,
-          out->points) != 0) {
+  box_out->x = found[best].box.x * scale;
+  box_out->y = found[best].box.y * scale;
+  box_out->width = found[best].box.width * scale;
+  box_out->height = found[best].box.height * scale;
+  return TRUE;
+}
+
+gboolean
+fb_style_fit_landmarks (const FbImage * rgb, const FbShapeModel * model, FbRect box,
+    FbLandmarks * out, GError ** error)
+{
+  FbImage *grey = fb_image_new (rgb->width, rgb->height, 1);
+  int fit;
+
+  fb_image_rgb_to_luma (rgb, grey);
+  fit = fb_shape_model_fit (model, grey->data, grey->width, grey->height, grey->stride,
+      box, out->points);
+  fb_image_free (grey);
+  if (fit != 0) {
     g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_DETECTION,
         "dlib's shape predictor failed on the face at %d,%d (%dx%d) of the style image",
         box.x, box.y, box.width, box.height);
-    goto fail;
+    return FALSE;
   }
-  fb_image_free (small);
-  fb_image_free (grey);
   return TRUE;
+}
 
-fail:
-  fb_image_free (small);
-  fb_image_free (grey);
-  return FALSE;
+gboolean
+fb_style_detect_landmarks (const FbImage * rgb, const FbShapeModel * model,
+    FbLandmarks * out, GError ** error)
+{
+  FbRect box;
+
+  return fb_style_detect_face (rgb, &box, error)
+      && fb_style_fit_landmarks (rgb, model, box, out, error);
 }
 
 /* fb_style_detect_landmarks on the exemplar of image_path, with errors naming it. */

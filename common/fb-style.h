@@ -94,9 +94,15 @@ FbStyle *fb_style_load_cancellable (const char *image_path, const char *landmark
 gboolean fb_style_working_size (int width, int height, const FbLandmarks * lm,
     int *working_width, int *working_height);
 
-/* Finds the largest face in an RGB image and fits its landmarks. */
+/* Finds the largest face in an RGB image and fits its landmarks: fb_style_detect_face
+ * then fb_style_fit_landmarks. */
 gboolean fb_style_detect_landmarks (const FbImage * rgb, const FbShapeModel * model,
     FbLandmarks * out, GError ** error);
+/* The box (full-size pixels) of the largest confident face dlib's detector finds. */
+gboolean fb_style_detect_face (const FbImage * rgb, FbRect * box_out, GError ** error);
+/* Fits the 68 landmarks in a face box that may extend past the image (read as black). */
+gboolean fb_style_fit_landmarks (const FbImage * rgb, const FbShapeModel * model,
+    FbRect box, FbLandmarks * out, GError ** error);
 
 FbStyle *fb_style_ref (FbStyle * style);
 void fb_style_unref (FbStyle * style);

@@ -45,23 +45,6 @@ media_description (void)
   return g_string_free (text, FALSE);
 }
 
-static gboolean
-parse_numbers (const char *text, const char *separators, double *out, int n)
-{
-  g_auto (GStrv) parts = g_strsplit_set (text, separators, -1);
-  int i;
-
-  if (g_strv_length (parts) != (guint) n)
-    return FALSE;
-  for (i = 0; i < n; i++) {
-    char *end;
-    out[i] = g_ascii_strtod (parts[i], &end);
-    if (end == parts[i] || *end)
-      return FALSE;
-  }
-  return TRUE;
-}
-
 int
 main (int argc, char **argv)
 {
@@ -125,7 +108,7 @@ main (int argc, char **argv)
   if (!photo)
     return fb_tool_fail (error);
   if (crop_text) {
-    if (!parse_numbers (crop_text, ",", crop, 4) || crop[2] < 8 || crop[3] < 8)
+    if (!fb_tool_parse_numbers (crop_text, ",", crop, 4) || crop[2] < 8 || crop[3] < 8)
       return fb_tool_usage (context, "--crop wants X,Y,W,H with W and H at least 8");
   } else {
     crop[0] = crop[1] = 0;
@@ -133,7 +116,7 @@ main (int argc, char **argv)
     crop[3] = photo->height;
   }
   if (size_text) {
-    if (!parse_numbers (size_text, "x", size, 2) || size[0] < 16 || size[1] < 16
+    if (!fb_tool_parse_numbers (size_text, "x", size, 2) || size[0] < 16 || size[1] < 16
         || size[0] > 8192 || size[1] > 8192)
       return fb_tool_usage (context, "--size wants WxH, each from 16 to 8192");
   } else {

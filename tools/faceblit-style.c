@@ -151,12 +151,15 @@ draw_preview (const FbImage * style, const FbLandmarks * lm)
 
 /* ---- Landmarks ----------------------------------------------------------------------- */
 
+/* Fits the landmarks in face_box when given, else in the box of the face that dlib
+ * detects (printed, so that a user can adjust it and give it back as --face-box). */
 static gboolean
-detect_landmarks (const FbImage * style, const char *style_path, const char *model_path,
-    FbLandmarks * lm, GError ** error)
+find_landmarks (const FbImage * style, const char *style_path, const char *model_path,
+    const FbRect * face_box, FbLandmarks * lm, GError ** error)
 {
   char *message = NULL;
   FbShapeModel *model;
+  FbRect box;
   gboolean ok;
 
   if (!g_file_test (model_path, G_FILE_TEST_EXISTS)) {
@@ -172,18 +175,61 @@ detect_landmarks (const FbImage * style, const char *style_path, const char *mod
     free (message);
     return FALSE;
   }
-  ok = fb_style_detect_landmarks (style, model, lm, error);
+  if (face_box) {
+    box = *face_box;
+    ok = TRUE;
+  } else if ((ok = fb_style_detect_face (style, &box, error))) {
+    g_printerr ("dlib found the face in the box %d,%d,%d,%d (X,Y,W,H, what --face-box "
+        "takes).\n", box.x, box.y, box.width, box.height);
+  }
+  ok = ok && fb_style_fit_landmarks (style, model, box, lm, error);
   fb_shape_model_free (model);
   if (!ok && g_error_matches (*error, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE)) {
     GError *no_face = g_error_new (FB_TOOL_ERROR, 0, "%s: dlib finds no face in it. Is "
-        "the face frontal, upright and at least ~80 px wide? Otherwise write its 68 "
-        "landmarks by hand and give them with --landmarks FILE", style_path);
+        "the face frontal, upright and at least ~80 px wide? Otherwise give the box "
+        "around the face with --face-box X,Y,W,H, or place the 68 landmarks in the "
+        "landmark editor (" FB_LANDMARK_EDITOR ") and give them with --landmarks FILE",
+        style_path);
     g_clear_error (error);
     g_propagate_error (error, no_face);
   } else if (!ok) {
     g_prefix_error (error, "%s: ", style_path);
   }
   return ok;
+}
+
+/* X,Y,W,H in whole pixels, W and H at least 2 (what the shape predictor needs). */
+static gboolean
+parse_face_box (const char *text, FbRect * box)
+{
+  double v[4];
+  int i;
+
+  if (!fb_tool_parse_numbers (text, ",", v, 4))
+    return FALSE;
+  for (i = 0; i < 4; i++)
+    if (v[i] != floor (v[i]) || fabs (v[i]) > 1e6)
+      return FALSE;
+  *box = (FbRect) { (int) v[0], (int) v[1], (int) v[2], (int) v[3] };
+  return box->width >= 2 && box->height >= 2;
+}
+
+/* The box may reach past the edges (of a face cut by the frame, as dlib's boxes do),
+ * but a box whose centre is off the picture holds no face to fit. */
+static gboolean
+check_face_box (const FbImage * style, const char *style_path, const FbRect * box,
+    GError ** error)
+{
+  const double cx = box->x + box->width / 2.0, cy = box->y + box->height / 2.0;
+
+  if (cx >= 0 && cy >= 0 && cx <= style->width && cy <= style->height)
+    return TRUE;
+  g_set_error (error, FB_TOOL_ERROR, 0, "--face-box %d,%d,%d,%d lies outside the %dx%d "
+      "image %s (its centre is at %.0f,%.0f): give X,Y (the top-left corner), W and H "
+      "in the image's pixels, the box around the face from the brows to the chin",
+      box->x, box->y, box->width, box->height, style->width, style->height, style_path,
+      cx, cy);
+  return FALSE;
 }
 
 /* The landmarks must lie on the picture, and the face must be big enough to stylize. */
@@ -267,7 +313,8 @@ make_description (void)
       "Prints the 68 landmarks of the face in STYLE.png (PNG or JPEG) on standard output,\n"
       "one 'x y' per line in iBUG-300W order; messages go to standard error.\n"
       "Like the element, it takes the landmarks from --landmarks, else from NAME.lm.txt\n"
-      "beside NAME.png, else finds them with dlib (--detect always does).\n\n"
+      "beside NAME.png, else finds them with dlib (--detect always does; --face-box\n"
+      "fits them in a box you give, for drawings in which dlib finds no face).\n\n"
       "The preview draws each point with its number, one colour per part:\n");
   for (g = 0; g < (int) G_N_ELEMENTS (groups); g++)
     g_string_append_printf (text, "  %2d-%2d %s (#%02x%02x%02x)\n", groups[g].first,
@@ -275,11 +322,15 @@ make_description (void)
         groups[g].colour[2]);
   g_string_append (text,
       "Check that the jaw hugs the face, the eye and lip outlines close around them and\n"
-      "points 36 and 45 are the outer eye corners. If dlib misplaces points, correct the\n"
-      "saved file by hand and pass it with --landmarks.\n\n"
+      "points 36 and 45 are the outer eye corners. If dlib misplaces points, drag them\n"
+      "into place in the landmark editor, a web page that works offline:\n"
+      "  " FB_LANDMARK_EDITOR "\n"
+      "and pass the file it saves with --landmarks.\n\n"
       "Examples:\n"
       "  faceblit-style --save-landmarks me.lm.txt --preview me-check.png me.png\n"
-      "  faceblit-style --landmarks me.lm.txt --warm-cache me.png\n\n"
+      "  faceblit-style --landmarks me.lm.txt --warm-cache me.png\n"
+      "  faceblit-style --face-box 140,90,260,280 --save-landmarks drawing.lm.txt \\\n"
+      "      --preview drawing-check.png drawing.png\n\n"
       "Nothing is overwritten without --force. Exit status: 0 success, 1 failure,\n"
       "2 wrong usage.");
   return g_string_free (text, FALSE);
@@ -289,7 +340,7 @@ int
 main (int argc, char **argv)
 {
   g_autofree char *model_path = NULL, *landmarks_path = NULL, *save_path = NULL;
-  g_autofree char *preview_path = NULL, *description = NULL;
+  g_autofree char *preview_path = NULL, *description = NULL, *face_box_text = NULL;
   gboolean warm_cache = FALSE, force = FALSE, detect = FALSE, list = FALSE;
   /* The element's defaults: the cache holds tables per value. */
   double lambda_pos = FB_STYLE_DEFAULT_LAMBDA_POS, lambda_app = FB_STYLE_DEFAULT_LAMBDA_APP;
@@ -300,6 +351,10 @@ main (int argc, char **argv)
         "Use these landmarks (one 'x y' per line) instead of finding the face", "FILE"},
     {"detect", 'd', 0, G_OPTION_ARG_NONE, &detect,
         "Find the landmarks with dlib even when NAME.lm.txt lies beside the image", NULL},
+    {"face-box", 'b', 0, G_OPTION_ARG_STRING, &face_box_text,
+        "Fit the landmarks in this box around the face (image pixels: top-left corner, "
+          "width, height; brows to chin) instead of detecting the face: for drawings, "
+          "in which dlib rarely finds one", "X,Y,W,H"},
     {"save-landmarks", 's', 0, G_OPTION_ARG_FILENAME, &save_path,
         "Write the landmarks to OUT, in the same format", "OUT"},
     {"preview", 'p', 0, G_OPTION_ARG_FILENAME, &preview_path,
@@ -326,6 +381,7 @@ main (int argc, char **argv)
   g_autofree char *sibling_path = NULL, *style_path = NULL, *bundled_lm = NULL;
   g_autofree char *dir = NULL;
   FbLandmarks lm;
+  FbRect face_box;
   int i;
 
   /* The terminal's character set for messages; numbers stay in C format for files. */
@@ -344,13 +400,18 @@ main (int argc, char **argv)
     return fb_tool_usage (context, "Give exactly one STYLE image or bundled style name");
   if (detect && landmarks_path)
     return fb_tool_usage (context, "Give either --landmarks or --detect");
+  if (face_box_text && landmarks_path)
+    return fb_tool_usage (context, "Give either --landmarks or --face-box");
+  if (face_box_text && !parse_face_box (face_box_text, &face_box))
+    return fb_tool_usage (context, "--face-box wants X,Y,W,H in whole pixels, W and H "
+        "at least 2, e.g. --face-box 120,80,300,300");
   if (lambda_pos < 0 || lambda_pos > 1000 || lambda_app < 0 || lambda_app > 1000)
     return fb_tool_usage (context, "--lambda-pos and --lambda-app range from 0 to 1000");
   dir = data_dir ();
   if (!fb_bundled_style_resolve (argv[1], dir, &style_path, &bundled_lm, &error))
     return fb_tool_fail (error);
   sibling_path = sibling_landmarks_path (style_path);
-  if (!landmarks_path && !detect && g_file_test (sibling_path, G_FILE_TEST_IS_REGULAR)) {
+  if (!landmarks_path && !detect && !face_box_text && g_file_test (sibling_path, G_FILE_TEST_IS_REGULAR)) {
     landmarks_path = g_strdup (sibling_path);
     g_printerr ("Using the landmarks in %s (--detect finds them with dlib instead).\n",
         landmarks_path);
@@ -374,9 +435,11 @@ main (int argc, char **argv)
       return fb_tool_fail (error);
   } else {
     gint64 start = g_get_monotonic_time ();
-    if (!detect_landmarks (style, style_path, model_path, &lm, &error))
+    if ((face_box_text && !check_face_box (style, style_path, &face_box, &error))
+        || !find_landmarks (style, style_path, model_path,
+            face_box_text ? &face_box : NULL, &lm, &error))
       return fb_tool_fail (error);
-    g_printerr ("Found the face in %s in %.0f ms.\n", style_path,
+    g_printerr ("Found the landmarks in %s in %.0f ms.\n", style_path,
         (g_get_monotonic_time () - start) / 1000.0);
     if (!check_landmarks (style, &lm, style_path, &error))
       return fb_tool_fail (error);

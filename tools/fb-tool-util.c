@@ -22,6 +22,23 @@ fb_tool_usage (GOptionContext * context, const char *message)
   return 2;
 }
 
+gboolean
+fb_tool_parse_numbers (const char *text, const char *separators, double *out, int n)
+{
+  g_auto (GStrv) parts = g_strsplit_set (text, separators, -1);
+  int i;
+
+  if (g_strv_length (parts) != (guint) n)
+    return FALSE;
+  for (i = 0; i < n; i++) {
+    char *end;
+    out[i] = g_ascii_strtod (parts[i], &end);
+    if (end == parts[i] || *end)
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static mode_t
 current_umask (void)
 {

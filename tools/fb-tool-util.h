@@ -16,6 +16,11 @@ int fb_tool_fail (const GError * error);
 /* Prints "PROGRAM: message" and a hint to --help on stderr; returns 2. */
 int fb_tool_usage (GOptionContext * context, const char *message);
 
+/* Reads exactly n numbers (C locale) separated by any of separators, as in "X,Y,W,H"
+ * or "WxH"; FALSE when there are more or fewer, or one is not a number. */
+gboolean fb_tool_parse_numbers (const char *text, const char *separators, double *out,
+    int n);
+
 typedef struct {
   char *path;                   /* where the result goes */
   char *temp_path;              /* write here, then fb_tool_output_commit () */
