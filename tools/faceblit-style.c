@@ -149,6 +149,25 @@ draw_preview (const FbImage * style, const FbLandmarks * lm)
   return preview;
 }
 
+/* The data folder of the bundled styles, beside this program's file. */
+static char *
+data_dir (void)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+
+  return fb_bundled_data_dir (self, FB_DATA_DIR_FROM_BIN_DIR);
+}
+
+/* The landmark editor is installed in the data folder (a link there to tools/ in the
+ * source tree). */
+static char *
+landmark_editor_path (void)
+{
+  g_autofree char *dir = data_dir ();
+
+  return g_build_filename (dir, "landmark-editor.html", NULL);
+}
+
 /* ---- Landmarks ----------------------------------------------------------------------- */
 
 /* Fits the landmarks in face_box when given, else in the box of the face that dlib
@@ -185,11 +204,11 @@ find_landmarks (const FbImage * style, const char *style_path, const char *model
   ok = ok && fb_style_fit_landmarks (style, model, box, lm, error);
   fb_shape_model_free (model);
   if (!ok && g_error_matches (*error, FB_STYLE_ERROR, FB_STYLE_ERROR_NO_FACE)) {
+    g_autofree char *editor = landmark_editor_path ();
     GError *no_face = g_error_new (FB_TOOL_ERROR, 0, "%s: dlib finds no face in it. Is "
         "the face frontal, upright and at least ~80 px wide? Otherwise give the box "
         "around the face with --face-box X,Y,W,H, or place the 68 landmarks in the "
-        "landmark editor (" FB_LANDMARK_EDITOR ") and give them with --landmarks FILE",
-        style_path);
+        "landmark editor (%s) and give them with --landmarks FILE", style_path, editor);
     g_clear_error (error);
     g_propagate_error (error, no_face);
   } else if (!ok) {
@@ -280,14 +299,6 @@ sibling_landmarks_path (const char *image)
 
 /* ---- Command line -------------------------------------------------------------------- */
 
-/* The data folder of the bundled styles, beside this program's file. */
-static char *
-data_dir (void)
-{
-  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
-
-  return fb_bundled_data_dir (self, FB_DATA_DIR_FROM_BIN_DIR);
-}
 
 static int
 list_styles (void)
@@ -306,6 +317,7 @@ list_styles (void)
 static char *
 make_description (void)
 {
+  g_autofree char *editor = landmark_editor_path ();
   GString *text = g_string_new (NULL);
   int g;
 
@@ -323,8 +335,9 @@ make_description (void)
   g_string_append (text,
       "Check that the jaw hugs the face, the eye and lip outlines close around them and\n"
       "points 36 and 45 are the outer eye corners. If dlib misplaces points, drag them\n"
-      "into place in the landmark editor, a web page that works offline:\n"
-      "  " FB_LANDMARK_EDITOR "\n"
+      "into place in the landmark editor, a web page that works offline:\n");
+  g_string_append_printf (text, "  %s\n", editor);
+  g_string_append (text,
       "and pass the file it saves with --landmarks.\n\n"
       "Examples:\n"
       "  faceblit-style --save-landmarks me.lm.txt --preview me-check.png me.png\n"
