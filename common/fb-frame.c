@@ -166,11 +166,13 @@ blend_yuv420 (FbFrame * frame, const FbYuvLayout * l, FbRect rect, int ox, int o
 }
 
 /* Any other YUV layout (packed 4:2:2, grey, deep samples): chroma sample by chroma
- * sample, with the kernels' fb_yuv_blend_sample. */
-static void
-blend_yuv_samples (FbFrame * frame, const FbYuvLayout * l, FbRect rect, int ox, int oy,
+ * sample, with the kernels' fb_yuv_blend_sample. A copy per format (a literal
+ * `format`), so that the layout's fields are constants in it. */
+static G_ALWAYS_INLINE inline void
+blend_yuv_samples (FbFrame * frame, const FbFormat format, FbRect rect, int ox, int oy,
     const FbImage * rgb, const FbImage * alpha)
 {
+  const FbYuvLayout layout = fb_yuv_layout (format), *l = &layout;
   int cx0 = rect.x >> l->chroma_x_shift;
   int cx1 = (rect.x + rect.width - 1) >> l->chroma_x_shift;
   int cy0 = rect.y >> l->chroma_y_shift;
@@ -208,10 +210,26 @@ blend_yuv (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
 {
   FbYuvLayout l = fb_yuv_layout (frame->format);
 
-  if (is_planar_yuv420_8bit (&l))
-    blend_yuv420 (frame, &l, rect, ox, oy, rgb, alpha);
-  else
-    blend_yuv_samples (frame, &l, rect, ox, oy, rgb, alpha);
+  switch (frame->format) {
+    case FB_FORMAT_YUY2:
+      blend_yuv_samples (frame, FB_FORMAT_YUY2, rect, ox, oy, rgb, alpha);
+      break;
+    case FB_FORMAT_UYVY:
+      blend_yuv_samples (frame, FB_FORMAT_UYVY, rect, ox, oy, rgb, alpha);
+      break;
+    case FB_FORMAT_GRAY8:
+      blend_yuv_samples (frame, FB_FORMAT_GRAY8, rect, ox, oy, rgb, alpha);
+      break;
+    case FB_FORMAT_I420_10LE:
+      blend_yuv_samples (frame, FB_FORMAT_I420_10LE, rect, ox, oy, rgb, alpha);
+      break;
+    case FB_FORMAT_P010_10LE:
+      blend_yuv_samples (frame, FB_FORMAT_P010_10LE, rect, ox, oy, rgb, alpha);
+      break;
+    default:
+      g_assert (is_planar_yuv420_8bit (&l));
+      blend_yuv420 (frame, &l, rect, ox, oy, rgb, alpha);
+  }
 }
 
 /* 8-bit luma `step` bytes apart from byte `offset` of each row. */
