@@ -210,26 +210,19 @@ blend_yuv (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
 {
   FbYuvLayout l = fb_yuv_layout (frame->format);
 
+#define BLEND_YUV_SAMPLES(F) \
+    case F: blend_yuv_samples (frame, F, rect, ox, oy, rgb, alpha); break;
   switch (frame->format) {
-    case FB_FORMAT_YUY2:
-      blend_yuv_samples (frame, FB_FORMAT_YUY2, rect, ox, oy, rgb, alpha);
-      break;
-    case FB_FORMAT_UYVY:
-      blend_yuv_samples (frame, FB_FORMAT_UYVY, rect, ox, oy, rgb, alpha);
-      break;
-    case FB_FORMAT_GRAY8:
-      blend_yuv_samples (frame, FB_FORMAT_GRAY8, rect, ox, oy, rgb, alpha);
-      break;
-    case FB_FORMAT_I420_10LE:
-      blend_yuv_samples (frame, FB_FORMAT_I420_10LE, rect, ox, oy, rgb, alpha);
-      break;
-    case FB_FORMAT_P010_10LE:
-      blend_yuv_samples (frame, FB_FORMAT_P010_10LE, rect, ox, oy, rgb, alpha);
-      break;
+    BLEND_YUV_SAMPLES (FB_FORMAT_YUY2)
+    BLEND_YUV_SAMPLES (FB_FORMAT_UYVY)
+    BLEND_YUV_SAMPLES (FB_FORMAT_GRAY8)
+    BLEND_YUV_SAMPLES (FB_FORMAT_I420_10LE)
+    BLEND_YUV_SAMPLES (FB_FORMAT_P010_10LE)
     default:
       g_assert (is_planar_yuv420_8bit (&l));
       blend_yuv420 (frame, &l, rect, ox, oy, rgb, alpha);
   }
+#undef BLEND_YUV_SAMPLES
 }
 
 /* 8-bit luma `step` bytes apart from byte `offset` of each row. */
