@@ -87,6 +87,7 @@ blend_chroma_row (const FbYuvCoeffs * c, const ChromaSums * sums, uint8_t * u, u
     const int step, int cw, int rows, gboolean last_is_full)
 {
   const int ur = c->ur, ug = c->ug, ub = c->ub, vr = c->vr, vg = c->vg, vb = c->vb;
+  const int mid = c->chroma_mid, max = c->max;
   const int full = 2 * 255 * rows, last = (last_is_full ? 2 : 1) * 255 * rows;
   const int *restrict sa = sums->a, *restrict sr = sums->r, *restrict sg = sums->g;
   const int *restrict sb = sums->b;
@@ -94,9 +95,9 @@ blend_chroma_row (const FbYuvCoeffs * c, const ChromaSums * sums, uint8_t * u, u
 
   for (i = 0; i < cw; i++) {
     int n = i == cw - 1 ? last : full;
-    uint8_t nu = fb_yuv_blend_chroma (ur, ug, ub, 128, 255, sa[i], sr[i], sg[i], sb[i],
+    uint8_t nu = fb_yuv_blend_chroma (ur, ug, ub, mid, max, sa[i], sr[i], sg[i], sb[i],
         u[step * i], n);
-    uint8_t nv = fb_yuv_blend_chroma (vr, vg, vb, 128, 255, sa[i], sr[i], sg[i], sb[i],
+    uint8_t nv = fb_yuv_blend_chroma (vr, vg, vb, mid, max, sa[i], sr[i], sg[i], sb[i],
         v[step * i], n);
     u[step * i] = nu;
     v[step * i] = nv;
