@@ -20,7 +20,8 @@ typedef enum {
 
 #define FB_N_FORMATS (FB_FORMAT_P010_10LE + 1)
 
-/* How YUV formats encode colour (ignored for RGB formats; GRAY8 uses its luma row). */
+/* How YUV formats encode colour (ignored for RGB formats; GRAY8 takes the luma weights
+ * and range). */
 typedef enum {
   FB_YUV_BT601_LIMITED, FB_YUV_BT601_FULL,
   FB_YUV_BT709_LIMITED, FB_YUV_BT709_FULL,
