@@ -12,10 +12,16 @@ typedef enum {
   FB_FORMAT_RGBA, FB_FORMAT_BGRA, FB_FORMAT_ARGB, FB_FORMAT_ABGR,
   FB_FORMAT_RGBX, FB_FORMAT_BGRX, FB_FORMAT_XRGB, FB_FORMAT_XBGR,
   FB_FORMAT_RGB, FB_FORMAT_BGR,
-  FB_FORMAT_I420, FB_FORMAT_NV12,
+  FB_FORMAT_I420, FB_FORMAT_NV12, FB_FORMAT_NV21,
+  FB_FORMAT_YUY2, FB_FORMAT_UYVY,
+  FB_FORMAT_GRAY8,
+  FB_FORMAT_I420_10LE, FB_FORMAT_P010_10LE,
 } FbFormat;
 
-/* How YUV formats encode colour (ignored for RGB formats). */
+#define FB_N_FORMATS (FB_FORMAT_P010_10LE + 1)
+
+/* How YUV formats encode colour (ignored for RGB formats; GRAY8 takes the luma weights
+ * and range). */
 typedef enum {
   FB_YUV_BT601_LIMITED, FB_YUV_BT601_FULL,
   FB_YUV_BT709_LIMITED, FB_YUV_BT709_FULL,
@@ -39,10 +45,11 @@ typedef struct {
   FbMemory memory;
 } FbFrame;
 
+/* Every format after the packed RGB ones: luma and chroma samples (GRAY8: luma only). */
 FB_FUNC int
 fb_format_is_yuv (FbFormat format)
 {
-  return format == FB_FORMAT_I420 || format == FB_FORMAT_NV12;
+  return format >= FB_FORMAT_I420;
 }
 
 FB_FUNC int
@@ -112,28 +119,164 @@ fb_frame_pixel (const FbFrame * frame, int bpp, int x, int y)
   return frame->planes[0] + (size_t) y * frame->strides[0] + (size_t) x * bpp;
 }
 
-/* Chroma planes of a YUV frame: U and V samples of chroma row cy start at u and v
- * and lie `step` bytes apart (1 for I420, 2 for interleaved NV12). */
+/* ------------------------------------------------------------- YUV layouts */
+
+/* Where one component's samples lie: sample i of row r at
+ * planes[plane] + r * strides[plane] + offset + i * step. */
 typedef struct {
-  uint8_t *u;
-  uint8_t *v;
+  int plane;
+  int offset;
   int step;
-} FbChromaRow;
+} FbSamplePlace;
 
-FB_FUNC FbChromaRow
-fb_frame_chroma_row (const FbFrame * frame, int cy)
+/* The samples of a YUV format. Chroma sample (cx, cy) is shared by the pixels (x, y)
+ * with x >> chroma_x_shift == cx and y >> chroma_y_shift == cy: 2 x 2 of them for
+ * 4:2:0, the 2 x 1 of a macropixel for packed 4:2:2, and just (cx, cy) for GRAY8,
+ * which has no chroma. Deep formats store each value in a 16-bit little-endian word,
+ * `shift` bits above its least significant bit (P010 keeps it in the top 10 bits). */
+typedef struct {
+  FbSamplePlace y, u, v;
+  int chroma;
+  int chroma_x_shift;
+  int chroma_y_shift;
+  int wide;
+  int shift;
+  int depth;                    /* bits of a value: 8 or 10 */
+} FbYuvLayout;
+
+FB_FUNC FbSamplePlace
+fb_sample_place (int plane, int offset, int step)
 {
-  FbChromaRow r;
+  FbSamplePlace s;
 
-  r.u = frame->planes[1] + (size_t) cy * frame->strides[1];
-  if (frame->format == FB_FORMAT_NV12) {
-    r.v = r.u + 1;
-    r.step = 2;
-  } else {
-    r.v = frame->planes[2] + (size_t) cy * frame->strides[2];
-    r.step = 1;
+  s.plane = plane;
+  s.offset = offset;
+  s.step = step;
+  return s;
+}
+
+/* Packed 4:2:2: macropixels of four bytes, Y of the two pixels and their U and V at
+ * these offsets. */
+FB_FUNC void
+fb_yuv_layout_set_422 (FbYuvLayout * l, int y0, int u, int v)
+{
+  l->y = fb_sample_place (0, y0, 2);
+  l->u = fb_sample_place (0, u, 4);
+  l->v = fb_sample_place (0, v, 4);
+  l->chroma_y_shift = 0;
+}
+
+/* Meaningless for packed RGB formats. */
+FB_FUNC FbYuvLayout
+fb_yuv_layout (FbFormat format)
+{
+  FbYuvLayout l;
+
+  /* I420 */
+  l.y = fb_sample_place (0, 0, 1);
+  l.u = fb_sample_place (1, 0, 1);
+  l.v = fb_sample_place (2, 0, 1);
+  l.chroma = 1;
+  l.chroma_x_shift = l.chroma_y_shift = 1;
+  l.wide = l.shift = 0;
+  l.depth = 8;
+  switch (format) {
+    case FB_FORMAT_NV12:
+      l.u = fb_sample_place (1, 0, 2);
+      l.v = fb_sample_place (1, 1, 2);
+      break;
+    case FB_FORMAT_NV21:
+      l.u = fb_sample_place (1, 1, 2);
+      l.v = fb_sample_place (1, 0, 2);
+      break;
+    case FB_FORMAT_YUY2:       /* Y0 U Y1 V */
+      fb_yuv_layout_set_422 (&l, 0, 1, 3);
+      break;
+    case FB_FORMAT_UYVY:       /* U Y0 V Y1 */
+      fb_yuv_layout_set_422 (&l, 1, 0, 2);
+      break;
+    case FB_FORMAT_GRAY8:
+      l.u = l.v = l.y;
+      l.chroma = 0;
+      l.chroma_x_shift = l.chroma_y_shift = 0;
+      break;
+    case FB_FORMAT_I420_10LE:
+      l.y.step = l.u.step = l.v.step = 2;
+      l.wide = 1;
+      l.depth = 10;
+      break;
+    case FB_FORMAT_P010_10LE:
+      l.y = fb_sample_place (0, 0, 2);
+      l.u = fb_sample_place (1, 0, 4);
+      l.v = fb_sample_place (1, 2, 4);
+      l.wide = 1;
+      l.shift = 6;
+      l.depth = 10;
+      break;
+    default:
+      break;
   }
-  return r;
+  return l;
+}
+
+FB_FUNC uint8_t *
+fb_sample_address (const FbFrame * frame, FbSamplePlace s, int i, int row)
+{
+  return frame->planes[s.plane] + (size_t) row * frame->strides[s.plane] + s.offset
+      + (size_t) i * s.step;
+}
+
+/* The value at p; bits of a word outside the value are ignored. */
+FB_FUNC int
+fb_sample_get (const FbYuvLayout * l, const uint8_t * p)
+{
+  if (!l->wide)
+    return p[0];
+  return ((p[0] | p[1] << 8) >> l->shift) & ((1 << l->depth) - 1);
+}
+
+/* Writes value (0 .. 2^depth - 1); a word's bits outside it become 0. */
+FB_FUNC void
+fb_sample_put (const FbYuvLayout * l, uint8_t * p, int value)
+{
+  int word = value << l->shift;
+
+  p[0] = (uint8_t) (word & 255);
+  if (l->wide)
+    p[1] = (uint8_t) (word >> 8);
+}
+
+/* Pixel k = 2 dy + dx (k < 4) of chroma sample (cx, cy) in (*x, *y); whether the
+ * sample has such a pixel (frame borders aside). */
+FB_FUNC int
+fb_chroma_block_pixel (const FbYuvLayout * l, int cx, int cy, int k, int *x, int *y)
+{
+  int dx = k & 1, dy = k >> 1;
+
+  *x = (cx << l->chroma_x_shift) + dx;
+  *y = (cy << l->chroma_y_shift) + dy;
+  return dx < 1 << l->chroma_x_shift && dy < 1 << l->chroma_y_shift;
+}
+
+/* The code of black and the spans of luma and chroma codes for a depth, as
+ * GStreamer's gst_video_color_range_offsets gives them: limited range scales the
+ * 8-bit 16..235 and 16..240 by 2^(depth - 8), full range uses every code. */
+FB_FUNC int
+fb_yuv_black (int depth, int limited)
+{
+  return limited ? 16 << (depth - 8) : 0;
+}
+
+FB_FUNC int
+fb_yuv_luma_span (int depth, int limited)
+{
+  return limited ? 219 << (depth - 8) : (1 << depth) - 1;
+}
+
+FB_FUNC int
+fb_yuv_chroma_span (int depth, int limited)
+{
+  return limited ? 224 << (depth - 8) : (1 << depth) - 1;
 }
 
 /* ------------------------------------------------------------- luma for tracking */
@@ -159,17 +302,33 @@ fb_limited_luma_to_full (uint8_t y)
   return v > 255 ? 255 : v;
 }
 
+/* round ((y - black) * 255 / span), clamped: a luma code of any depth as full-range
+ * 8 bits. fb_limited_luma_to_full is the same for 8-bit limited range, and 8-bit full
+ * range is the code itself. */
+FB_FUNC uint8_t
+fb_yuv_luma_to_full (int y, int depth, int limited)
+{
+  int black = fb_yuv_black (depth, limited), span = fb_yuv_luma_span (depth, limited);
+  int t = y > black ? y - black : 0, v = (t * 510 + span) / (2 * span);
+
+  return v > 255 ? 255 : (uint8_t) v;
+}
+
 /* Full-range luma of pixel (x, y) of the frame (0..255). */
 FB_FUNC uint8_t
 fb_frame_luma_at (const FbFrame * frame, int x, int y)
 {
   FbPackedLayout l = fb_packed_layout (frame->format);
-  uint8_t luma;
+  FbYuvLayout yuv;
+  int limited = fb_yuv_matrix_is_limited (frame->matrix), luma;
 
   if (l.bpp)
     return fb_packed_luma (fb_frame_pixel (frame, l.bpp, x, y), l.r, l.g, l.b);
-  luma = *fb_frame_pixel (frame, 1, x, y);
-  return fb_yuv_matrix_is_limited (frame->matrix) ? fb_limited_luma_to_full (luma) : luma;
+  yuv = fb_yuv_layout (frame->format);
+  luma = fb_sample_get (&yuv, fb_sample_address (frame, yuv.y, x, y));
+  if (yuv.depth > 8)
+    return fb_yuv_luma_to_full (luma, yuv.depth, limited);
+  return limited ? fb_limited_luma_to_full ((uint8_t) luma) : (uint8_t) luma;
 }
 
 /* ------------------------------------------------------------- blending */
@@ -189,6 +348,16 @@ fb_blend_u8 (uint8_t value, uint8_t alpha, uint8_t under)
   return fb_div255 ((uint16_t) (value * alpha + under * (255 - alpha)));
 }
 
+/* fb_blend_u8 for samples of any depth: round ((value alpha + under (255 - alpha)) /
+ * 255), in 32 bits for deep samples. */
+FB_FUNC int
+fb_blend_sample (const FbYuvLayout * l, int value, int alpha, int under)
+{
+  if (!l->wide)
+    return fb_blend_u8 ((uint8_t) value, (uint8_t) alpha, (uint8_t) under);
+  return (value * alpha + under * (255 - alpha) + 127) / 255;
+}
+
 /* Blends rgb into the packed pixel at p; the alpha or padding byte is kept. */
 FB_FUNC void
 fb_packed_blend (uint8_t * p, int r, int g, int b, int extra, const uint8_t * rgb,
@@ -206,11 +375,14 @@ fb_packed_blend (uint8_t * p, int r, int g, int b, int extra, const uint8_t * rg
 #define FB_YUV_FIX 16
 #define FB_YUV_FIX_HALF (1 << (FB_YUV_FIX - 1))
 
-/* 16-bit fixed-point coefficients of one matrix and range, both directions. */
+/* 16-bit fixed-point coefficients of one matrix, range and depth, both directions,
+ * between 8-bit RGB and codes of that depth. */
 typedef struct {
   int yr, yg, yb, y_black;      /* Y = y_black + (yr R + yg G + yb B) */
-  int ur, ug, ub;               /* U = 128 + (ur R + ug G + ub B), likewise V */
+  int ur, ug, ub;               /* U = chroma_mid + (ur R + ug G + ub B), likewise V */
   int vr, vg, vb;
+  int chroma_mid;               /* the code of zero chroma, 2^(depth - 1) */
+  int max;                      /* the largest code, 2^depth - 1 */
   int y_gain;                   /* R' = y_gain (Y - y_black) */
   int rv, gu, gv, bu;           /* R = R' + rv V', G = R' - gu U' - gv V', B = R' + bu U' */
 } FbYuvCoeffs;
@@ -222,12 +394,13 @@ fb_yuv_fix (double v)
 }
 
 FB_FUNC void
-fb_yuv_coeffs_init (FbYuvMatrix matrix, FbYuvCoeffs * c)
+fb_yuv_coeffs_init (FbYuvMatrix matrix, int depth, FbYuvCoeffs * c)
 {
   int bt709 = matrix == FB_YUV_BT709_LIMITED || matrix == FB_YUV_BT709_FULL;
   int limited = fb_yuv_matrix_is_limited (matrix);
   double kr = bt709 ? 0.2126 : 0.299, kb = bt709 ? 0.0722 : 0.114, kg = 1 - kr - kb;
-  double sy = limited ? 219.0 / 255 : 1, sc = limited ? 224.0 / 255 : 1;
+  double sy = fb_yuv_luma_span (depth, limited) / 255.0;
+  double sc = fb_yuv_chroma_span (depth, limited) / 255.0;
   double cb = sc / (2 * (1 - kb)), cr = sc / (2 * (1 - kr));
 
   /* The middle coefficient of each row absorbs the rounding, so that grey maps to
@@ -235,7 +408,9 @@ fb_yuv_coeffs_init (FbYuvMatrix matrix, FbYuvCoeffs * c)
   c->yr = fb_yuv_fix (sy * kr);
   c->yb = fb_yuv_fix (sy * kb);
   c->yg = fb_yuv_fix (sy) - c->yr - c->yb;
-  c->y_black = limited ? 16 : 0;
+  c->y_black = fb_yuv_black (depth, limited);
+  c->chroma_mid = 1 << (depth - 1);
+  c->max = (1 << depth) - 1;
   c->ur = fb_yuv_fix (-cb * kr);
   c->ub = fb_yuv_fix (sc / 2);
   c->ug = -c->ur - c->ub;
@@ -250,9 +425,27 @@ fb_yuv_coeffs_init (FbYuvMatrix matrix, FbYuvCoeffs * c)
   c->gv = fb_yuv_fix (2 * (1 - kr) * kr / (kg * sc));
 }
 
+FB_FUNC uint8_t
+fb_clamp_u8 (int v)
+{
+  return v < 0 ? 0 : v > 255 ? 255 : (uint8_t) v;
+}
+
+/* The 8-bit RGB of codes (y, u, v). */
+FB_FUNC void
+fb_yuv_to_rgb (const FbYuvCoeffs * c, int y, int u, int v, uint8_t * rgb)
+{
+  int l = (y - c->y_black) * c->y_gain + FB_YUV_FIX_HALF;
+  int du = u - c->chroma_mid, dv = v - c->chroma_mid;
+
+  rgb[0] = fb_clamp_u8 ((l + c->rv * dv) >> FB_YUV_FIX);
+  rgb[1] = fb_clamp_u8 ((l - c->gu * du - c->gv * dv) >> FB_YUV_FIX);
+  rgb[2] = fb_clamp_u8 ((l + c->bu * du) >> FB_YUV_FIX);
+}
+
 /* Y of a colour. Y is linear in RGB, so blending Y equals taking Y of the blended RGB,
  * and the frame's own Y never goes through a lossy YUV -> RGB -> YUV round trip. */
-FB_FUNC uint8_t
+FB_FUNC int
 fb_yuv_luma_of_rgb (int yr, int yg, int yb, int y_black, int r, int g, int b)
 {
   return y_black + ((yr * r + yg * g + yb * b + FB_YUV_FIX_HALF) >> FB_YUV_FIX);
@@ -262,57 +455,61 @@ fb_yuv_luma_of_rgb (int yr, int yg, int yb, int y_black, int r, int g, int b)
  * colours, those outside what is blended keeping the frame's colour (alpha 0). By
  * linearity that is the chroma of the alpha-weighted colour sum (sa = sum of alpha, sr
  * = sum of alpha R, ...) plus the old chroma weighted by the rest. (cr, cg, cb): the
- * row of U or V in FbYuvCoeffs. Coefficients are 16-bit fixed point; double keeps every
- * term exact (so a fused multiply-add changes nothing) and divides faster than 64-bit
- * integers. sa = 0 gives `old` exactly. */
-FB_FUNC uint8_t
-fb_yuv_blend_chroma (int cr, int cg, int cb, int sa, int sr, int sg, int sb, int old,
-    int full)
+ * row of U or V in FbYuvCoeffs, mid its chroma_mid and max its max. Coefficients are
+ * 16-bit fixed point; double keeps every term exact (so a fused multiply-add changes
+ * nothing) and divides faster than 64-bit integers. sa = 0 gives `old` exactly. */
+FB_FUNC int
+fb_yuv_blend_chroma (int cr, int cg, int cb, int mid, int max, int sa, int sr, int sg,
+    int sb, int old, int full)
 {
-  double weighted = 128.0 * sa + ((double) cr * sr + (double) cg * sg
+  double weighted = (double) mid * sa + ((double) cr * sr + (double) cg * sg
       + (double) cb * sb) * (1.0 / (1 << FB_YUV_FIX));
   double v = (weighted + (double) old * (full - sa)) / full + 0.5;
-  return v >= 255 ? 255 : (uint8_t) v;
+  return v >= max ? max : (int) v;
 }
 
 /* Blends chroma sample (cx, cy) and its luma pixels with a colour and an alpha per
- * pixel (index 2 dy + dx for pixel (2 cx + dx, 2 cy + dy); alpha 0 for those not
- * blended): what fb_frame_blend_rgb does to them. Pixels outside the frame are
- * skipped; the chroma changes only if some alpha is > 0. */
+ * pixel (index k of fb_chroma_block_pixel; alpha 0 for those not blended): what
+ * fb_frame_blend_rgb does to them. Pixels outside the frame are skipped; the chroma
+ * changes only if some alpha is > 0. Packed 4:2:2 shares chroma between a pixel pair
+ * as 4:2:0 does between four: the pair's chroma becomes the chroma of the mean of its
+ * blended colours, so a face's edge neither bleeds nor fringes more in one format than
+ * in another. */
 FB_FUNC void
-fb_yuv_blend_sample (const FbFrame * frame, const FbYuvCoeffs * c, int cx, int cy,
-    const uint8_t * alpha, const uint8_t * rgb)
+fb_yuv_blend_sample (const FbFrame * frame, const FbYuvLayout * l, const FbYuvCoeffs * c,
+    int cx, int cy, const uint8_t * alpha, const uint8_t * rgb)
 {
-  int cols = 2 * cx + 1 < frame->width ? 2 : 1, rows = 2 * cy + 1 < frame->height ? 2 : 1;
-  int sa = 0, sr = 0, sg = 0, sb = 0, dx, dy;
-  FbChromaRow row;
+  int sa = 0, sr = 0, sg = 0, sb = 0, n = 0, k;
 
-  for (dy = 0; dy < rows; dy++)
-    for (dx = 0; dx < cols; dx++) {
-      int k = 2 * dy + dx, a = alpha[k];
-      const uint8_t *p = rgb + 3 * k;
-      uint8_t *luma;
-      if (a == 0)
-        continue;
-      luma = fb_frame_pixel (frame, 1, 2 * cx + dx, 2 * cy + dy);
-      *luma = fb_blend_u8 (fb_yuv_luma_of_rgb (c->yr, c->yg, c->yb, c->y_black, p[0],
-              p[1], p[2]), a, *luma);
-      sa += a;
-      sr += a * p[0];
-      sg += a * p[1];
-      sb += a * p[2];
-    }
-  if (sa == 0)
+  for (k = 0; k < 4; k++) {
+    int a = alpha[k], x, y;
+    const uint8_t *p = rgb + 3 * k;
+    uint8_t *luma;
+    if (!fb_chroma_block_pixel (l, cx, cy, k, &x, &y) || x >= frame->width
+        || y >= frame->height)
+      continue;
+    n++;
+    if (a == 0)
+      continue;
+    luma = fb_sample_address (frame, l->y, x, y);
+    fb_sample_put (l, luma, fb_blend_sample (l, fb_yuv_luma_of_rgb (c->yr, c->yg, c->yb,
+                c->y_black, p[0], p[1], p[2]), a, fb_sample_get (l, luma)));
+    sa += a;
+    sr += a * p[0];
+    sg += a * p[1];
+    sb += a * p[2];
+  }
+  if (sa == 0 || !l->chroma)
     return;
-  row = fb_frame_chroma_row (frame, cy);
   {
-    uint8_t *u = row.u + row.step * cx, *v = row.v + row.step * cx;
-    uint8_t nu = fb_yuv_blend_chroma (c->ur, c->ug, c->ub, sa, sr, sg, sb, *u,
-        255 * rows * cols);
-    uint8_t nv = fb_yuv_blend_chroma (c->vr, c->vg, c->vb, sa, sr, sg, sb, *v,
-        255 * rows * cols);
-    *u = nu;
-    *v = nv;
+    uint8_t *u = fb_sample_address (frame, l->u, cx, cy);
+    uint8_t *v = fb_sample_address (frame, l->v, cx, cy);
+    int nu = fb_yuv_blend_chroma (c->ur, c->ug, c->ub, c->chroma_mid, c->max, sa, sr, sg,
+        sb, fb_sample_get (l, u), 255 * n);
+    int nv = fb_yuv_blend_chroma (c->vr, c->vg, c->vb, c->chroma_mid, c->max, sa, sr, sg,
+        sb, fb_sample_get (l, v), 255 * n);
+    fb_sample_put (l, u, nu);
+    fb_sample_put (l, v, nv);
   }
 }
 

@@ -11,55 +11,30 @@
  * called with literal arguments), blends stay in 16-bit lanes, and YUV chroma goes
  * through per-pixel rows so the colour maths runs over contiguous arrays. */
 
-static inline uint8_t
-clamp_u8 (int v)
-{
-  return v < 0 ? 0 : v > 255 ? 255 : v;
-}
+/* ------------------------------------------------------------- YUV */
 
-/* ------------------------------------------------------------- YUV matrices */
-
-#define FIX FB_YUV_FIX
-#define FIX_HALF FB_YUV_FIX_HALF
-
-/* Converts one row; u and v hold the chroma of every pixel. */
-static G_ALWAYS_INLINE inline void
-yuv_row_to_rgb (const FbYuvCoeffs * c, const uint8_t * y, const uint8_t * u,
-    const uint8_t * v, uint8_t * rgb, int n)
-{
-  const int y_gain = c->y_gain, y_black = c->y_black;
-  const int rv = c->rv, gu = c->gu, gv = c->gv, bu = c->bu;
-  int x;
-
-  for (x = 0; x < n; x++) {
-    int l = (y[x] - y_black) * y_gain + FIX_HALF;
-    int du = u[x] - 128, dv = v[x] - 128;
-    rgb[3 * x + 0] = clamp_u8 ((l + rv * dv) >> FIX);
-    rgb[3 * x + 1] = clamp_u8 ((l - gu * du - gv * dv) >> FIX);
-    rgb[3 * x + 2] = clamp_u8 ((l + bu * du) >> FIX);
-  }
-}
-
-FB_VECTORISED static void
+/* Reading back is for tests and tools, so one pixel at a time, in every YUV format. */
+static void
 read_rgb_yuv (const FbFrame * frame, FbRect rect, FbImage * out)
 {
+  FbYuvLayout l = fb_yuv_layout (frame->format);
   FbYuvCoeffs c;
-  uint8_t *u = g_malloc (2 * (size_t) rect.width), *v = u + rect.width;
   int x, y;
 
-  fb_yuv_coeffs_init (frame->matrix, &c);
+  fb_yuv_coeffs_init (frame->matrix, l.depth, &c);
   for (y = 0; y < rect.height; y++) {
-    int fy = rect.y + y;
-    FbChromaRow cr = fb_frame_chroma_row (frame, fy >> 1);
+    int fy = rect.y + y, cy = fy >> l.chroma_y_shift;
+    uint8_t *o = fb_image_row (out, y);
     for (x = 0; x < rect.width; x++) {
-      int i = ((rect.x + x) >> 1) * cr.step;
-      u[x] = cr.u[i];
-      v[x] = cr.v[i];
+      int fx = rect.x + x, cx = fx >> l.chroma_x_shift;
+      int u = l.chroma ? fb_sample_get (&l, fb_sample_address (frame, l.u, cx, cy))
+          : c.chroma_mid;
+      int v = l.chroma ? fb_sample_get (&l, fb_sample_address (frame, l.v, cx, cy))
+          : c.chroma_mid;
+      fb_yuv_to_rgb (&c, fb_sample_get (&l, fb_sample_address (frame, l.y, fx, fy)), u, v,
+          o + 3 * x);
     }
-    yuv_row_to_rgb (&c, frame->planes[0] + (size_t) fy * frame->strides[0] + rect.x,
-        u, v, fb_image_row (out, y), rect.width);
   }
-  g_free (u);
 }
 
 /* Per chroma row: sums over the pixels of each chroma sample of alpha and of alpha
@@ -112,6 +87,7 @@ blend_chroma_row (const FbYuvCoeffs * c, const ChromaSums * sums, uint8_t * u, u
     const int step, int cw, int rows, gboolean last_is_full)
 {
   const int ur = c->ur, ug = c->ug, ub = c->ub, vr = c->vr, vg = c->vg, vb = c->vb;
+  const int mid = c->chroma_mid, max = c->max;
   const int full = 2 * 255 * rows, last = (last_is_full ? 2 : 1) * 255 * rows;
   const int *restrict sa = sums->a, *restrict sr = sums->r, *restrict sg = sums->g;
   const int *restrict sb = sums->b;
@@ -119,8 +95,10 @@ blend_chroma_row (const FbYuvCoeffs * c, const ChromaSums * sums, uint8_t * u, u
 
   for (i = 0; i < cw; i++) {
     int n = i == cw - 1 ? last : full;
-    uint8_t nu = fb_yuv_blend_chroma (ur, ug, ub, sa[i], sr[i], sg[i], sb[i], u[step * i], n);
-    uint8_t nv = fb_yuv_blend_chroma (vr, vg, vb, sa[i], sr[i], sg[i], sb[i], v[step * i], n);
+    uint8_t nu = fb_yuv_blend_chroma (ur, ug, ub, mid, max, sa[i], sr[i], sg[i], sb[i],
+        u[step * i], n);
+    uint8_t nv = fb_yuv_blend_chroma (vr, vg, vb, mid, max, sa[i], sr[i], sg[i], sb[i],
+        v[step * i], n);
     u[step * i] = nu;
     v[step * i] = nv;
   }
@@ -130,10 +108,11 @@ blend_chroma_row (const FbYuvCoeffs * c, const ChromaSums * sums, uint8_t * u, u
  * blending a row pair (the fused compositing calls one per pair) allocates nothing. */
 #define CHROMA_CHUNK 128
 
-/* `rect` is clipped to the frame; rgb and alpha are read at (ox, oy) + (x, y). */
+/* 8-bit 4:2:0 with a plane of luma (I420, NV12, NV21), vectorised. `rect` is clipped
+ * to the frame; rgb and alpha are read at (ox, oy) + (x, y). */
 FB_VECTORISED static void
-blend_yuv (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
-    const FbImage * alpha)
+blend_yuv420 (FbFrame * frame, const FbYuvLayout * l, FbRect rect, int ox, int oy,
+    const FbImage * rgb, const FbImage * alpha)
 {
   FbYuvCoeffs c;
   int cx0 = rect.x >> 1, cx1 = (rect.x + rect.width - 1) >> 1;
@@ -147,7 +126,7 @@ blend_yuv (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
   };
   int yr, yg, yb, y_black;
 
-  fb_yuv_coeffs_init (frame->matrix, &c);
+  fb_yuv_coeffs_init (frame->matrix, 8, &c);
   yr = c.yr;
   yg = c.yg;
   yb = c.yb;
@@ -155,7 +134,8 @@ blend_yuv (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
   for (cy = cy0; cy <= cy1; cy++) {
     int fy0 = MAX (2 * cy, rect.y), fy1 = MIN (2 * cy + 1, rect.y + rect.height - 1);
     int rows_in_frame = 2 * cy + 1 < frame->height ? 2 : 1;
-    FbChromaRow row = fb_frame_chroma_row (frame, cy);
+    uint8_t *u = fb_sample_address (frame, l->u, 0, cy);
+    uint8_t *v = fb_sample_address (frame, l->v, 0, cy);
     int k0;
 
     for (k0 = cx0; k0 <= cx1; k0 += CHROMA_CHUNK) {
@@ -177,33 +157,134 @@ blend_yuv (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
         chroma_sums_add_row (&sums, src, a, n, x0 & 1, cw);
       }
       /* Samples whose pixels all have alpha 0 come out unchanged, so no branch. */
-      if (row.step == 1)
-        blend_chroma_row (&c, &sums, row.u + k0, row.v + k0, 1, cw, rows_in_frame,
-            last_is_full);
+      if (l->u.step == 1)
+        blend_chroma_row (&c, &sums, u + k0, v + k0, 1, cw, rows_in_frame, last_is_full);
       else
-        blend_chroma_row (&c, &sums, row.u + 2 * k0, row.v + 2 * k0, 2, cw,
-            rows_in_frame, last_is_full);
+        blend_chroma_row (&c, &sums, u + 2 * k0, v + 2 * k0, 2, cw, rows_in_frame,
+            last_is_full);
     }
   }
 }
 
-FB_VECTORISED static void
-read_luma_yuv (const FbFrame * frame, FbImage * luma, int y0, int y1)
+/* Any other YUV layout (packed 4:2:2, grey, deep samples): chroma sample by chroma
+ * sample, with the kernels' fb_yuv_blend_sample. A copy per format (a literal
+ * `format`), so that the layout's fields are constants in it. */
+static G_ALWAYS_INLINE inline void
+blend_yuv_samples (FbFrame * frame, const FbFormat format, FbRect rect, int ox, int oy,
+    const FbImage * rgb, const FbImage * alpha)
+{
+  const FbYuvLayout layout = fb_yuv_layout (format), *l = &layout;
+  int cx0 = rect.x >> l->chroma_x_shift;
+  int cx1 = (rect.x + rect.width - 1) >> l->chroma_x_shift;
+  int cy0 = rect.y >> l->chroma_y_shift;
+  int cy1 = (rect.y + rect.height - 1) >> l->chroma_y_shift;
+  int cx, cy, k;
+  FbYuvCoeffs c;
+
+  fb_yuv_coeffs_init (frame->matrix, l->depth, &c);
+  for (cy = cy0; cy <= cy1; cy++)
+    for (cx = cx0; cx <= cx1; cx++) {
+      uint8_t a[4] = { 0, 0, 0, 0 }, colours[12];
+      for (k = 0; k < 4; k++) {
+        int x, y;
+        if (!fb_chroma_block_pixel (l, cx, cy, k, &x, &y) || x < rect.x
+            || x >= rect.x + rect.width || y < rect.y || y >= rect.y + rect.height)
+          continue;
+        x += ox - rect.x;
+        y += oy - rect.y;
+        a[k] = fb_image_row (alpha, y)[x];
+        memcpy (colours + 3 * k, fb_image_row (rgb, y) + 3 * x, 3);
+      }
+      fb_yuv_blend_sample (frame, l, &c, cx, cy, a, colours);
+    }
+}
+
+static gboolean
+is_planar_yuv420_8bit (const FbYuvLayout * l)
+{
+  return !l->wide && l->y.step == 1 && l->chroma && l->chroma_y_shift == 1;
+}
+
+static void
+blend_yuv (FbFrame * frame, FbRect rect, int ox, int oy, const FbImage * rgb,
+    const FbImage * alpha)
+{
+  FbYuvLayout l = fb_yuv_layout (frame->format);
+
+#define BLEND_YUV_SAMPLES(F) \
+    case F: blend_yuv_samples (frame, F, rect, ox, oy, rgb, alpha); break;
+  switch (frame->format) {
+    BLEND_YUV_SAMPLES (FB_FORMAT_YUY2)
+    BLEND_YUV_SAMPLES (FB_FORMAT_UYVY)
+    BLEND_YUV_SAMPLES (FB_FORMAT_GRAY8)
+    BLEND_YUV_SAMPLES (FB_FORMAT_I420_10LE)
+    BLEND_YUV_SAMPLES (FB_FORMAT_P010_10LE)
+    default:
+      g_assert (is_planar_yuv420_8bit (&l));
+      blend_yuv420 (frame, &l, rect, ox, oy, rgb, alpha);
+  }
+#undef BLEND_YUV_SAMPLES
+}
+
+/* 8-bit luma `step` bytes apart from byte `offset` of each row. */
+static G_ALWAYS_INLINE inline void
+read_luma_8bit (const FbFrame * frame, FbImage * luma, int y0, int y1, const int offset,
+    const int step)
 {
   gboolean limited = fb_yuv_matrix_is_limited (frame->matrix);
   const int w = frame->width;
   int x, y;
 
   for (y = y0; y < y1; y++) {
-    const uint8_t *in = frame->planes[0] + (size_t) y * frame->strides[0];
+    const uint8_t *in = frame->planes[0] + (size_t) y * frame->strides[0] + offset;
     uint8_t *out = fb_image_row (luma, y);
-    if (!limited) {
+    if (!limited && step == 1) {
       memcpy (out, in, w);
       continue;
     }
+    if (!limited) {
+      for (x = 0; x < w; x++)
+        out[x] = in[step * x];
+      continue;
+    }
     for (x = 0; x < w; x++)
-      out[x] = fb_limited_luma_to_full (in[x]);
+      out[x] = fb_limited_luma_to_full (in[step * x]);
   }
+}
+
+/* Deep luma through a table of every code's fb_yuv_luma_to_full. */
+static void
+read_luma_deep (const FbFrame * frame, const FbYuvLayout * l, FbImage * luma, int y0,
+    int y1)
+{
+  gboolean limited = fb_yuv_matrix_is_limited (frame->matrix);
+  uint8_t table[1 << 10];
+  int x, y;
+
+  g_assert (l->depth <= 10);
+  for (x = 0; x < 1 << l->depth; x++)
+    table[x] = fb_yuv_luma_to_full (x, l->depth, limited);
+  for (y = y0; y < y1; y++) {
+    const uint8_t *in = fb_sample_address (frame, l->y, 0, y);
+    uint8_t *out = fb_image_row (luma, y);
+    for (x = 0; x < frame->width; x++)
+      out[x] = table[fb_sample_get (l, in + (size_t) x * l->y.step)];
+  }
+}
+
+FB_VECTORISED static void
+read_luma_yuv (const FbFrame * frame, FbImage * luma, int y0, int y1)
+{
+  FbYuvLayout l = fb_yuv_layout (frame->format);
+
+  if (l.wide)
+    read_luma_deep (frame, &l, luma, y0, y1);
+  else if (l.y.step == 1)
+    read_luma_8bit (frame, luma, y0, y1, 0, 1);
+  else if (l.y.offset == 0)
+    read_luma_8bit (frame, luma, y0, y1, 0, 2);
+  else
+    read_luma_8bit (frame, luma, y0, y1, 1, 2);
 }
 
 /* ------------------------------------------------------------- packed RGB */
@@ -383,25 +464,60 @@ fb_frame_mark_points (FbFrame * frame, const FbPoint * points, int n)
 int
 fb_frame_n_planes (FbFormat format)
 {
-  return format == FB_FORMAT_I420 ? 3 : format == FB_FORMAT_NV12 ? 2 : 1;
+  FbYuvLayout l;
+
+  if (!fb_format_is_yuv (format))
+    return 1;
+  l = fb_yuv_layout (format);
+  return 1 + MAX (l.u.plane, l.v.plane);
+}
+
+/* The byte after the last sample of `n` in a row, or 0 where s is in another plane. */
+static int
+samples_end (const FbYuvLayout * l, FbSamplePlace s, int plane, int n)
+{
+  return s.plane == plane ? s.offset + (n - 1) * s.step + (l->wide ? 2 : 1) : 0;
+}
+
+int
+fb_frame_plane_row_bytes (FbFormat format, int width, int plane)
+{
+  FbPackedLayout packed = fb_packed_layout (format);
+  FbYuvLayout l;
+  int chroma_width;
+
+  g_return_val_if_fail (plane >= 0 && plane < fb_frame_n_planes (format), 0);
+  if (packed.bpp)
+    return width * packed.bpp;
+  l = fb_yuv_layout (format);
+  chroma_width = ((width - 1) >> l.chroma_x_shift) + 1;
+  return MAX (samples_end (&l, l.y, plane, width), MAX (samples_end (&l, l.u, plane,
+              chroma_width), samples_end (&l, l.v, plane, chroma_width)));
+}
+
+int
+fb_frame_plane_rows (FbFormat format, int height, int plane)
+{
+  g_return_val_if_fail (plane >= 0 && plane < fb_frame_n_planes (format), 0);
+  if (plane == 0)
+    return height;
+  return ((height - 1) >> fb_yuv_layout (format).chroma_y_shift) + 1;
 }
 
 gsize
 fb_frame_plane_span (const FbFrame * frame, int plane, int y0, int y1, gsize * offset)
 {
-  int row_bytes, bpp;
+  int row_bytes;
 
   g_return_val_if_fail (plane >= 0 && plane < fb_frame_n_planes (frame->format), 0);
   g_return_val_if_fail (0 <= y0 && y0 < y1 && y1 <= frame->height, 0);
 
-  bpp = fb_packed_layout (frame->format).bpp;
-  if (plane == 0) {
-    row_bytes = bpp ? frame->width * bpp : frame->width;
-  } else {
+  row_bytes = fb_frame_plane_row_bytes (frame->format, frame->width, plane);
+  if (plane > 0) {
     /* the chroma rows that frame rows y0 .. y1 - 1 share */
-    y0 >>= 1;
-    y1 = ((y1 - 1) >> 1) + 1;
-    row_bytes = (frame->format == FB_FORMAT_NV12 ? 2 : 1) * ((frame->width + 1) / 2);
+    int shift = fb_yuv_layout (frame->format).chroma_y_shift;
+    y0 >>= shift;
+    y1 = ((y1 - 1) >> shift) + 1;
   }
   *offset = (gsize) y0 * frame->strides[plane];
   /* the last row ends at its last pixel: the stride's padding after it need not exist */

@@ -30,14 +30,16 @@ fb_cuda_frame_composite (FbCudaFrame * f, const FbPatchSource * source, FbRect p
   if (p.width == 0 || p.height == 0)
     return FALSE;
   args->frame = f->frame;
-  fb_yuv_coeffs_init (f->frame.matrix, &args->coeffs);
+  args->layout = fb_yuv_layout (f->frame.format);
+  fb_yuv_coeffs_init (f->frame.matrix, args->layout.depth, &args->coeffs);
   args->sampler = fb_patch_sampler (source);
   args->patch = p;
   if (fb_format_is_yuv (f->frame.format)) {
     /* one thread per chroma sample the patch touches */
+    int xs = args->layout.chroma_x_shift, ys = args->layout.chroma_y_shift;
     *kernel = FB_KERNEL_ID_fb_composite_yuv_kernel;
-    *geometry = fb_launch_2d (((p.x + p.width - 1) >> 1) - (p.x >> 1) + 1,
-        ((p.y + p.height - 1) >> 1) - (p.y >> 1) + 1);
+    *geometry = fb_launch_2d (((p.x + p.width - 1) >> xs) - (p.x >> xs) + 1,
+        ((p.y + p.height - 1) >> ys) - (p.y >> ys) + 1);
   } else {
     *kernel = FB_KERNEL_ID_fb_composite_packed_kernel;
     *geometry = fb_launch_2d (p.width, p.height);
@@ -53,7 +55,8 @@ fb_cuda_frame_mark (FbCudaFrame * f, const FbLandmarks * lm, FbMarkArgs * args,
   int i;
 
   args->frame = f->frame;
-  fb_yuv_coeffs_init (f->frame.matrix, &args->coeffs);
+  args->layout = fb_yuv_layout (f->frame.format);
+  fb_yuv_coeffs_init (f->frame.matrix, args->layout.depth, &args->coeffs);
   memcpy (args->points, lm->points, sizeof (args->points));
   args->n_points = FB_N_LANDMARKS;
   *geometry = fb_launch_2d (1, 1);

@@ -32,36 +32,40 @@ fb_composite_packed_kernel (FbCompositeArgs a)
 }
 
 /* Each thread owns a chroma sample and its (up to) four luma pixels, so that threads
- * never write the same byte. */
+ * never write the same byte (fb_cuda_frame_composite's geometry). */
 FB_KERNEL
 fb_composite_yuv_kernel (FbCompositeArgs a)
 {
-  int cx0 = a.patch.x >> 1, cy0 = a.patch.y >> 1, cx, cy, k;
-  int x1 = a.patch.x + a.patch.width, y1 = a.patch.y + a.patch.height;
+  const FbYuvLayout *l = &a.layout;
+  int cx0 = a.patch.x >> l->chroma_x_shift, cy0 = a.patch.y >> l->chroma_y_shift;
+  int x1 = a.patch.x + a.patch.width, y1 = a.patch.y + a.patch.height, cx, cy, k;
   uint8_t rgb[12], alpha[4];
 
-  if (!fb_thread_pixel (((x1 - 1) >> 1) + 1 - cx0, ((y1 - 1) >> 1) + 1 - cy0, &cx, &cy))
+  if (!fb_thread_pixel (((x1 - 1) >> l->chroma_x_shift) + 1 - cx0,
+          ((y1 - 1) >> l->chroma_y_shift) + 1 - cy0, &cx, &cy))
     return;
   cx += cx0;
   cy += cy0;
   for (k = 0; k < 4; k++) {
-    int x = 2 * cx + (k & 1), y = 2 * cy + (k >> 1);
-    alpha[k] = x >= a.patch.x && x < x1 && y >= a.patch.y && y < y1
+    int x, y;
+    alpha[k] = fb_chroma_block_pixel (l, cx, cy, k, &x, &y) && x >= a.patch.x && x < x1
+        && y >= a.patch.y && y < y1
         ? fb_patch_pixel (&a.sampler, a.patch.x, x, y, rgb + 3 * k) : 0;
   }
-  fb_yuv_blend_sample (&a.frame, &a.coeffs, cx, cy, alpha, rgb);
+  fb_yuv_blend_sample (&a.frame, l, &a.coeffs, cx, cy, alpha, rgb);
 }
 
 /* The dot's pixels in chroma sample (cx, cy), with the dot's colour. */
 static __device__ inline void
-fb_mark_sample (FbRect dot, int cx, int cy, uint8_t * alpha, uint8_t * rgb)
+fb_mark_sample (const FbYuvLayout * l, FbRect dot, int cx, int cy, uint8_t * alpha,
+    uint8_t * rgb)
 {
   int k;
 
   for (k = 0; k < 4; k++) {
-    int x = 2 * cx + (k & 1), y = 2 * cy + (k >> 1);
-    alpha[k] = x >= dot.x && x < dot.x + dot.width && y >= dot.y && y < dot.y + dot.height
-        ? 255 : 0;
+    int x, y;
+    alpha[k] = fb_chroma_block_pixel (l, cx, cy, k, &x, &y) && x >= dot.x
+        && x < dot.x + dot.width && y >= dot.y && y < dot.y + dot.height ? 255 : 0;
     rgb[3 * k] = FB_MARK_R;
     rgb[3 * k + 1] = FB_MARK_G;
     rgb[3 * k + 2] = FB_MARK_B;
@@ -87,11 +91,12 @@ fb_mark_points_kernel (FbMarkArgs a)
           fb_packed_blend (fb_frame_pixel (&a.frame, l.bpp, x, y), l.r, l.g, l.b, l.extra,
               colour, 255);
     } else {
-      for (y = dot.y >> 1; y <= (dot.y + dot.height - 1) >> 1; y++)
-        for (x = dot.x >> 1; x <= (dot.x + dot.width - 1) >> 1; x++) {
+      int xs = a.layout.chroma_x_shift, ys = a.layout.chroma_y_shift;
+      for (y = dot.y >> ys; y <= (dot.y + dot.height - 1) >> ys; y++)
+        for (x = dot.x >> xs; x <= (dot.x + dot.width - 1) >> xs; x++) {
           uint8_t alpha[4], rgb[12];
-          fb_mark_sample (dot, x, y, alpha, rgb);
-          fb_yuv_blend_sample (&a.frame, &a.coeffs, x, y, alpha, rgb);
+          fb_mark_sample (&a.layout, dot, x, y, alpha, rgb);
+          fb_yuv_blend_sample (&a.frame, &a.layout, &a.coeffs, x, y, alpha, rgb);
         }
     }
   }

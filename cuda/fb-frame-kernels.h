@@ -20,7 +20,8 @@ typedef struct {
  * that it touches (fb_composite_yuv_kernel). */
 typedef struct {
   FbFrame frame;
-  FbYuvCoeffs coeffs;           /* of frame->matrix (YUV frames) */
+  FbYuvLayout layout;           /* of frame->format (YUV frames) */
+  FbYuvCoeffs coeffs;           /* of frame->matrix and the layout's depth */
   FbPatchSampler sampler;
   FbRect patch;                 /* frame pixels, clipped to the frame, not empty */
 } FbCompositeArgs;
@@ -29,6 +30,7 @@ typedef struct {
  * which they are blended matters, and that is the order of points. */
 typedef struct {
   FbFrame frame;
+  FbYuvLayout layout;
   FbYuvCoeffs coeffs;
   FbPoint points[FB_MARK_MAX_POINTS];
   int n_points;

@@ -220,7 +220,8 @@ struct _StylePreparation
   GThread *thread;
 };
 
-#define FORMATS "{ RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, xRGB, xBGR, RGB, BGR, I420, NV12 }"
+#define FORMATS "{ RGBA, BGRA, ARGB, ABGR, RGBx, BGRx, xRGB, xBGR, RGB, BGR, I420, NV12, " \
+  "NV21, YUY2, UYVY, GRAY8, I420_10LE, P010_10LE }"
 
 /* CUDA memory (in a build with the CUDA backend) and system memory, in place */
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -765,6 +766,24 @@ gst_face_blit_set_info (GstVideoFilter * filter, GstCaps * incaps,
       break;
     case GST_VIDEO_FORMAT_NV12:
       self->format = FB_FORMAT_NV12;
+      break;
+    case GST_VIDEO_FORMAT_NV21:
+      self->format = FB_FORMAT_NV21;
+      break;
+    case GST_VIDEO_FORMAT_YUY2:
+      self->format = FB_FORMAT_YUY2;
+      break;
+    case GST_VIDEO_FORMAT_UYVY:
+      self->format = FB_FORMAT_UYVY;
+      break;
+    case GST_VIDEO_FORMAT_GRAY8:
+      self->format = FB_FORMAT_GRAY8;
+      break;
+    case GST_VIDEO_FORMAT_I420_10LE:
+      self->format = FB_FORMAT_I420_10LE;
+      break;
+    case GST_VIDEO_FORMAT_P010_10LE:
+      self->format = FB_FORMAT_P010_10LE;
       break;
     default:
       GST_ERROR_OBJECT (self, "unsupported format %s",

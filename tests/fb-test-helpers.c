@@ -154,32 +154,23 @@ fb_test_frame_from_rgb (const FbImage * rgb, FbFormat format, FbYuvMatrix matrix
     int padding)
 {
   FbTestFrame *t = g_new0 (FbTestFrame, 1);
-  int w = rgb->width, h = rgb->height, cw = (w + 1) / 2, ch = (h + 1) / 2;
-  int bpp = format == FB_FORMAT_RGB || format == FB_FORMAT_BGR ? 3 : 4;
+  int w = rgb->width, h = rgb->height, n = fb_frame_n_planes (format), p;
   FbRect all = { 0, 0, w, h };
   FbImage *opaque = fb_image_new (w, h, 1);
+  gsize offsets[3];
 
   t->frame.format = format;
   t->frame.matrix = matrix;
   t->frame.width = w;
   t->frame.height = h;
-  if (format == FB_FORMAT_I420) {
-    t->frame.strides[0] = w + padding;
-    t->frame.strides[1] = t->frame.strides[2] = cw + padding;
-  } else if (format == FB_FORMAT_NV12) {
-    t->frame.strides[0] = w + padding;
-    t->frame.strides[1] = 2 * cw + padding;
-  } else {
-    t->frame.strides[0] = w * bpp + padding;
+  for (p = 0; p < n; p++) {
+    t->frame.strides[p] = fb_frame_plane_row_bytes (format, w, p) + padding;
+    offsets[p] = t->size;
+    t->size += (gsize) t->frame.strides[p] * fb_frame_plane_rows (format, h, p);
   }
-  t->size = (gsize) t->frame.strides[0] * h + (gsize) (t->frame.strides[1]
-      + t->frame.strides[2]) * ch;
   t->memory = g_malloc0 (t->size);
-  t->frame.planes[0] = t->memory;
-  if (format == FB_FORMAT_I420 || format == FB_FORMAT_NV12)
-    t->frame.planes[1] = t->memory + (gsize) t->frame.strides[0] * h;
-  if (format == FB_FORMAT_I420)
-    t->frame.planes[2] = t->frame.planes[1] + (gsize) t->frame.strides[1] * ch;
+  for (p = 0; p < n; p++)
+    t->frame.planes[p] = t->memory + offsets[p];
   /* blending every pixel at full opacity writes rgb in the frame's format */
   memset (opaque->data, 255, (gsize) w * h);
   fb_frame_blend_rgb (&t->frame, all, rgb, opaque);

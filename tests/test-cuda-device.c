@@ -39,6 +39,8 @@ static const Case cases[] = {
   {"stylize-background", FB_FORMAT_I420, 3, 1, 1, TRUE},
   {"debug-chunks", FB_FORMAT_RGBA, 3, 1, 1, FALSE, FB_DEBUG_VIEW_CHUNKS},
   {"debug-mask", FB_FORMAT_RGBA, 3, 0, 1, FALSE, FB_DEBUG_VIEW_MASK},
+  {"yuy2", FB_FORMAT_YUY2, 3, 1, 1},
+  {"p010-10le", FB_FORMAT_P010_10LE, 3, 1, 1},
 };
 
 typedef struct {

@@ -111,6 +111,25 @@ static const Case cases[] = {
       FB_YUV_BT601_LIMITED, TRUE},
   {"device-frame-i420", FB_FORMAT_I420, 3, 1, 1, FALSE, FB_DEBUG_VIEW_LANDMARKS, TRUE,
       FB_YUV_BT601_LIMITED, TRUE},
+  {"nv21", FB_FORMAT_NV21, 3, 1, 1, FALSE},
+  {"yuy2", FB_FORMAT_YUY2, 3, 1, 1, FALSE},
+  {"uyvy-bt709-full", FB_FORMAT_UYVY, 3, 1, 1, FALSE, FB_DEBUG_VIEW_NONE, FALSE,
+      FB_YUV_BT709_FULL},
+  {"gray8", FB_FORMAT_GRAY8, 3, 1, 1, FALSE, FB_DEBUG_VIEW_NONE, FALSE,
+      FB_YUV_BT601_FULL},
+  {"i420-10le", FB_FORMAT_I420_10LE, 3, 1, 1, FALSE, FB_DEBUG_VIEW_NONE, FALSE,
+      FB_YUV_BT709_LIMITED},
+  {"p010-10le", FB_FORMAT_P010_10LE, 3, 1, 1, FALSE},
+  {"p010-10le-bt709-full", FB_FORMAT_P010_10LE, 3, 1, 1, FALSE, FB_DEBUG_VIEW_NONE, TRUE,
+      FB_YUV_BT709_FULL},
+  {"debug-landmarks-yuy2", FB_FORMAT_YUY2, 3, 1, 1, FALSE, FB_DEBUG_VIEW_LANDMARKS},
+  {"debug-landmarks-gray8", FB_FORMAT_GRAY8, 3, 1, 1, FALSE, FB_DEBUG_VIEW_LANDMARKS},
+  {"debug-landmarks-p010-10le", FB_FORMAT_P010_10LE, 3, 1, 1, FALSE,
+      FB_DEBUG_VIEW_LANDMARKS},
+  {"device-frame-uyvy", FB_FORMAT_UYVY, 3, 1, 1, FALSE, FB_DEBUG_VIEW_LANDMARKS, FALSE,
+      FB_YUV_BT601_LIMITED, TRUE},
+  {"device-frame-i420-10le", FB_FORMAT_I420_10LE, 3, 1, 1, FALSE, FB_DEBUG_VIEW_NONE,
+      FALSE, FB_YUV_BT601_LIMITED, TRUE},
   /* a feather wide enough for the coverage at a quarter of the resolution */
   {"wide-feather", FB_FORMAT_RGBX, 3, 0, 1, FALSE, FB_DEBUG_VIEW_NONE, FALSE,
       FB_YUV_BT601_LIMITED, FALSE, 0.12f},
@@ -418,8 +437,8 @@ random_frames (GRand * rand, int n, TestFrame ** a, TestFrame ** b)
 {
   g_autoptr (FbImage) rgb = fb_test_random_image (g_rand_int_range (rand, 1, 70),
       g_rand_int_range (rand, 1, 50), 3, 6.0f, n);
-  FbFormat format = (FbFormat) (n % 12);
-  FbYuvMatrix matrix = (FbYuvMatrix) (n / 12 % 4);
+  FbFormat format = (FbFormat) (n % FB_N_FORMATS);
+  FbYuvMatrix matrix = (FbYuvMatrix) (n / FB_N_FORMATS % 4);
 
   *a = test_frame_from_rgb (rgb, format, matrix);
   *b = test_frame_from_rgb (rgb, format, matrix);
@@ -558,7 +577,7 @@ test_frame_kernel (gconstpointer data)
   GRand *rand = g_rand_new_with_seed (3 + which);
   int n;
 
-  for (n = 0; n < (which == FRAME_KERNEL_COMPOSITE ? 480 : 96); n++) {
+  for (n = 0; n < (which == FRAME_KERNEL_COMPOSITE ? 8 : 2) * 4 * FB_N_FORMATS; n++) {
     TestFrame *cpu, *gpu;
     random_frames (rand, n, &cpu, &gpu);
     if (which == FRAME_KERNEL_LUMA)
