@@ -146,11 +146,67 @@ one_line (const char *message)
   return line;
 }
 
+/* dlib's deserialisers size a std::vector, or a matrix, from the count in the file
+ * before reading a single element: a few hostile bytes would make them allocate and
+ * fill gigabytes. Every element takes at least one byte of the file, so the model's
+ * vectors are read here, each count checked against the file's size first. */
+static void read_item (dlib::matrix<float, 0, 1> & column, std::istream & in,
+    uint64_t max_count);
+static void read_item (dlib::impl::regression_tree & tree, std::istream & in,
+    uint64_t max_count);
+
+/* numbers, points and splits: a fixed size, read by dlib */
+template <typename T> static void
+read_item (T & item, std::istream & in, uint64_t max_count)
+{
+  using dlib::deserialize;      /* and dlib::impl's for splits, found by their type */
+  deserialize (item, in);
+}
+
+template <typename T> static void
+read_item (std::vector<T> & items, std::istream & in, uint64_t max_count)
+{
+  unsigned long n;
+
+  dlib::deserialize (n, in);
+  if (n > max_count)
+    throw dlib::serialization_error ("a vector of " + std::to_string (n) + " elements, "
+        "more than the file has bytes");
+  items.resize (n);
+  for (T & item : items)
+    read_item (item, in, max_count);
+}
+
+/* A column of N_VALUES numbers, the only matrix a 68-point model holds. */
+static void
+read_item (dlib::matrix<float, 0, 1> & column, std::istream & in, uint64_t max_count)
+{
+  long rows, cols;
+
+  dlib::deserialize (rows, in);
+  dlib::deserialize (cols, in);
+  /* dlib writes the sizes negated (its newer format) or as they are */
+  if ((rows != N_VALUES && rows != -N_VALUES) || (cols != 1 && cols != -1))
+    throw dlib::serialization_error ("a matrix of " + std::to_string (rows) + "x"
+        + std::to_string (cols) + " values where a column of " + std::to_string (N_VALUES)
+        + " belongs");
+  column.set_size (N_VALUES);
+  for (long r = 0; r < N_VALUES; r++)
+    dlib::deserialize (column (r), in);
+}
+
+static void
+read_item (dlib::impl::regression_tree & tree, std::istream & in, uint64_t max_count)
+{
+  read_item (tree.splits, in, max_count);
+  read_item (tree.leaf_values, in, max_count);
+}
+
 /* Reads the shape_predictor's serialised forests (format version 1: a
  * std::vector<std::vector<dlib::impl::regression_tree>>) tree by tree into the packed
  * layout, so that dlib's form of the 65 MB never exists as a whole. */
 static void
-read_forests (FbShapeModel * model, std::istream & in)
+read_forests (FbShapeModel * model, std::istream & in, uint64_t file_size)
 {
   dlib::impl::regression_tree tree;
   unsigned long n_cascades, n_trees;
@@ -162,16 +218,19 @@ read_forests (FbShapeModel * model, std::istream & in)
     if (n_trees == 0 || (c > 0 && n_trees != model->n_trees))
       throw dlib::serialization_error ("cascades of different sizes");
     for (size_t t = 0; t < n_trees; t++) {
-      deserialize (tree, in);
+      read_item (tree, in, file_size);
       const size_t n_splits = tree.splits.size ();
       if (c == 0 && t == 0) {
         /* whole 2 MiB pages, which the kernel may back by huge pages: one TLB entry
          * each instead of one per 4 KiB */
         const size_t huge_page = 2 << 20;
         size_t n_all_trees, leaf_bytes;
+        /* each leaf takes N_VALUES bytes of the file at least: more leaves than the
+         * file can hold would only reserve memory for an error */
         if (__builtin_mul_overflow (n_cascades, n_trees, &n_all_trees)
             || __builtin_mul_overflow (n_all_trees, (n_splits + 1) * sizeof (PackedLeaf),
-                &leaf_bytes) || leaf_bytes > SIZE_MAX - huge_page)
+                &leaf_bytes) || leaf_bytes > SIZE_MAX - huge_page
+            || leaf_bytes / sizeof (PackedLeaf) > file_size / N_VALUES)
           throw dlib::serialization_error ("forest sizes out of range");
         const size_t bytes = (leaf_bytes + huge_page - 1) / huge_page * huge_page;
         model->n_cascades = n_cascades;
@@ -251,7 +310,8 @@ fb_shape_model_load (const char *path, char **error_out)
 {
   try {
     GError *file_error = nullptr;
-    const int fd = path && *path ? fb_file_open_regular (path, nullptr, &file_error) : -1;
+    struct stat st;
+    const int fd = path && *path ? fb_file_open_regular (path, &st, &file_error) : -1;
     if (fd < 0 && (!file_error
             || g_error_matches (file_error, FB_FILE_ERROR, FB_FILE_ERROR_NOT_FOUND))) {
       g_clear_error (&file_error);
@@ -279,10 +339,10 @@ fb_shape_model_load (const char *path, char **error_out)
       if (version != 1)
         throw dlib::serialization_error ("unknown shape_predictor format version "
             + std::to_string (version));
-      dlib::deserialize (model->mean_shape, in);
-      read_forests (model, in);
-      dlib::deserialize (model->anchor_idx, in);
-      dlib::deserialize (model->deltas, in);
+      read_item (model->mean_shape, in, st.st_size);
+      read_forests (model, in, st.st_size);
+      read_item (model->anchor_idx, in, st.st_size);
+      read_item (model->deltas, in, st.st_size);
       if (!model_is_consistent (*model))
         throw dlib::serialization_error ("not a consistent 68-point shape predictor");
     }

@@ -196,10 +196,12 @@ jpeg_job_error_exit (j_common_ptr common)
 static void
 jpeg_job_emit_message (j_common_ptr common, int level)
 {
-  /* libjpeg only warns about a file that ends early and pads the rest with grey; a
-   * half-grey exemplar is worse than a clear error. Other warnings (extraneous bytes
-   * some cameras write) leave the pixels intact. */
-  if (level < 0 && common->err->msg_code == JWRN_JPEG_EOF)
+  /* libjpeg only warns about a file, or a scan, that ends early and pads the rest with
+   * grey; a half-grey exemplar is worse than a clear error, and a few hundred bytes
+   * claiming 20000x3000 pixels would take seconds to pad. Other warnings (extraneous
+   * bytes some cameras write) leave the pixels intact. */
+  if (level < 0 && (common->err->msg_code == JWRN_JPEG_EOF
+          || common->err->msg_code == JWRN_HIT_MARKER))
     jpeg_job_error_exit (common);
   if (level < 0)
     common->err->num_warnings++;

@@ -385,6 +385,63 @@ test_model_not_a_model (void)
   g_unlink (path);
 }
 
+/* Writes bytes to a temporary model file; returns its path (g_free, then unlink). */
+static char *
+write_model_file (const guint8 * bytes, gsize size)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = NULL;
+  int fd = g_file_open_tmp ("faceblit-model-XXXXXX.dat", &path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (path, (const char *) bytes, size, &error));
+  g_assert_no_error (error);
+  close (fd);
+  return path;
+}
+
+/* Found by fuzz-model: dlib sizes a vector or a matrix from the count in the file
+ * before reading it, so a few bytes made the loader allocate and fill gigabytes. Now
+ * every count is checked against the file's size first. In dlib's format an integer is
+ * a byte holding its length (1 to 8; 0x80: negative) and then its little-endian bytes;
+ * a float is two integers, mantissa and exponent. */
+static void
+test_model_counts_beyond_the_file (void)
+{
+  /* version 1, then a mean shape of -(2^32) x -1 values */
+  static const guint8 huge_matrix[] = { 0x01, 0x01, 0x85, 0, 0, 0, 0, 0x01, 0x81, 0x01 };
+  /* version 1, a mean shape of 136 zeros, one cascade of one tree of 2^26 splits */
+  guint8 huge_vector[2 + 4 + 4 * 136 + 2 + 2 + 5] = { 0x01, 0x01, 0x81, 0x88, 0x81, 0x01 };
+  const guint8 tail[] = { 0x01, 0x01, 0x01, 0x01, 0x04, 0, 0, 0, 0x04 };
+  struct {
+    const guint8 *bytes;
+    gsize size;
+    const char *says;
+  } cases[] = {
+    { huge_matrix, sizeof huge_matrix, "a matrix of -4294967296x-1 values" },
+    { huge_vector, sizeof huge_vector, "a vector of 67108864 elements" },
+  };
+  gsize i;
+
+  for (i = 0; i < 2 * 136; i++) {
+    huge_vector[6 + 2 * i] = 0x01;
+    huge_vector[6 + 2 * i + 1] = 0;
+  }
+  memcpy (huge_vector + sizeof huge_vector - sizeof tail, tail, sizeof tail);
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autofree char *path = write_model_file (cases[i].bytes, cases[i].size);
+    char *message = NULL;
+
+    g_assert_null (fb_shape_model_load (path, &message));
+    g_assert_nonnull (message);
+    g_test_message ("%s", message);
+    g_assert_nonnull (strstr (message, cases[i].says));
+    g_assert_nonnull (strstr (message, "model property"));
+    free (message);
+    g_unlink (path);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -399,6 +456,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dlib/detector-small-and-blank", test_detector_on_small_and_blank_images);
   g_test_add_func ("/dlib/model-missing", test_model_missing);
   g_test_add_func ("/dlib/model-not-a-model", test_model_not_a_model);
+  g_test_add_func ("/dlib/model-counts-beyond-the-file", test_model_counts_beyond_the_file);
   result = g_test_run ();
   fb_image_free (astronaut_grey);
   return result;
