@@ -19,17 +19,22 @@ from gi.repository import Gst, GstApp  # noqa: E402,F401  (GstApp: appsink's pul
 Gst.init(None)
 
 
-def _load_face_reader():
-    """The face metas are read as examples/faceblit-roi.py reads them (by tracking id:
-    PyGObject cannot iterate over a buffer's metas)."""
+def _load_faces():
+    """The faces are read as examples/faceblit-roi.py reads them (its FaceBlitFacesMeta)."""
     path = Path(__file__).resolve().parent.parent / 'examples' / 'faceblit-roi.py'
     spec = importlib.util.spec_from_file_location('faceblit_roi', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.FaceReader, module.landmarks
+    return module.faces
 
 
-FaceReader, meta_landmarks = _load_face_reader()
+meta_faces = _load_faces()
+
+
+def face_landmarks(face):
+    """A face structure's 68 landmarks, 68x2 frame pixels."""
+    return np.array(list(zip(face.get_value('landmarks-x'), face.get_value('landmarks-y'))),
+                    np.float32)
 
 
 class ElementError(RuntimeError):
@@ -54,7 +59,6 @@ class Element:
         self.size = (width, height)
         self.duration = Gst.SECOND // fps
         self.count = 0
-        self.reader = FaceReader()
         if self.pipeline.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
             self.close()
             raise ElementError(self.error() or 'the pipeline did not start')
@@ -83,8 +87,7 @@ class Element:
         if sample is None:
             raise ElementError(self.error() or 'no output frame')
         out_buffer = sample.get_buffer()
-        faces = [np.array(meta_landmarks(meta), np.float32)
-                 for meta in self.reader.faces(out_buffer)]
+        faces = [face_landmarks(face) for face in meta_faces(out_buffer)]
         ok, info = out_buffer.map(Gst.MapFlags.READ)
         try:
             out = np.frombuffer(info.data, np.uint8, width * height * 3).reshape(
