@@ -20,8 +20,7 @@ Gst.init(None)
 
 
 def _load_faces():
-    """The faces are read as examples/faceblit-roi.py reads them (from the element's
-    FaceBlitFacesMeta)."""
+    """The faces are read as examples/faceblit-roi.py reads them (its FaceBlitFacesMeta)."""
     path = Path(__file__).resolve().parent.parent / 'examples' / 'faceblit-roi.py'
     spec = importlib.util.spec_from_file_location('faceblit_roi', path)
     module = importlib.util.module_from_spec(spec)
@@ -29,7 +28,13 @@ def _load_faces():
     return module.faces
 
 
-buffer_faces = _load_faces()
+meta_faces = _load_faces()
+
+
+def face_landmarks(face):
+    """A face structure's 68 landmarks, 68x2 frame pixels."""
+    return np.array(list(zip(face.get_value('landmarks-x'), face.get_value('landmarks-y'))),
+                    np.float32)
 
 
 class ElementError(RuntimeError):
@@ -82,9 +87,7 @@ class Element:
         if sample is None:
             raise ElementError(self.error() or 'no output frame')
         out_buffer = sample.get_buffer()
-        faces = [np.array(list(zip(face.get_value('landmarks-x'),
-                                    face.get_value('landmarks-y'))), np.float32)
-                 for face in buffer_faces(out_buffer)]
+        faces = [face_landmarks(face) for face in meta_faces(out_buffer)]
         ok, info = out_buffer.map(Gst.MapFlags.READ)
         try:
             out = np.frombuffer(info.data, np.uint8, width * height * 3).reshape(

@@ -6,7 +6,8 @@
 #include "fb-hostdevice.h"
 #include "fb-seed-lookup.h"
 
-/* Finest seed level is 1 (h = 2); pixels that pass no level take the direct lookup. */
+/* Finest seed level is 1 (h = 2), but chunks are tried down to FbBlitTarget.finest_level
+ * only; pixels that pass none take the direct lookup. */
 /* u* of a seed outside the region may lie outside the style: biased 16-bit halves. */
 #define FB_SEED_PACK(x, y) (((uint32_t) ((y) + 32768) << 16) | (uint32_t) ((x) + 32768))
 #define FB_SEED_X(p) ((int) ((p) & 0xFFFFu) - 32768)
@@ -16,6 +17,9 @@
 /* What was chosen in the previous frame is kept up to this factor of the threshold, so
  * that noise in the guides does not flip choices back and forth. */
 #define FB_KEEP_HYSTERESIS 1.25f
+/* Where no seed's chunk is under the threshold, the closest one still is taken up to
+ * this factor of it rather than a pixel of its own (fb_blit_pixel). */
+#define FB_FALLBACK_RELAX 4.0f
 
 /* The seeds of one level of spacing h = 2^level, for the cells around the region. */
 typedef struct {
@@ -72,6 +76,8 @@ typedef struct {
   float lambda_app;
   float lambda_temporal;
   float threshold;
+  int finest_level;             /* the finest seed level whose chunks are tried (0 or 1:
+                                 * all of them) */
 } FbBlitTarget;
 
 /* floor (a / 2^s) without division, for negative a too. */
@@ -319,9 +325,11 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
 {
   int px = t->x0 + rx, py = t->y0 + ry;
   size_t i = (size_t) ry * t->width + rx;
-  int k;
+  int32_t nearest = -1;
+  float nearest_error = FB_FALLBACK_RELAX * t->threshold;
+  int finest = t->finest_level > 1 ? t->finest_level : 1, k;
 
-  for (k = n_levels - 1; k >= 1; k--) {
+  for (k = n_levels - 1; k >= finest; k--) {
     const FbSeedLevel *l = &levels[k];
     int cell = l->nearest[(size_t) ry * l->nearest_stride + rx];
     /* the region's cells and their neighbours all have seeds */
@@ -335,16 +343,24 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
      * clearly exceeds the threshold: noise then does not flip chunk edges. */
     float limit = t->previous && t->previous[i] == o ? FB_KEEP_HYSTERESIS * t->threshold
         : t->threshold;
-    if (ox >= 0 && oy >= 0 && ox < s->width && oy < s->height
-        && fb_blit_error (s, t, i, ox, oy) < limit)
-      return o;
+    if (ox >= 0 && oy >= 0 && ox < s->width && oy < s->height) {
+      float e = fb_blit_error (s, t, i, ox, oy);
+      if (e < limit)
+        return o;
+      if (e < nearest_error) {
+        nearest = o;
+        nearest_error = e;
+      }
+    }
   }
   if (t->previous && t->previous[i] >= 0) {
     int ox = FB_PIXEL_X (t->previous[i]), oy = FB_PIXEL_Y (t->previous[i]);
     if (fb_blit_guide_error (s, t, i, ox, oy) < FB_KEEP_HYSTERESIS * t->threshold)
       return t->previous[i];
   }
-  return fb_blit_lookup (s, t, rx, ry);
+  /* A pixel on its own would be a speck: the closest fit among the seeds' chunks,
+   * which its neighbours share, is taken while it is not far off. */
+  return nearest >= 0 ? nearest : fb_blit_lookup (s, t, rx, ry);
 }
 
 /* The temporal guide at pixel (x, y) of this frame's region: the previous frame's

@@ -85,12 +85,12 @@ fb_coverage_sample (int i, int shift, int size)
   return s < size - 1 ? s : size - 1;
 }
 
-/* The face is where the feathered mask is above half (the hard outline, for a
- * symmetric blur). */
+/* The face is where the feathered mask is above 0: inside the hard outline, since
+ * the feather lies inside it (fb_mask_inner_feather). */
 FB_FUNC int
 fb_coverage_inside (uint8_t coverage)
 {
-  return coverage > 127;
+  return coverage > 0;
 }
 
 /* The width of the band along the style's border that the positional guide folds

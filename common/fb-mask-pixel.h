@@ -39,6 +39,16 @@ fb_mask_round_to_byte (float v)
   return (uint8_t) (i + (v - i >= 0.5f));
 }
 
+/* The feathered mask from the blurred hard one: a blur puts the outline at half and
+ * spills as far outside it as it softens inside, so the exemplar's backdrop beyond its
+ * jaw would glow around the target's jaw. Stretching the upper half onto 0..255 keeps
+ * the whole soft edge inside the outline: 0 on it and outside, 255 deep inside. */
+FB_FUNC uint8_t
+fb_mask_inner_feather (uint8_t blurred)
+{
+  return blurred <= 128 ? 0 : (uint8_t) (((blurred - 128) * 255 + 63) / 127);
+}
+
 /* Adds the coverage of [x, +inf) within pixels to the difference array `delta`
  * (sign +1 where a span starts, -1 where it ends). Pixel i covers [i - 0.5, i + 0.5). */
 FB_FUNC void

@@ -91,7 +91,7 @@ fb_face_mask_render (const FbLandmarks * lm, float origin_x, float origin_y,
 {
   FbPoint outline[FB_FACE_OUTLINE_POINTS];
   float *delta;
-  int w = mask->width, h = mask->height, y, y0, y1;
+  int w = mask->width, h = mask->height, radii[FB_BLUR_PASSES], x, y, y0, y1;
 
   g_return_if_fail (mask->channels == 1);
   for (y = 0; y < h; y++)
@@ -103,6 +103,12 @@ fb_face_mask_render (const FbLandmarks * lm, float origin_x, float origin_y,
     fb_face_mask_row (outline, y, w, delta, fb_image_row (mask, y));
   g_free (delta);
 
-  if (feather_sigma > 0)
-    fb_blur (mask, &mask, feather_sigma);
+  if (!(feather_sigma > 0) || !fb_blur_radii (feather_sigma, radii))
+    return;
+  fb_blur (mask, &mask, feather_sigma);
+  for (y = 0; y < h; y++) {
+    uint8_t *row = fb_image_row (mask, y);
+    for (x = 0; x < w; x++)
+      row[x] = fb_mask_inner_feather (row[x]);
+  }
 }

@@ -22,7 +22,8 @@ gboolean fb_face_mask_outline (const FbLandmarks * lm, float origin_x, float ori
 
 /* Renders the outline filled (255 inside, 0 outside, anti-aliased edge) into mask,
  * whose pixel (0, 0) sits at (origin_x, origin_y) in the landmarks' coordinates, then
- * feathers it with a blur of sigma feather_sigma pixels (0 = hard edge). */
+ * feathers it inwards (fb_mask_inner_feather) with a blur of sigma feather_sigma pixels
+ * (0 = hard edge). */
 void fb_face_mask_render (const FbLandmarks * lm, float origin_x, float origin_y,
     float feather_sigma, FbImage * mask);
 

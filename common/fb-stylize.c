@@ -8,6 +8,10 @@
 
 /* Coarsest StyleBlit seed spacing at the exemplar's full resolution. */
 #define COARSEST_SPACING_LOG2 6
+/* Chunks of seed spacings under 2^3 synthesis pixels are a few pixels each: specks that
+ * fragment the face without following it better, so they are not tried (but the
+ * coarsest level always is). */
+#define FINEST_CHUNK_SPACING_LOG2 3
 /* How far (in octaves) past the midpoint between two pyramid levels a face's size must
  * go before it changes level. */
 #define LEVEL_HYSTERESIS 0.15f
@@ -220,6 +224,7 @@ fb_face_plan_synthesis_target (const FbFacePlan * plan, const FbGuideBuffers * b
   t.lambda_app = plan->style->params.lambda_app;
   t.lambda_temporal = plan->params->lambda_temporal;
   t.threshold = plan->params->threshold;
+  t.finest_level = MIN (FINEST_CHUNK_SPACING_LOG2, plan->n_seed_levels - 1);
   return t;
 }
 

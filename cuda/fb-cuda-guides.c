@@ -138,7 +138,7 @@ render_coverage (FbDevice * device, const FbFacePlan * plan, const FbCudaGuidesM
   if (!(feather > 0) || !fb_blur_radii (feather, radii))
     return TRUE;
   return blur_fixed (device, m, m->coverage, w, h, radii)
-      && run (device, FB_KERNEL_ID_fb_blur_narrow_kernel, fb_launch_2d (w, h), &narrow,
+      && run (device, FB_KERNEL_ID_fb_coverage_narrow_kernel, fb_launch_2d (w, h), &narrow,
       sizeof (narrow));
 }
 

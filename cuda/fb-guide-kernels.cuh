@@ -62,12 +62,12 @@ fb_box_pass_kernel (FbBoxPassArgs a)
 }
 
 FB_KERNEL
-fb_blur_narrow_kernel (FbBlurNarrowArgs a)
+fb_coverage_narrow_kernel (FbBlurNarrowArgs a)
 {
   size_t i;
 
   if (fb_thread_value (a.width, a.height, &i))
-    a.out[i] = fb_blur_byte_from_fixed (a.blur[i]);
+    a.out[i] = fb_mask_inner_feather (fb_blur_byte_from_fixed (a.blur[i]));
 }
 
 FB_KERNEL

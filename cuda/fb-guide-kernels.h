@@ -40,8 +40,9 @@ typedef struct {
   int vertical;
 } FbBoxPassArgs;
 
-/* One thread per value: the blur (8.8) back to bytes (fb_blur_narrow_kernel), or the
- * appearance guide of luma and its blur (fb_appearance_kernel, which reads `luma`). */
+/* One thread per value: the feathered mask from its blur in 8.8 fixed point
+ * (fb_coverage_narrow_kernel), or the appearance guide of luma and its blur
+ * (fb_appearance_kernel, which reads `luma`). */
 typedef struct {
   const uint8_t *luma;
   const uint16_t *blur;
@@ -99,7 +100,7 @@ typedef struct {
   X (fb_resample_kernel, FbResampleArgs) \
   X (fb_blur_widen_kernel, FbBlurWidenArgs) \
   X (fb_box_pass_kernel, FbBoxPassArgs) \
-  X (fb_blur_narrow_kernel, FbBlurNarrowArgs) \
+  X (fb_coverage_narrow_kernel, FbBlurNarrowArgs) \
   X (fb_appearance_kernel, FbBlurNarrowArgs) \
   X (fb_face_mask_kernel, FbFaceMaskArgs) \
   X (fb_face_histogram_kernel, FbFaceHistogramArgs) \
