@@ -263,9 +263,13 @@ read_forests (FbShapeModel * model, std::istream & in, uint64_t file_size)
           throw dlib::serialization_error ("leaves of the wrong size");
         const float *values = &value (0);
         float largest = 0;
-        for (int i = 0; i < N_VALUES; i++)
+        bool finite = true;
+        /* std::max drops a NaN, so each value is checked on its own */
+        for (int i = 0; i < N_VALUES; i++) {
           largest = std::max (largest, std::fabs (values[i]));
-        if (!std::isfinite (largest))
+          finite = finite && std::isfinite (values[i]);
+        }
+        if (!finite)
           throw dlib::serialization_error ("leaf values out of range");
         /* below 1e-30 of the box a leaf is 0, and LEAF_QUANTUM / largest is finite */
         const float to_quanta = largest > 1e-30f ? LEAF_QUANTUM / largest : 0;

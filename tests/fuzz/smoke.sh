@@ -7,6 +7,9 @@
 set -eu
 target=$1 corpus=$2 work=$3
 mkdir -p "$work/new"
-# a crash in any input is a failure of this test; leaks count (LeakSanitizer is on)
-exec "$target" -max_total_time="${FB_FUZZ_SECONDS:-30}" -timeout=10 -rss_limit_mb=2560 \
+# a crash in any input is a failure of this test; leaks count (LeakSanitizer is on).
+# A fixed seed: CI's short run takes the same path on every run, so that it fails for
+# a change, not for luck (tools/fuzz TARGET explores with random seeds).
+exec "$target" -seed="${FB_FUZZ_SEED:-1}" -max_total_time="${FB_FUZZ_SECONDS:-30}" \
+  -timeout=10 -rss_limit_mb=2560 \
   -print_final_stats=1 -artifact_prefix="$work/" "$work/new" "$corpus"
