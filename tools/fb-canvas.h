@@ -41,6 +41,16 @@ fb_luma (const float *rgb)
   return 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
 }
 
+/* out = paper covered by amount (clamped to 0-1) of pigment; out may be paper. */
+static inline void
+fb_pigment_mix (float *out, const float *paper, const float *pigment, float amount)
+{
+  int c;
+
+  for (c = 0; c < 3; c++)
+    out[c] = paper[c] + (pigment[c] - paper[c]) * CLAMP (amount, 0.0f, 1.0f);
+}
+
 static inline float
 fb_smoothstep (float e0, float e1, float x)
 {

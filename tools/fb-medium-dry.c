@@ -33,15 +33,6 @@ darkness (const FbCanvas * tone, int x, int y, float light, float dark)
   return fb_smoothstep (light, dark, 1.0f - fb_canvas_at (tone, x, y)[0]);
 }
 
-static void
-mix_into (float *out, const float *paper, const float *pigment, float amount)
-{
-  int c;
-
-  for (c = 0; c < 3; c++)
-    out[c] = paper[c] + (pigment[c] - paper[c]) * CLAMP (amount, 0.0f, 1.0f);
-}
-
 FbCanvas *
 fb_medium_pencil (const FbCanvas * photo, const FbMediumParams * params)
 {
@@ -66,7 +57,7 @@ fb_medium_pencil (const FbCanvas * photo, const FbMediumParams * params)
       const float hatch = fb_smoothstep (-0.9f, 0.9f, z + 3.0f * (d - 0.5f)) * d;
       const float mark = hatch * (0.7f + 0.5f * tooth);
       const float line = 0.85f * fb_canvas_at (lines, x, y)[0];
-      mix_into (fb_canvas_at (out, x, y), paper, graphite,
+      fb_pigment_mix (fb_canvas_at (out, x, y), paper, graphite,
           1.0f - (1.0f - 0.92f * mark) * (1.0f - line));
     }
   return out;
@@ -113,9 +104,9 @@ fb_medium_charcoal (const FbCanvas * photo, const FbMediumParams * params)
       const float light = fb_canvas_at (tone, x, y)[0];
       const float z = fb_canvas_at (strokes, x, y)[0];
       float *p = fb_canvas_at (out, x, y);
-      mix_into (p, paper, charcoal, fb_canvas_at (marks, x, y)[0]);
+      fb_pigment_mix (p, paper, charcoal, fb_canvas_at (marks, x, y)[0]);
       /* white chalk on the highlights, caught by the paper's ridges */
-      mix_into (p, p, chalk, 0.85f * fb_smoothstep (0.8f, 0.95f, light)
+      fb_pigment_mix (p, p, chalk, 0.85f * fb_smoothstep (0.8f, 0.95f, light)
           * fb_smoothstep (0.3f, 0.6f, fb_paper_grain (x, y, params->seed + 11) + 0.1f * z));
     }
   return out;
@@ -155,8 +146,8 @@ fb_medium_pastel (const FbCanvas * photo, const FbMediumParams * params)
         const float v = y_luma + (src[c] - y_luma) * 1.35f;
         stick[c] = CLAMP (22.0f + 0.92f * v * (1.0f + 0.08f * zf), 0.0f, 255.0f);
       }
-      mix_into (p, paper, stick, 0.95f * cover);
-      mix_into (p, p, dark, 0.8f * fb_canvas_at (lines, x, y)[0] * (0.5f + 0.5f * tooth));
+      fb_pigment_mix (p, paper, stick, 0.95f * cover);
+      fb_pigment_mix (p, p, dark, 0.8f * fb_canvas_at (lines, x, y)[0] * (0.5f + 0.5f * tooth));
     }
   return out;
 }

@@ -105,7 +105,7 @@ fb_medium_ink (const FbCanvas * photo, const FbMediumParams * params)
   g_autoptr (FbCanvas) tone = NULL, wash = NULL, lines = NULL;
   FbCanvas *out = fb_canvas_new (w, h, 3);
   size_t i, n = (size_t) w * h;
-  int x, y, c;
+  int x, y;
 
   lines = fb_canvas_outlines (grey, 0.8f * unit, 90.0f);
   {
@@ -130,9 +130,7 @@ fb_medium_ink (const FbCanvas * photo, const FbMediumParams * params)
       const float ink_amount = 1.0f - (1.0f - fb_canvas_at (lines, x, y)[0])
           * (1.0f - MIN (fb_canvas_at (wash, x, y)[0], 0.95f) * (0.85f + 0.3f * grain))
           * (1.0f - 0.9f * hatch);
-      float *p = fb_canvas_at (out, x, y);
-      for (c = 0; c < 3; c++)
-        p[c] = paper[c] + (ink[c] - paper[c]) * CLAMP (ink_amount, 0.0f, 1.0f);
+      fb_pigment_mix (fb_canvas_at (out, x, y), paper, ink, ink_amount);
     }
   return out;
 }
