@@ -84,15 +84,22 @@ fb_bundled_data_dir (const char *module_path, const char *data_from_module)
   return g_file_get_path (data);
 }
 
-/* NAME.lm.txt beside NAME.png, if there is one. */
-static char *
-sibling_landmarks (const char *image)
+char *
+fb_landmarks_path_beside (const char *image)
 {
   const char *dot = strrchr (image, '.');
   const char *base = strrchr (image, G_DIR_SEPARATOR);
   g_autofree char *stem = dot && (!base || dot > base) ? g_strndup (image, dot - image) :
       g_strdup (image);
-  char *path = g_strconcat (stem, FB_LANDMARKS_SUFFIX, NULL);
+
+  return g_strconcat (stem, FB_LANDMARKS_SUFFIX, NULL);
+}
+
+/* NAME.lm.txt beside NAME.png, if there is one. */
+static char *
+sibling_landmarks (const char *image)
+{
+  char *path = fb_landmarks_path_beside (image);
 
   if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return path;

@@ -17,6 +17,8 @@ typedef struct {
 
 /* An exemplar NAME.png has its landmarks in NAME.lm.txt beside it. */
 #define FB_LANDMARKS_SUFFIX ".lm.txt"
+/* The path NAME.lm.txt beside NAME.png, whether or not there is a file. g_free. */
+char *fb_landmarks_path_beside (const char *image);
 
 /* The style the element uses when none is set. */
 #define FB_DEFAULT_STYLE_NAME "oil"

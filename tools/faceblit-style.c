@@ -285,20 +285,7 @@ print_advice (const FbImage * style, const FbLandmarks * lm)
         "improving the result. A face 300-400 px wide works best.\n");
 }
 
-/* NAME.lm.txt beside NAME.png: where the element looks for an exemplar's landmarks. */
-static char *
-sibling_landmarks_path (const char *image)
-{
-  const char *dot = strrchr (image, '.');
-  const char *base = strrchr (image, G_DIR_SEPARATOR);
-  g_autofree char *stem = dot && (!base || dot > base) ? g_strndup (image, dot - image)
-      : g_strdup (image);
-
-  return g_strconcat (stem, ".lm.txt", NULL);
-}
-
 /* ---- Command line -------------------------------------------------------------------- */
-
 
 static int
 list_styles (void)
@@ -423,7 +410,7 @@ main (int argc, char **argv)
   dir = data_dir ();
   if (!fb_bundled_style_resolve (argv[1], dir, &style_path, &bundled_lm, &error))
     return fb_tool_fail (error);
-  sibling_path = sibling_landmarks_path (style_path);
+  sibling_path = fb_landmarks_path_beside (style_path);
   if (!landmarks_path && !detect && !face_box_text && g_file_test (sibling_path, G_FILE_TEST_IS_REGULAR)) {
     landmarks_path = g_strdup (sibling_path);
     g_printerr ("Using the landmarks in %s (--detect finds them with dlib instead).\n",
