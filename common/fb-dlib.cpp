@@ -17,8 +17,10 @@
 #include <cstring>
 #include <ext/stdio_filebuf.h>
 #include <istream>
+#include <limits>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 #include <sys/mman.h>
 
@@ -146,21 +148,84 @@ one_line (const char *message)
   return line;
 }
 
-/* dlib's deserialisers size a std::vector, or a matrix, from the count in the file
- * before reading a single element: a few hostile bytes would make them allocate and
- * fill gigabytes. Every element takes at least one byte of the file, so the model's
- * vectors are read here, each count checked against the file's size first. */
+/* The model file is read here rather than by dlib's deserialisers, which trust it: they
+ * size a std::vector, or a matrix, from the count in the file before reading a single
+ * element (a few hostile bytes would make them allocate and fill gigabytes), and they
+ * negate a number's magnitude in its own signed type, which overflows for the most
+ * negative value (undefined behaviour, found by fuzz-model). Every element takes at
+ * least one byte of the file, so each count is checked against the file's size first. */
 static void read_item (dlib::matrix<float, 0, 1> & column, std::istream & in,
     uint64_t max_count);
 static void read_item (dlib::impl::regression_tree & tree, std::istream & in,
     uint64_t max_count);
 
-/* numbers, points and splits: a fixed size, read by dlib */
+/* dlib's integer form: a control byte (0x80: negative; low 4 bits: how many bytes of
+ * magnitude follow, least significant first), then the magnitude. Unsigned types have
+ * no sign; a magnitude beyond the type's range is an error, as in dlib. */
 template <typename T> static void
-read_item (T & item, std::istream & in, uint64_t max_count)
+read_integer (T & item, std::istream & in)
 {
-  using dlib::deserialize;      /* and dlib::impl's for splits, found by their type */
-  deserialize (item, in);
+  static_assert (std::is_integral<T>::value && sizeof (T) <= 8, "an integer of dlib's");
+  std::streambuf *const buf = in.rdbuf ();
+  const int control = buf->sbumpc ();
+  if (control == EOF)
+    throw dlib::serialization_error ("the file ends inside a number");
+  const bool negative = control & 0x80;
+  const unsigned n_bytes = control & 0x0F;
+  if (n_bytes == 0 || n_bytes > sizeof (T) || (negative && !std::is_signed<T>::value))
+    throw dlib::serialization_error ("a number that does not fit its field");
+  uint64_t magnitude = 0;
+  for (unsigned i = 0; i < n_bytes; i++) {
+    const int byte = buf->sbumpc ();
+    if (byte == EOF)
+      throw dlib::serialization_error ("the file ends inside a number");
+    magnitude |= (uint64_t) byte << (8 * i);
+  }
+  const uint64_t max = (uint64_t) std::numeric_limits<T>::max ();
+  if (magnitude > max + (negative ? 1 : 0))
+    throw dlib::serialization_error ("a number out of its field's range");
+  /* -(magnitude - 1) - 1: the most negative value without overflowing on the way */
+  item = negative && magnitude > 0 ? (T) (-(T) (magnitude - 1) - 1) : (T) magnitude;
+}
+
+static void
+read_item (unsigned long &item, std::istream & in, uint64_t max_count)
+{
+  read_integer (item, in);
+}
+
+/* dlib's binary float: two integers, mantissa and exponent, that dlib::float_details
+ * turns into the value (or an infinity or NaN). A first byte with any of the bits 0x70
+ * set is dlib's older text form, which holds no integers to overflow: dlib reads it. */
+static void
+read_item (float &item, std::istream & in, uint64_t max_count)
+{
+  const int first = in.rdbuf ()->sgetc ();
+  if (first == EOF)
+    throw dlib::serialization_error ("the file ends inside a number");
+  if ((first & 0x70) != 0) {
+    dlib::deserialize (item, in);
+    return;
+  }
+  dlib::float_details details;
+  read_integer (details.mantissa, in);
+  read_integer (details.exponent, in);
+  item = details;
+}
+
+static void
+read_item (dlib::vector<float, 2> &point, std::istream & in, uint64_t max_count)
+{
+  read_item (point.x (), in, max_count);
+  read_item (point.y (), in, max_count);
+}
+
+static void
+read_item (dlib::impl::split_feature & split, std::istream & in, uint64_t max_count)
+{
+  read_item (split.idx1, in, max_count);
+  read_item (split.idx2, in, max_count);
+  read_item (split.thresh, in, max_count);
 }
 
 template <typename T> static void
@@ -168,7 +233,7 @@ read_item (std::vector<T> & items, std::istream & in, uint64_t max_count)
 {
   unsigned long n;
 
-  dlib::deserialize (n, in);
+  read_integer (n, in);
   if (n > max_count)
     throw dlib::serialization_error ("a vector of " + std::to_string (n) + " elements, "
         "more than the file has bytes");
@@ -183,8 +248,8 @@ read_item (dlib::matrix<float, 0, 1> & column, std::istream & in, uint64_t max_c
 {
   long rows, cols;
 
-  dlib::deserialize (rows, in);
-  dlib::deserialize (cols, in);
+  read_integer (rows, in);
+  read_integer (cols, in);
   /* dlib writes the sizes negated (its newer format) or as they are */
   if ((rows != N_VALUES && rows != -N_VALUES) || (cols != 1 && cols != -1))
     throw dlib::serialization_error ("a matrix of " + std::to_string (rows) + "x"
@@ -192,7 +257,7 @@ read_item (dlib::matrix<float, 0, 1> & column, std::istream & in, uint64_t max_c
         + " belongs");
   column.set_size (N_VALUES);
   for (long r = 0; r < N_VALUES; r++)
-    dlib::deserialize (column (r), in);
+    read_item (column (r), in, max_count);
 }
 
 static void
@@ -212,9 +277,9 @@ read_forests (FbShapeModel * model, std::istream & in, uint64_t file_size)
   unsigned long n_cascades, n_trees;
 
   /* dlib serialises a std::vector as its size followed by its elements */
-  dlib::deserialize (n_cascades, in);
+  read_integer (n_cascades, in);
   for (size_t c = 0; c < n_cascades; c++) {
-    dlib::deserialize (n_trees, in);
+    read_integer (n_trees, in);
     if (n_trees == 0 || (c > 0 && n_trees != model->n_trees))
       throw dlib::serialization_error ("cascades of different sizes");
     for (size_t t = 0; t < n_trees; t++) {
@@ -339,7 +404,7 @@ fb_shape_model_load (const char *path, char **error_out)
     FbShapeModel *model = new FbShapeModel ();
     try {
       int version = 0;
-      dlib::deserialize (version, in);
+      read_integer (version, in);
       if (version != 1)
         throw dlib::serialization_error ("unknown shape_predictor format version "
             + std::to_string (version));

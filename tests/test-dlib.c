@@ -413,6 +413,17 @@ test_model_counts_beyond_the_file (void)
   /* version 1, a mean shape of 136 zeros, one cascade of one tree of 2^26 splits */
   guint8 huge_vector[2 + 4 + 4 * 136 + 2 + 2 + 5] = { 0x01, 0x01, 0x81, 0x88, 0x81, 0x01 };
   const guint8 tail[] = { 0x01, 0x01, 0x01, 0x01, 0x04, 0, 0, 0, 0x04 };
+  /* Also found by fuzz-model: dlib negates a magnitude in its signed type, which
+   * overflows for the most negative value (undefined behaviour, seen by UBSan). */
+  static const guint8 int_min_version[] = { 0x84, 0, 0, 0, 0x80 };
+  static const guint8 long_min_rows[] = { 0x01, 0x01, 0x88, 0, 0, 0, 0, 0, 0, 0, 0x80,
+    0x81, 0x01
+  };
+  /* version 1, a column of 136, then a first value whose mantissa is -(2^63) */
+  static const guint8 int64_min_mantissa[] = { 0x01, 0x01, 0x81, 0x88, 0x81, 0x01,
+    0x88, 0, 0, 0, 0, 0, 0, 0, 0x80, 0x01, 0x00
+  };
+  static const guint8 version_beyond_int[] = { 0x84, 0xff, 0xff, 0xff, 0xff };
   struct {
     const guint8 *bytes;
     gsize size;
@@ -420,6 +431,10 @@ test_model_counts_beyond_the_file (void)
   } cases[] = {
     { huge_matrix, sizeof huge_matrix, "a matrix of -4294967296x-1 values" },
     { huge_vector, sizeof huge_vector, "a vector of 67108864 elements" },
+    { int_min_version, sizeof int_min_version, "format version -2147483648" },
+    { long_min_rows, sizeof long_min_rows, "a matrix of -9223372036854775808x-1" },
+    { int64_min_mantissa, sizeof int64_min_mantissa, "the file ends inside a number" },
+    { version_beyond_int, sizeof version_beyond_int, "out of its field's range" },
   };
   gsize i;
 
