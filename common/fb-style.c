@@ -351,34 +351,40 @@ payload_layout (int n_levels, int width, int height, PayloadLayout * layout)
   layout->size = offset;
 }
 
-/* An upper bound of the memory a build of n_levels levels of a width x height exemplar
- * takes at once: the style's images and tables, the payload copying them for the
- * cache and the cache's own copy of it as it writes the entry, or else the largest
- * level's working memory (its blurs' two 16-bit planes of 3 channels, its luma, its
- * seed table with its build threads' scratch). */
-static guint64
-preparation_bytes (int width, int height, int n_levels)
+/* Upper bounds of the memory a build of n_levels levels of a width x height exemplar
+ * takes: the style's images and tables (the payload's size), and the most the largest
+ * level needs besides while it is built (its blurs' two 16-bit planes of 3 channels, its
+ * luma, its seed table's build threads' scratch). */
+static void
+preparation_sizes (int width, int height, int n_levels, guint64 * style_bytes,
+    guint64 * working_bytes)
 {
   PayloadLayout layout;
-  guint64 working = 0;
   int l;
 
   payload_layout (n_levels, width, height, &layout);
+  *style_bytes = layout.size;
+  *working_bytes = 0;
   for (l = 0; l < n_levels; l++) {
     const int w = layout.widths[l], h = layout.heights[l];
-    working = MAX (working, (guint64) w * h * (2 * 2 * 3 + 1)
-        + fb_seed_table_build_bytes (w, h, table_step (l), TABLE_N_APP));
+    /* the level's table itself is the style's */
+    *working_bytes = MAX (*working_bytes, (guint64) w * h * (2 * 2 * 3 + 1)
+        + fb_seed_table_build_bytes (w, h, table_step (l), TABLE_N_APP)
+        - layout.n_entries[l] * sizeof (uint32_t));
   }
-  /* the style's images and tables are the payload's size */
-  return layout.size + MAX (2 * (guint64) layout.size, working);
 }
 
+/* The most a preparation takes at once: the style, and either a level's build or, at
+ * the end, the payload copying the style for the cache and the cache's own copy of it
+ * as it writes the entry. */
 static gboolean
 check_preparation_size (int width, int height, int n_levels, const FbLandmarks * lm,
     GError ** error)
 {
-  const guint64 bytes = preparation_bytes (width, height, n_levels);
+  guint64 style_bytes, working_bytes, bytes;
 
+  preparation_sizes (width, height, n_levels, &style_bytes, &working_bytes);
+  bytes = style_bytes + MAX (2 * style_bytes, working_bytes);
   if (bytes <= FB_STYLE_MAX_PREPARATION_BYTES)
     return TRUE;
   g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_TOO_LARGE,
@@ -387,6 +393,30 @@ check_preparation_size (int width, int height, int n_levels, const FbLandmarks *
       "it to the head and a margin around it", width, height,
       fb_landmarks_face_width (lm), bytes >> 20,
       FB_STYLE_MAX_PREPARATION_BYTES >> 20);
+  return FALSE;
+}
+
+/* Whether the process has room for a build now. The build allocates with g_malloc,
+ * which aborts when an address-space limit (RLIMIT_AS) or strict overcommit refuses
+ * it: asking once for the whole build's memory turns that into an error. The block is
+ * never touched, so it costs no memory; the cache's copies after the build are
+ * allocated with g_try_ and only skip the cache when refused. */
+static gboolean
+check_room_for_build (int width, int height, int n_levels, GError ** error)
+{
+  guint64 style_bytes, working_bytes;
+  gpointer block;
+
+  preparation_sizes (width, height, n_levels, &style_bytes, &working_bytes);
+  /* the packed exemplar, allocated already, is the style's first image */
+  block = g_try_malloc (style_bytes + working_bytes - (guint64) width * height * 3);
+  if (block) {
+    g_free (block);
+    return TRUE;
+  }
+  g_set_error (error, FB_STYLE_ERROR, FB_STYLE_ERROR_MEMORY,
+      "Not enough memory to prepare the %dx%d style exemplar (%" G_GUINT64_FORMAT
+      " MiB); use a smaller one", width, height, (style_bytes + working_bytes) >> 20);
   return FALSE;
 }
 
@@ -648,6 +678,10 @@ style_new_cancellable (const FbImage * rgb, const FbLandmarks * lm,
   }
   if (load_levels (style, width, height, &problem)) {
     fb_image_free (packed);
+  } else if (!check_room_for_build (width, height, style->n_levels, error)) {
+    fb_image_free (packed);
+    fb_style_unref (style);
+    return NULL;
   } else if (!build_levels (style, packed, cancellable)) {
     g_cancellable_set_error_if_cancelled (cancellable, error);
     fb_style_unref (style);

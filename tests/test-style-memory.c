@@ -17,6 +17,8 @@
  * maps and what one allocation more or less changes. */
 #define EXEMPLAR_WIDTH 1280
 #define EXEMPLAR_HEIGHT 1280
+/* limits tried between "no room for the exemplar" and "no room for the entry" */
+#define N_SWEEP 8
 
 /* How a child ended, as its exit status. */
 enum {
@@ -96,10 +98,12 @@ run_child (guint64 limit, const char *digest, int report)
       _exit (CHILD_STYLE_CACHED);
     if (style && strstr (style->cache_warning, "could not be cached")) {
       printf ("# warning: %s\n", style->cache_warning);
+      fflush (stdout);
       _exit (CHILD_STYLE_NOT_CACHED);
     }
     if (!style && g_error_matches (error, FB_STYLE_ERROR, FB_STYLE_ERROR_MEMORY)) {
       printf ("# error: %s\n", error->message);
+      fflush (stdout);
       _exit (CHILD_REFUSED);
     }
     _exit (CHILD_CONFUSED);
@@ -126,7 +130,7 @@ test_memory_pressure (void)
 {
   Report unlimited;
   guint64 base = address_space ("VmSize:");
-  int fds[2];
+  int fds[2], i;
 
 #ifdef UNDER_ASAN
   g_test_skip ("RLIMIT_AS cannot be used under AddressSanitizer");
@@ -157,6 +161,18 @@ test_memory_pressure (void)
   /* without room for a copy of the exemplar, the style is refused at once */
   g_assert_cmpint (run_child (base + (guint64) EXEMPLAR_WIDTH * EXEMPLAR_HEIGHT,
           unlimited.digest, -1), ==, CHILD_REFUSED);
+  /* In between, the levels' blurs and seed tables are being made: any limit there
+   * refuses the style (or, near the top, leaves it uncached), never aborts. */
+  for (i = 1; i < N_SWEEP; i++) {
+    const guint64 low = base + (guint64) EXEMPLAR_WIDTH * EXEMPLAR_HEIGHT;
+    const guint64 high = unlimited.peak - 3 * unlimited.entry / 2;
+    const guint64 limit = low + (high - low) * i / N_SWEEP;
+    const int outcome = run_child (limit, unlimited.digest, -1);
+    g_test_message ("limited to %" G_GUINT64_FORMAT " MB: %s", limit >> 20,
+        outcome == CHILD_REFUSED ? "refused" : outcome == CHILD_STYLE_NOT_CACHED ?
+        "not cached" : "?");
+    g_assert_true (outcome == CHILD_REFUSED || outcome == CHILD_STYLE_NOT_CACHED);
+  }
   remove_entry (unlimited.digest);
 }
 
