@@ -92,3 +92,42 @@ fb_one_euro_point_filter (FbOneEuroPoint * filter, const FbOneEuroParams * param
   filter->value.y += alpha * (p.y - filter->value.y);
   return filter->value;
 }
+
+void
+fb_one_euro_face_reset (FbOneEuroFace * filter)
+{
+  memset (filter, 0, sizeof (*filter));
+}
+
+void
+fb_one_euro_face_filter (FbOneEuroFace * filter, const FbOneEuroParams * params,
+    const FbLandmarks * raw, FbSimilarity motion, double t, FbLandmarks * smoothed)
+{
+  float alpha_speed;
+  double dt;
+  int i;
+
+  if (!filter->started) {
+    memset (filter, 0, sizeof (*filter));
+    memcpy (filter->value, raw->points, sizeof filter->value);
+    filter->time = t;
+    filter->started = TRUE;
+    *smoothed = *raw;
+    return;
+  }
+  dt = advance (&filter->time, &filter->step, t);
+  alpha_speed = smoothing_factor (params->d_cutoff, dt);
+  for (i = 0; i < FB_N_LANDMARKS; i++) {
+    FbPoint *value = &filter->value[i], *speed = &filter->speed[i];
+    float alpha;
+
+    *value = fb_similarity_apply (motion, *value);
+    speed->x += alpha_speed * ((float) ((raw->points[i].x - value->x) / dt) - speed->x);
+    speed->y += alpha_speed * ((float) ((raw->points[i].y - value->y) / dt) - speed->y);
+    alpha = smoothing_factor (params->min_cutoff + params->beta
+        * MAX (hypotf (speed->x, speed->y) - params->dead_speed, 0), dt);
+    value->x += alpha * (raw->points[i].x - value->x);
+    value->y += alpha * (raw->points[i].y - value->y);
+  }
+  memcpy (smoothed->points, filter->value, sizeof filter->value);
+}

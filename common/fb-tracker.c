@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fb-face-motion.h"
 #include "fb-one-euro.h"
 
 #ifdef __linux__
@@ -41,9 +42,13 @@
  * CUTOFF_AT_0 down to CUTOFF_AT_1; the cutoff rises by SPEED_GAIN Hz per face width per
  * second of motion, so the smoothing holds for any face size. */
 #define CUTOFF_AT_0 30.0f
-#define CUTOFF_AT_1 0.3f
+#define CUTOFF_AT_1 0.003f
 #define SPEED_GAIN 20.0f
 #define SPEED_CUTOFF 1.0f
+/* A landmark's motion beyond the face's, in face widths per second, that is taken for
+ * the fit's jitter rather than a change of expression: about three times what sensor
+ * noise gives a still face's points after the speed's own smoothing. */
+#define OWN_DEAD_SPEED 0.15f
 
 typedef struct {
   guint id;
@@ -51,7 +56,8 @@ typedef struct {
   FbLandmarks smoothed;
   FbRect fit_box;               /* where the next fit starts, in detector-box terms */
   int confirmed_size;           /* fit_box width when a detection last saw the face */
-  FbOneEuroPoint filters[FB_N_LANDMARKS];
+  FbOneEuroFace filter;
+  FbFacePatch patch;            /* the last frame around the smoothed eyes and nose */
   int unconfirmed;              /* completed detections in a row that missed this face */
   gboolean awaits_detection;    /* existed when the pending detection's frame was taken */
   FbRect detection_box;         /* fit_box in that frame */
@@ -177,6 +183,8 @@ fb_tracker_new (const FbShapeModel * model, GError ** error)
   return tracker;
 }
 
+static void remove_track (FbTracker * tracker, int index);
+
 void
 fb_tracker_free (FbTracker * tracker)
 {
@@ -189,6 +197,7 @@ fb_tracker_free (FbTracker * tracker)
     g_mutex_unlock (&tracker->lock);
     g_thread_join (tracker->thread);
   }
+  fb_tracker_reset (tracker);
   fb_face_detector_free (tracker->detector);
   fb_image_free (tracker->work_image);
   g_free (tracker->column_bounds);
@@ -207,7 +216,8 @@ fb_tracker_reset (FbTracker * tracker)
 {
   g_return_if_fail (tracker != NULL);
 
-  tracker->n_tracks = 0;
+  while (tracker->n_tracks > 0)
+    remove_track (tracker, tracker->n_tracks - 1);
   tracker->detect_now = TRUE;
   tracker->frames_since_request = 0;
 }
@@ -393,9 +403,12 @@ remove_track (FbTracker * tracker, int index)
 {
   tracker->stretch = 1;
   tracker->steady = FALSE;
+  fb_face_patch_clear (&tracker->tracks[index].patch);
   memmove (tracker->tracks + index, tracker->tracks + index + 1,
       (tracker->n_tracks - index - 1) * sizeof (Track));
   tracker->n_tracks--;
+  /* the slot left over holds a copy of the last track's patch pointer */
+  memset (&tracker->tracks[tracker->n_tracks], 0, sizeof (Track));
 }
 
 /* Whether landmarks still describe a face inside the frame. */
@@ -432,7 +445,6 @@ static void
 start_track (FbTracker * tracker, const FbImage * grey, FbRect box)
 {
   Track *track = &tracker->tracks[tracker->n_tracks];
-  int i;
 
   /* The second fit starts from the first one's landmarks, in the current frame,
    * which corrects a detection box that the face has moved away from since. */
@@ -444,8 +456,7 @@ start_track (FbTracker * tracker, const FbImage * grey, FbRect box)
   track->smoothed = track->raw;
   track->unconfirmed = 0;
   track->awaits_detection = FALSE;
-  for (i = 0; i < FB_N_LANDMARKS; i++)
-    fb_one_euro_point_reset (&track->filters[i]);
+  fb_one_euro_face_reset (&track->filter);
   tracker->n_tracks++;
 }
 
@@ -531,26 +542,33 @@ update_tracks (FbTracker * tracker, const FbImage * grey)
         remove_track (tracker, j);
 }
 
+/* Smooths the track's new fit in grey, carried by the face's motion since the last
+ * frame as the images measure it, or else as the fit does. */
 static void
-smooth_track (Track * track, float smoothing, double seconds)
+smooth_track (Track * track, const FbImage * grey, float smoothing, double seconds)
 {
+  FbSimilarity motion = { 1, 0, 0, 0 };
   FbOneEuroParams params;
   float face_width;
-  int i;
 
   if (smoothing <= 0) {
     track->smoothed = track->raw;
-    for (i = 0; i < FB_N_LANDMARKS; i++)
-      fb_one_euro_point_reset (&track->filters[i]);
+    fb_one_euro_face_reset (&track->filter);
+    fb_face_patch_clear (&track->patch);
     return;
+  }
+  if (track->filter.started) {
+    motion = fb_landmarks_align (&track->smoothed, &track->raw);
+    fb_face_motion_refine (&track->patch, grey, &motion);
   }
   face_width = MAX (fb_landmarks_face_width (&track->raw), 1.0f);
   params.min_cutoff = CUTOFF_AT_0 * powf (CUTOFF_AT_1 / CUTOFF_AT_0, MIN (smoothing, 1));
   params.beta = SPEED_GAIN / face_width;
   params.d_cutoff = SPEED_CUTOFF;
-  for (i = 0; i < FB_N_LANDMARKS; i++)
-    track->smoothed.points[i] = fb_one_euro_point_filter (&track->filters[i], &params,
-        track->raw.points[i], seconds);
+  params.dead_speed = OWN_DEAD_SPEED * face_width;
+  fb_one_euro_face_filter (&track->filter, &params, &track->raw, motion, seconds,
+      &track->smoothed);
+  fb_face_patch_take (&track->patch, grey, &track->smoothed);
 }
 
 static FbRect
@@ -631,7 +649,7 @@ fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_
   n_out = MIN (tracker->n_tracks, max_out);
   for (i = 0; i < tracker->n_tracks; i++) {
     Track *track = &tracker->tracks[i];
-    smooth_track (track, params->smoothing, timestamp_ns / 1e9);
+    smooth_track (track, grey, params->smoothing, timestamp_ns / 1e9);
     if (i < n_out) {
       out[i].id = track->id;
       out[i].landmarks = track->smoothed;
