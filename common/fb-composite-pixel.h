@@ -5,6 +5,7 @@
 #pragma once
 
 #include "fb-blit.h"
+#include "fb-frame-pixels.h"
 #include "fb-geometry.h"
 #include "fb-hostdevice.h"
 
@@ -28,6 +29,7 @@ typedef struct {
   int coverage_stride;
   int coverage_shift;           /* coverage has 1 / 2^shift of the region's resolution */
   int nearest;                  /* copy colours' pixels instead of interpolating them */
+  uint8_t strength;             /* of the face over the frame, 0..255 (fb_patch_faded) */
   int32_t du;                   /* canonical step per frame pixel along a row */
   int32_t dv;
 } FbPatchSampler;
@@ -116,9 +118,18 @@ fb_patch_sample (const FbPatchSampler * s, int32_t u, int32_t v, uint8_t * rgb)
   return alpha;
 }
 
+/* The opacity of a patch pixel of coverage `alpha` when the face is shown at `strength`
+ * (0..255) over the frame: 255 keeps alpha, so full strength composites as without
+ * it, and 0 gives 0, which leaves the frame's pixel bit-exact. */
+FB_FUNC uint8_t
+fb_patch_faded (uint8_t alpha, uint8_t strength)
+{
+  return fb_div255 ((uint16_t) (alpha * strength));
+}
+
 /* What compositing blends into frame pixel (x, y) of a patch whose rows start at
- * column x0: the colour (rgb, set where the returned opacity is > 0) and the opacity,
- * 0 where the pixel's position is off the region. */
+ * column x0: the colour (rgb, set where the returned opacity is > 0) and the opacity
+ * (faded by the sampler's strength), 0 where the pixel's position is off the region. */
 FB_FUNC uint8_t
 fb_patch_pixel (const FbPatchSampler * s, int x0, int x, int y, uint8_t * rgb)
 {
@@ -129,5 +140,5 @@ fb_patch_pixel (const FbPatchSampler * s, int x0, int x, int y, uint8_t * rgb)
   v += (int64_t) (x - x0) * s->dv;
   if (!fb_patch_reaches (s, u, v))
     return 0;
-  return fb_patch_sample (s, (int32_t) u, (int32_t) v, rgb);
+  return fb_patch_faded (fb_patch_sample (s, (int32_t) u, (int32_t) v, rgb), s->strength);
 }

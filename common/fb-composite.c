@@ -276,6 +276,15 @@ sample_row (const CompositeJob * job, int y, uint8_t * rgb, uint8_t * alpha, int
   *end = r1;
 }
 
+FB_VECTORISED static void
+fade_row (uint8_t * restrict alpha, int first, int end, uint8_t strength)
+{
+  int i;
+
+  for (i = first; i < end; i++)
+    alpha[i] = fb_patch_faded (alpha[i], strength);
+}
+
 /* An image of rect's size on rows of a buffer. */
 static FbImage
 rows_view (uint8_t * data, FbRect rect, int channels, int stride)
@@ -309,6 +318,8 @@ blend_job (void *data, int index, int count)
 
     for (r = 0; r < n_rows; r++) {
       sample_row (job, y0 + r - patch.y, rgb[r], alpha[r], &first[r], &end[r]);
+      if (job->sampler.strength < 255)
+        fade_row (alpha[r], first[r], end[r], job->sampler.strength);
       if (first[r] < end[r]) {
         lo = MIN (lo, first[r]);
         hi = MAX (hi, end[r]);
@@ -349,6 +360,7 @@ fb_patch_sampler (const FbPatchSource * source)
     s.coverage_shift = source->coverage_shift;
   }
   s.nearest = source->nearest;
+  s.strength = (uint8_t) lrintf (CLAMP (source->strength, 0.0f, 1.0f) * 255);
   fb_patch_sampler_set_steps (&s);
   return s;
 }

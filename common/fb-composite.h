@@ -21,6 +21,7 @@ typedef struct {
                                  * resolution; NULL: opaque wherever colours reach */
   int coverage_shift;
   gboolean nearest;             /* copy colours' pixels instead of interpolating them */
+  float strength;               /* of the face over the frame: 0 = hidden, 1 = opaque */
 } FbPatchSource;
 
 /* The same as plain data, with its steps: what fb_patch_pixel samples. The images'
@@ -28,10 +29,11 @@ typedef struct {
 FbPatchSampler fb_patch_sampler (const FbPatchSource * source);
 
 /* Blends the frame pixels of `patch` (clipped to the frame) with the colours at their
- * canonical positions (bilinear, or nearest), the coverage there (bilinear) as
- * opacity: what fb_frame_blend_rgb would do with such an rgb and alpha, in one pass
- * and in bands on the workers, without those images. Pixels whose canonical position
- * is outside the region, or whose coverage is 0, are left bit-exact. */
+ * canonical positions (bilinear, or nearest), the coverage there (bilinear) faded by
+ * the strength as opacity: what fb_frame_blend_rgb would do with such an rgb and
+ * alpha, in one pass and in bands on the workers, without those images. Pixels whose
+ * canonical position is outside the region, or whose opacity is 0, are left
+ * bit-exact. */
 void fb_composite_patch_onto (FbWorkers * workers, const FbPatchSource * source,
     FbRect patch, FbFrame * frame);
 

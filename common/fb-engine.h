@@ -19,6 +19,7 @@ typedef struct {
   float threshold;              /* StyleBlit acceptance threshold */
   float lambda_temporal;        /* weight of the temporal term; 0 = off */
   gboolean stylize_background;
+  float strength;               /* the stylized faces over the frame: 0 = hidden, 1 = opaque */
   float mask_feather;           /* feather sigma as a fraction of the face width */
   /* The nearest-neighbour field is searched at 1 / 2^synthesis_shift of the output
    * resolution (0 or 1) and upsampled; the style's pixels are copied at full resolution

@@ -152,6 +152,7 @@ enum
   PROP_LAMBDA_APP,
   PROP_LAMBDA_TEMPORAL,
   PROP_STYLIZE_BACKGROUND,
+  PROP_STRENGTH,
   PROP_MAX_FACES,
   PROP_MIN_FACE_SIZE,
   PROP_DETECT_INTERVAL,
@@ -310,6 +311,9 @@ gst_face_blit_set_property (GObject * object, guint prop_id, const GValue * valu
     case PROP_STYLIZE_BACKGROUND:
       p->stylize_background = g_value_get_boolean (value);
       break;
+    case PROP_STRENGTH:
+      p->strength = (float) g_value_get_double (value);
+      break;
     case PROP_MAX_FACES:
       p->tracking.max_faces = g_value_get_int (value);
       break;
@@ -385,6 +389,9 @@ gst_face_blit_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_STYLIZE_BACKGROUND:
       g_value_set_boolean (value, p->stylize_background);
+      break;
+    case PROP_STRENGTH:
+      g_value_set_double (value, p->strength);
       break;
     case PROP_MAX_FACES:
       g_value_set_int (value, p->tracking.max_faces);
@@ -1276,6 +1283,22 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
           defaults.stylize_background, PARAM_PLAYING));
 
   /**
+   * GstFaceBlit:strength:
+   *
+   * How much of the stylized picture shows over the original, to fade the effect in
+   * and out (animate it with a #GstInterpolationControlSource).
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_STRENGTH,
+      g_param_spec_double ("strength", "Strength",
+          "Opacity of the stylized faces (and background, with stylize-background) "
+          "over the original video: 1 (default) = fully stylized, 0.5 = half of each, "
+          "0 = the original picture. Animate it to fade the effect in or out; the "
+          "faces are still followed and stylized at 0, so a fade-in starts steady",
+          0.0, 1.0, defaults.strength, PARAM_ANIMATABLE));
+
+  /**
    * GstFaceBlit:max-faces:
    *
    * Since: 0.1
@@ -1382,7 +1405,7 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
    * "height" (guint) and the 68 landmarks as "landmarks-x" and "landmarks-y"
    * (GstValueArray of floats), in frame pixels, as in facedetect's messages.
    *
-   * Since: 0.2
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
       g_param_spec_boolean ("post-messages", "Post messages",
@@ -1399,7 +1422,7 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
    * could not be prepared, this says what the frames show. Whenever a style is
    * prepared the element posts "faceblit-style-ready" or "faceblit-style-failed".
    *
-   * Since: 0.2
+   * Since: 0.1
    */
   g_object_class_install_property (gobject_class, PROP_ACTIVE_STYLE,
       g_param_spec_string ("active-style", "Active style",

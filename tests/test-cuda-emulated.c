@@ -72,6 +72,7 @@ typedef struct {
   FbYuvMatrix matrix;
   gboolean device_frame;        /* the CUDA engine gets the frame in device memory */
   float mask_feather;           /* 0: the default */
+  float strength;               /* 0: the default */
 } Case;
 
 static const Case cases[] = {
@@ -133,6 +134,10 @@ static const Case cases[] = {
   /* a feather wide enough for the coverage at a quarter of the resolution */
   {"wide-feather", FB_FORMAT_RGBX, 3, 0, 1, FALSE, FB_DEBUG_VIEW_NONE, FALSE,
       FB_YUV_BT601_LIMITED, FALSE, 0.12f},
+  {"half-strength", FB_FORMAT_NV12, 3, 1, 1, FALSE, FB_DEBUG_VIEW_NONE, FALSE,
+      FB_YUV_BT601_LIMITED, FALSE, 0, 0.5f},
+  {"half-strength-background", FB_FORMAT_RGBX, 3, 1, 1, TRUE, FB_DEBUG_VIEW_NONE, FALSE,
+      FB_YUV_BT601_LIMITED, FALSE, 0, 0.3f},
 };
 
 typedef struct {
@@ -221,6 +226,8 @@ render_params (const Case * c, FbRenderParams * p)
   p->debug_view = c->debug_view;
   if (c->mask_feather > 0)
     p->mask_feather = c->mask_feather;
+  if (c->strength > 0)
+    p->strength = c->strength;
   p->tracking.min_face_size = 80;
 }
 
@@ -481,6 +488,15 @@ random_transform (GRand * rand, FbRect region, float fx, float fy)
   return s;
 }
 
+/* Mostly full, sometimes 0, else anything between. */
+static float
+random_strength (GRand * rand)
+{
+  int kind = g_rand_int_range (rand, 0, 4);
+
+  return kind < 2 ? 1.0f : kind == 2 ? 0.0f : (float) g_rand_double (rand);
+}
+
 /* Smooth coverage with stretches of 0 and of 255. */
 static FbImage *
 random_coverage (int width, int height, guint32 seed)
@@ -495,7 +511,8 @@ random_coverage (int width, int height, guint32 seed)
 }
 
 /* A random patch, maybe overhanging the frame, bilinear or nearest, with coverage or
- * without, into cpu by fb_composite_patch_onto and into gpu by the kernel. */
+ * without, at full strength, none or some, into cpu by fb_composite_patch_onto and
+ * into gpu by the kernel. */
 static void
 check_composite_kernel (FbDevice * device, FbWorkers * workers, GRand * rand, int n,
     TestFrame * cpu, TestFrame * gpu)
@@ -514,7 +531,7 @@ check_composite_kernel (FbDevice * device, FbWorkers * workers, GRand * rand, in
   FbPatchSource source = { random_transform (rand, region, patch.x + patch.width / 2.0f,
         patch.y + patch.height / 2.0f), region, colours,
     g_rand_int_range (rand, 0, 5) ? coverage : NULL, shift,
-    g_rand_int_range (rand, 0, 4) == 0
+    g_rand_int_range (rand, 0, 4) == 0, random_strength (rand)
   };
   FbImage colours_on_device = image_upload (device, colours);
   FbImage coverage_on_device = image_upload (device, coverage);

@@ -8,6 +8,8 @@
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
+#include <gst/controller/gstdirectcontrolbinding.h>
+#include <gst/controller/gstinterpolationcontrolsource.h>
 #include <gst/video/video.h>
 
 #include "fb-bundled-styles.h"
@@ -408,6 +410,7 @@ GST_START_TEST (test_property_defaults_and_flags)
   gint voting, max_faces, min_face_size, detect_interval, debug_view;
   gfloat threshold, lambda_pos, lambda_app, lambda_temporal, smoothing, feather;
   gboolean background, post_messages;
+  gdouble strength;
   gchar *active_style;
   guint i;
   struct
@@ -419,7 +422,8 @@ GST_START_TEST (test_property_defaults_and_flags)
     {"model", FALSE, FALSE}, {"backend", FALSE, FALSE}, {"threads", FALSE, FALSE},
     {"voting", TRUE, TRUE}, {"threshold", TRUE, TRUE}, {"lambda-pos", TRUE, TRUE},
     {"lambda-app", TRUE, TRUE}, {"lambda-temporal", TRUE, TRUE},
-    {"stylize-background", TRUE, FALSE}, {"max-faces", TRUE, FALSE},
+    {"stylize-background", TRUE, FALSE}, {"strength", TRUE, TRUE},
+    {"max-faces", TRUE, FALSE},
     {"min-face-size", FALSE, FALSE}, {"detect-interval", FALSE, FALSE},
     {"smoothing", TRUE, TRUE}, {"mask-feather", TRUE, TRUE},
     {"debug-view", TRUE, FALSE}, {"post-messages", TRUE, FALSE},
@@ -434,7 +438,7 @@ GST_START_TEST (test_property_defaults_and_flags)
       "max-faces", &max_faces, "min-face-size", &min_face_size, "detect-interval",
       &detect_interval, "smoothing", &smoothing, "mask-feather", &feather,
       "debug-view", &debug_view, "post-messages", &post_messages, "active-style",
-      &active_style, NULL);
+      &active_style, "strength", &strength, NULL);
   fail_unless (style == NULL);
   fail_unless (active_style == NULL);
   fail_if (post_messages);
@@ -445,6 +449,7 @@ GST_START_TEST (test_property_defaults_and_flags)
   fail_unless_equals_float (lambda_app, 2.0f);
   fail_unless_equals_float (lambda_temporal, defaults.lambda_temporal);
   fail_unless_equals_int (background, defaults.stylize_background);
+  fail_unless_equals_float (strength, 1.0);
   fail_unless_equals_int (max_faces, defaults.tracking.max_faces);
   fail_unless_equals_int (min_face_size, defaults.tracking.min_face_size);
   fail_unless_equals_int (detect_interval, defaults.tracking.detect_interval);
@@ -1121,6 +1126,66 @@ GST_START_TEST (test_moving_face)
 
 GST_END_TEST;
 
+/* strength animated by a controller over the stream time: the face stays the input,
+ * bit for bit, while it is 0, fades in linearly, and is followed all the while. */
+GST_START_TEST (test_strength_animated)
+{
+  enum { N = 13, FADE_START = 2, FADE_END = 10 };
+  GstControlSource *fade = gst_interpolation_control_source_new ();
+  FbLandmarks truth;
+  FbImage *frame;
+  FbRect inner;
+  double change[N];
+  guint k;
+  Run run;
+
+  if (!have_face_data ()) {
+    gst_object_unref (fade);
+    return;
+  }
+  frame = render_face (centre, WIDTH, HEIGHT, &truth);
+  inner = inner_face (&truth);
+  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", style_blue, NULL);
+  g_object_set (fade, "mode", GST_INTERPOLATION_MODE_LINEAR, NULL);
+  /* before its first point a control source leaves the property alone */
+  gst_timed_value_control_source_set (GST_TIMED_VALUE_CONTROL_SOURCE (fade), 0, 0.0);
+  gst_timed_value_control_source_set (GST_TIMED_VALUE_CONTROL_SOURCE (fade),
+      FADE_START * FRAME_DURATION, 0.0);
+  gst_timed_value_control_source_set (GST_TIMED_VALUE_CONTROL_SOURCE (fade),
+      FADE_END * FRAME_DURATION, 1.0);
+  gst_object_add_control_binding (GST_OBJECT (run.h->element),
+      gst_direct_control_binding_new (GST_OBJECT (run.h->element), "strength", fade));
+
+  for (k = 0; k < N; k++) {
+    GstBuffer *input, *out = run_push (&run, frame, &input);
+    FbImage *in_rgb = buffer_to_rgb (input, &run.info);
+    FbImage *out_rgb = buffer_to_rgb (out, &run.info);
+
+    fail_unless_equals_int (count_faces (out), 1);
+    if (k <= FADE_START)
+      fail_unless (buffers_equal (input, out), "frame %u changed at strength 0", k);
+    change[k] = mean_abs_diff (in_rgb, out_rgb, inner);
+    GST_INFO ("frame %u: the face changed by %.2f", k, change[k]);
+    gst_buffer_unref (input);
+    gst_buffer_unref (out);
+    fb_image_free (in_rgb);
+    fb_image_free (out_rgb);
+  }
+  for (k = FADE_START + 1; k <= FADE_END; k++)
+    fail_unless (change[k] > change[k - 1], "the fade went back at frame %u: %.2f, "
+        "then %.2f", k, change[k - 1], change[k]);
+  /* half-way through the fade, half of the full change */
+  k = (FADE_START + FADE_END) / 2;
+  fail_unless (fabs (change[k] / change[N - 1] - 0.5) < 0.1,
+      "at strength 0.5 the face changed by %.2f, at 1 by %.2f", change[k],
+      change[N - 1]);
+
+  run_stop (&run);
+  fb_image_free (frame);
+}
+
+GST_END_TEST;
+
 typedef struct
 {
   GstElement *element;
@@ -1138,7 +1203,7 @@ toggle_render_properties (gpointer data)
         "threshold", i % 2 ? 20.0f : 80.0f, "mask-feather", i % 2 ? 0.0f : 0.1f,
         "lambda-temporal", i % 2 ? 0.0f : 2.0f, "smoothing", i % 2 ? 0.0f : 0.9f,
         "stylize-background", i % 4 == 0, "debug-view", FB_DEBUG_VIEW_NONE + i % 6,
-        NULL);
+        "strength", i % 3 / 2.0, NULL);
     g_usleep (300);
   }
   return NULL;
@@ -1624,6 +1689,7 @@ faceblit_suite (void)
   tcase_add_test (stream, test_still_face_does_not_flicker);
   tcase_add_test (stream, test_moving_face);
   tcase_add_test (stream, test_properties_change_while_playing);
+  tcase_add_test (stream, test_strength_animated);
   tcase_add_test (stream, test_max_faces_while_playing);
   tcase_add_test (stream, test_damaged_cache_entry_warns);
 
