@@ -25,6 +25,9 @@
 /* A detection and a track whose boxes overlap this much (intersection over union) are
  * the same face. */
 #define SAME_FACE_IOU 0.3f
+/* A new face whose box changed by this much (mean absolute grey difference) between
+ * the frame its detection looked at and the current one has moved away since. */
+#define MOVED_GREY_DIFFERENCE 20.0f
 /* Two tracks overlapping this much have converged onto one face. */
 #define DUPLICATE_IOU 0.5f
 /* A face that this many completed detections in a row did not find is dropped. */
@@ -55,7 +58,7 @@ typedef struct {
   FbLandmarks raw;              /* the last fit, unsmoothed: the next fit starts from it */
   FbLandmarks smoothed;
   FbRect fit_box;               /* where the next fit starts, in detector-box terms */
-  int confirmed_size;           /* fit_box width when a detection last saw the face */
+  int confirmed_size;           /* its box's width when a detection last saw the face */
   FbOneEuroFace filter;
   FbFacePatch patch;            /* the last frame around the smoothed eyes and nose */
   int unconfirmed;              /* completed detections in a row that missed this face */
@@ -460,6 +463,37 @@ start_track (FbTracker * tracker, const FbImage * grey, FbRect box)
   tracker->n_tracks++;
 }
 
+/* Whether the picture in `box` (frame pixels) differs much between the frame the
+ * finished detection looked at (tracker->work_image, scaled) and `grey`: a face found
+ * there may have moved away, and fits started from its box would follow whatever is
+ * left there. */
+static gboolean
+moved_since_detection (FbTracker * tracker, const FbImage * grey, FbRect box)
+{
+  const FbImage *work = tracker->work_image;
+  FbRect frame = { 0, 0, grey->width, grey->height };
+  FbRect inside = fb_rect_intersect (box, frame);
+  int x0 = (int) (inside.x * tracker->request_scale_x);
+  int y0 = (int) (inside.y * tracker->request_scale_y);
+  int x1 = MIN ((int) ((inside.x + inside.width) * tracker->request_scale_x), work->width);
+  int y1 = MIN ((int) ((inside.y + inside.height) * tracker->request_scale_y),
+      work->height);
+  double sum = 0;
+  int x, y;
+
+  if (x1 <= x0 || y1 <= y0)
+    return FALSE;
+  for (y = y0; y < y1; y++) {
+    const uint8_t *then = fb_image_row (work, y);
+    const uint8_t *now = fb_image_row (grey, MIN ((int) ((y + 0.5f) /
+                tracker->request_scale_y), grey->height - 1));
+    for (x = x0; x < x1; x++)
+      sum += abs (then[x] - now[MIN ((int) ((x + 0.5f) / tracker->request_scale_x),
+                  grey->width - 1)]);
+  }
+  return sum > MOVED_GREY_DIFFERENCE * (x1 - x0) * (y1 - y0);
+}
+
 /* Merges a finished detection: confirms the tracks it found, drops those it missed
  * too often, and starts tracks on confident new faces. Stretches the detection interval
  * when it changed nothing, and resets it otherwise. */
@@ -469,6 +503,7 @@ merge_detection (FbTracker * tracker, const FbImage * grey, const FbDetection * 
 {
   gboolean used[MAX_DETECTIONS] = { FALSE };
   gboolean confirmed[FB_TRACKER_MAX_FACES] = { FALSE };
+  int confirmed_by[FB_TRACKER_MAX_FACES];
   gboolean changed = !tracker->steady;
   int d, i;
 
@@ -485,8 +520,10 @@ merge_detection (FbTracker * tracker, const FbImage * grey, const FbDetection * 
         best = i;
       }
     }
-    if (best >= 0)
+    if (best >= 0) {
       confirmed[best] = used[d] = TRUE;
+      confirmed_by[best] = d;
+    }
   }
 
   for (i = tracker->n_tracks - 1; i >= 0; i--) {
@@ -496,8 +533,11 @@ merge_detection (FbTracker * tracker, const FbImage * grey, const FbDetection * 
     track->awaits_detection = FALSE;
     changed |= !confirmed[i];
     track->unconfirmed = confirmed[i] ? 0 : track->unconfirmed + 1;
+    /* the size the detector saw: a track that shrank around what is left of a face
+     * sliding out of the frame is confirmed by the face's box, and then found to have
+     * collapsed (update_tracks), rather than confirmed at its own size */
     if (confirmed[i])
-      track->confirmed_size = track->fit_box.width;
+      track->confirmed_size = found[confirmed_by[i]].box.width;
     else if (track->unconfirmed >= MAX_UNCONFIRMED)
       remove_track (tracker, i);
   }
@@ -508,10 +548,16 @@ merge_detection (FbTracker * tracker, const FbImage * grey, const FbDetection * 
       continue;
     for (i = 0; i < tracker->n_tracks && !known; i++)
       known = rect_iou (found[d].box, tracker->tracks[i].fit_box) >= SAME_FACE_IOU;
-    if (!known) {
-      changed = TRUE;
+    if (known)
+      continue;
+    changed = TRUE;
+    /* a detection frames ago: its face, moved since, is looked for again, at once,
+     * in the next frame */
+    if (tracker->frames_since_request > 0
+        && moved_since_detection (tracker, grey, found[d].box))
+      tracker->detect_now = TRUE;
+    else
       start_track (tracker, grey, found[d].box);
-    }
   }
 
   /* Without a face to stylize, frames are cheap: detecting at the normal rate then
@@ -632,6 +678,13 @@ fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_
     request_detection (tracker, grey, timestamp_ns, params->min_face_size);
     fb_tracker_wait_for_detection (tracker);
   }
+  /* Without a face to follow, frames cost little: a stream that runs faster than real
+   * time (a file transcoded as fast as the machine goes) would leave the detection
+   * thread behind by tens of frames, and a face that appears or comes back would wait
+   * for it. So the frame at which the next detection is due waits for the pending
+   * one: then its result is at most detect_interval frames old. */
+  if (tracker->n_tracks == 0 && tracker->frames_since_request >= interval)
+    fb_tracker_wait_for_detection (tracker);
   n_found = take_detection (tracker, found);
   if (n_found >= 0)
     merge_detection (tracker, grey, found, n_found, max_faces);

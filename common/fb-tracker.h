@@ -54,7 +54,12 @@ void fb_tracker_free (FbTracker * tracker);
 
 /* Takes a full-resolution grey frame; returns how many faces were written (<= max_out).
  * The first frame after creation or fb_tracker_reset detects synchronously, so a face
- * in it is found at once; afterwards detection never blocks the caller.
+ * in it is found at once; afterwards detection blocks the caller only while no face is
+ * tracked, at a frame where the next detection is due and the previous one still runs
+ * (frames then cost little, and so a detection is never more than detect_interval
+ * frames behind, however fast frames come), and at the frame after a detection found
+ * a new face that has moved away since the frame it looked at (detected again there,
+ * synchronously, instead of followed from where it was).
  * timestamp_ns (stream time) drives the One-Euro filter and bounds stretched detection
  * intervals (use a frame count * duration if unknown). */
 int fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_ns,

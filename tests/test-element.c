@@ -25,212 +25,28 @@
 
 #define WIDTH 385
 #define HEIGHT 289
-#define FRAME_DURATION (GST_SECOND / 30)
 
 /* Prepared once in main (); forked tests inherit them. */
-static FbImage *astronaut;
-static FbLandmarks astronaut_landmarks;
 static gchar *tmp_dir;
 static gchar *source_data_dir;
-static gchar *style_plain, *style_plain_lm;     /* the astronaut as its own exemplar */
-static gchar *style_blue, *style_blue_lm;       /* red and blue swapped */
+static FbTestStyles test_styles;   /* in tmp_dir */
 
-/* Where the centre of the astronaut's face lands in a frame. */
-typedef struct
-{
-  float x, y, scale, angle;
-} Placement;
-
-static const Placement centre = { WIDTH / 2.0f, HEIGHT / 2.0f + 10, 1.2f, 0.0f };
-
-/* An element under test, fed through a harness. */
-typedef struct
-{
-  GstHarness *h;
-  GstVideoInfo info;
-  guint n_pushed;
-} Run;
-
-static FbPoint
-landmarks_centre (const FbLandmarks * lm)
-{
-  float x0, y0, x1, y1;
-  FbPoint c;
-
-  fb_landmarks_bounds (lm, &x0, &y0, &x1, &y1);
-  c.x = (x0 + x1) / 2;
-  c.y = (y0 + y1) / 2;
-  return c;
-}
-
-/* The astronaut drawn at `p` in an RGB frame, and her landmarks there. */
-static FbImage *
-render_face (Placement p, int width, int height, FbLandmarks * lm)
-{
-  FbPoint c = landmarks_centre (&astronaut_landmarks);
-  float a = p.scale * cosf (p.angle), b = p.scale * sinf (p.angle);
-  float dx = c.x - astronaut->width / 2.0f, dy = c.y - astronaut->height / 2.0f;
-  /* image centre such that the face centre lands on (p.x, p.y) */
-  float cx = p.x - (a * dx - b * dy), cy = p.y - (b * dx + a * dy);
-  FbSimilarity s = { a, b, cx - (a * astronaut->width / 2.0f -
-        b * astronaut->height / 2.0f), cy - (b * astronaut->width / 2.0f +
-        a * astronaut->height / 2.0f)
-  };
-
-  if (lm)
-    fb_landmarks_transform (&astronaut_landmarks, s, lm);
-  return fb_synth_face_frame (astronaut, width, height, 3, cx, cy, p.scale,
-      p.angle);
-}
-
-/* Well inside the face: between the eye centres, from the eyes to the upper lip. */
-static FbRect
-inner_face (const FbLandmarks * lm)
-{
-  FbPoint r = fb_landmarks_right_eye_centre (lm);
-  FbPoint l = fb_landmarks_left_eye_centre (lm);
-  FbRect rect;
-
-  rect.x = (int) ceilf (MIN (r.x, l.x));
-  rect.y = (int) ceilf (MAX (r.y, l.y));
-  rect.width = (int) floorf (MAX (r.x, l.x)) - rect.x;
-  rect.height = (int) floorf (lm->points[51].y) - rect.y;
-  return rect;
-}
+static const FbTestPlacement centre = { WIDTH / 2.0f, HEIGHT / 2.0f + 10, 1.2f, 0.0f };
 
 static GstBuffer *
-buffer_from_rgb (const FbImage * rgb, const GstVideoInfo * info)
+run_push (FbTestRun * run, const FbImage * rgb, GstBuffer ** input)
 {
-  GstVideoInfo rgb_info;
-  GstVideoFrame in, out;
-  GstBuffer *in_buf, *out_buf;
-  GstVideoConverter *converter;
-  int y;
-
-  gst_video_info_set_format (&rgb_info, GST_VIDEO_FORMAT_RGB, rgb->width, rgb->height);
-  GST_VIDEO_INFO_FPS_N (&rgb_info) = GST_VIDEO_INFO_FPS_N (info);
-  GST_VIDEO_INFO_FPS_D (&rgb_info) = GST_VIDEO_INFO_FPS_D (info);
-  in_buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&rgb_info), NULL);
-  out_buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
-  fail_unless (gst_video_frame_map (&in, &rgb_info, in_buf, GST_MAP_WRITE));
-  for (y = 0; y < rgb->height; y++)
-    memcpy ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&in, 0) +
-        y * GST_VIDEO_FRAME_PLANE_STRIDE (&in, 0), fb_image_row (rgb, y),
-        rgb->width * 3);
-  fail_unless (gst_video_frame_map (&out, (GstVideoInfo *) info, out_buf,
-          GST_MAP_WRITE));
-  converter = gst_video_converter_new (&rgb_info, (GstVideoInfo *) info, NULL);
-  gst_video_converter_frame (converter, &in, &out);
-  gst_video_converter_free (converter);
-  gst_video_frame_unmap (&out);
-  gst_video_frame_unmap (&in);
-  gst_buffer_unref (in_buf);
-  return out_buf;
-}
-
-static FbImage *
-buffer_to_rgb (GstBuffer * buffer, const GstVideoInfo * info)
-{
-  GstVideoInfo rgb_info;
-  GstVideoFrame in, out;
-  GstBuffer *out_buf;
-  GstVideoConverter *converter;
-  FbImage *rgb = fb_image_new (GST_VIDEO_INFO_WIDTH (info),
-      GST_VIDEO_INFO_HEIGHT (info), 3);
-  int y;
-
-  gst_video_info_set_format (&rgb_info, GST_VIDEO_FORMAT_RGB, rgb->width, rgb->height);
-  GST_VIDEO_INFO_FPS_N (&rgb_info) = GST_VIDEO_INFO_FPS_N (info);
-  GST_VIDEO_INFO_FPS_D (&rgb_info) = GST_VIDEO_INFO_FPS_D (info);
-  out_buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&rgb_info), NULL);
-  fail_unless (gst_video_frame_map (&in, (GstVideoInfo *) info, buffer, GST_MAP_READ));
-  fail_unless (gst_video_frame_map (&out, &rgb_info, out_buf, GST_MAP_WRITE));
-  converter = gst_video_converter_new ((GstVideoInfo *) info, &rgb_info, NULL);
-  gst_video_converter_frame (converter, &in, &out);
-  gst_video_converter_free (converter);
-  for (y = 0; y < rgb->height; y++)
-    memcpy (fb_image_row (rgb, y), (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&out, 0) +
-        y * GST_VIDEO_FRAME_PLANE_STRIDE (&out, 0), rgb->width * 3);
-  gst_video_frame_unmap (&out);
-  gst_video_frame_unmap (&in);
-  gst_buffer_unref (out_buf);
-  return rgb;
-}
-
-static void
-run_set_caps (Run * run, GstVideoFormat format, int width, int height)
-{
-  gst_video_info_set_format (&run->info, format, width, height);
-  GST_VIDEO_INFO_FPS_N (&run->info) = 30;
-  GST_VIDEO_INFO_FPS_D (&run->info) = 1;
-  gst_harness_set_src_caps (run->h, gst_video_info_to_caps (&run->info));
-}
-
-/* Starts faceblit with the given properties (NULL-terminated name/value pairs). */
-static void
-run_start (Run * run, GstVideoFormat format, int width, int height,
-    const gchar * first_property, ...)
-{
-  va_list args;
-
-  va_start (args, first_property);
-  run->h = fb_test_harness_new_valist (first_property, args);
-  va_end (args);
-  run->n_pushed = 0;
-  run_set_caps (run, format, width, height);
-}
-
-/* Fails the test on any error or warning the element posted. */
-static void
-assert_quiet (Run * run)
-{
-  GstBus *bus = gst_element_get_bus (run->h->element);
-  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR | GST_MESSAGE_WARNING);
-
-  if (msg) {
-    GError *error = NULL;
-    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
-      gst_message_parse_error (msg, &error, NULL);
-    else
-      gst_message_parse_warning (msg, &error, NULL);
-    fail ("unexpected %s: %s", GST_MESSAGE_TYPE_NAME (msg), error->message);
-  }
-  gst_object_unref (bus);
-}
-
-static void
-run_stop (Run * run)
-{
-  assert_quiet (run);
-  gst_harness_teardown (run->h);
-}
-
-/* Pushes an RGB picture as the next frame; returns the output and, if asked, the
- * input as the element saw it (after conversion to the stream's format). */
-static GstBuffer *
-run_push (Run * run, const FbImage * rgb, GstBuffer ** input)
-{
-  GstBuffer *buffer = buffer_from_rgb (rgb, &run->info);
-  GstBuffer *out;
-
-  GST_BUFFER_PTS (buffer) = run->n_pushed * FRAME_DURATION;
-  GST_BUFFER_DURATION (buffer) = FRAME_DURATION;
-  run->n_pushed++;
-  if (input)
-    *input = gst_buffer_copy_deep (buffer);
-  out = gst_harness_push_and_pull (run->h, buffer);
-  fail_unless (out != NULL);
-  return out;
+  return fb_test_run_push_full (run, rgb, FALSE, input);
 }
 
 /* Pushes a frame and returns input and output as RGB pictures. */
 static GstBuffer *
-run_push_rgb (Run * run, const FbImage * rgb, FbImage ** in_rgb, FbImage ** out_rgb)
+run_push_rgb (FbTestRun * run, const FbImage * rgb, FbImage ** in_rgb, FbImage ** out_rgb)
 {
   GstBuffer *input, *out = run_push (run, rgb, &input);
 
-  *in_rgb = buffer_to_rgb (input, &run->info);
-  *out_rgb = buffer_to_rgb (out, &run->info);
+  *in_rgb = fb_test_buffer_to_rgb (input, &run->info);
+  *out_rgb = fb_test_buffer_to_rgb (out, &run->info);
   gst_buffer_unref (input);
   return out;
 }
@@ -247,20 +63,6 @@ buffers_equal (GstBuffer * a, GstBuffer * b)
   gst_buffer_unmap (b, &mb);
   gst_buffer_unmap (a, &ma);
   return equal;
-}
-
-static guint
-count_faces (GstBuffer * buffer)
-{
-  GstVideoRegionOfInterestMeta *meta;
-  gpointer state = NULL;
-  guint n = 0;
-
-  while ((meta = (GstVideoRegionOfInterestMeta *)
-          gst_buffer_iterate_meta_filtered (buffer, &state,
-              GST_VIDEO_REGION_OF_INTEREST_META_API_TYPE)))
-    n += meta->roi_type == g_quark_from_string ("face");
-  return n;
 }
 
 /* The landmarks of the first face meta; FALSE if there is none. */
@@ -316,36 +118,6 @@ mean_landmark_error (const FbLandmarks * a, const FbLandmarks * b)
   return sum / FB_N_LANDMARKS;
 }
 
-static double
-mean_abs_diff (const FbImage * a, const FbImage * b, FbRect r)
-{
-  double sum = 0;
-  int x, y;
-
-  for (y = r.y; y < r.y + r.height; y++) {
-    const guint8 *pa = fb_image_row (a, y) + r.x * 3;
-    const guint8 *pb = fb_image_row (b, y) + r.x * 3;
-    for (x = 0; x < r.width * 3; x++)
-      sum += abs (pa[x] - pb[x]);
-  }
-  return sum / (r.width * r.height * 3);
-}
-
-/* Mean of red minus blue: positive on the astronaut's skin, negative once swapped. */
-static double
-mean_red_minus_blue (const FbImage * img, FbRect r)
-{
-  double sum = 0;
-  int x, y;
-
-  for (y = r.y; y < r.y + r.height; y++) {
-    const guint8 *p = fb_image_row (img, y) + r.x * 3;
-    for (x = 0; x < r.width; x++)
-      sum += p[3 * x] - p[3 * x + 2];
-  }
-  return sum / (r.width * r.height);
-}
-
 /* Counts pixels that differ, outside the face's landmark bounds grown by `margin`
  * face widths (above the brows by twice that, for the forehead). */
 static guint
@@ -394,7 +166,7 @@ have_model (void)
 static gboolean
 have_face_data (void)
 {
-  if (astronaut)
+  if (test_styles.astronaut.image)
     return TRUE;
   GST_INFO ("skipped: needs the astronaut (python3-skimage) and dlib's model");
   return FALSE;
@@ -538,17 +310,17 @@ GST_START_TEST (test_every_format_at_odd_size)
 
   if (!have_face_data ())
     return;
-  frame = render_face (centre, WIDTH, HEIGHT, &truth);
-  inner = inner_face (&truth);
+  frame = fb_test_render_face (&test_styles.astronaut, centre, WIDTH, HEIGHT, &truth);
+  inner = fb_test_inner_face (&truth);
   for (i = 0; i < G_N_ELEMENTS (all_formats); i++) {
     const gchar *name = gst_video_format_to_string (all_formats[i]);
     FbImage *in, *out;
     GstBuffer *buffer;
     GstCaps *caps, *expected;
     guint id, n_far;
-    Run run;
+    FbTestRun run;
 
-    run_start (&run, all_formats[i], WIDTH, HEIGHT, "style", style_blue, NULL);
+    fb_test_run_start (&run, all_formats[i], WIDTH, HEIGHT, "style", test_styles.blue, NULL);
     buffer = run_push_rgb (&run, frame, &in, &out);
 
     caps = gst_pad_get_current_caps (run.h->sinkpad);
@@ -558,20 +330,20 @@ GST_START_TEST (test_every_format_at_odd_size)
     gst_caps_unref (expected);
     gst_caps_unref (caps);
 
-    fail_unless_equals_int (count_faces (buffer), 1);
+    fail_unless_equals_int (fb_test_count_faces (buffer), 1);
     fail_unless (face_meta_landmarks (buffer, &found, &id));
     fail_unless (mean_landmark_error (&found, &truth) <
         0.06 * fb_landmarks_face_width (&truth), "%s: landmarks off by %.1f px",
         name, mean_landmark_error (&found, &truth));
     if (all_formats[i] == GST_VIDEO_FORMAT_GRAY8) {
       /* grey has no red or blue: the swapped exemplar's skin is darker */
-      fail_unless (mean_abs_diff (in, out, inner) > 5, "%s: face not restyled "
-          "(mean difference %.1f)", name, mean_abs_diff (in, out, inner));
+      fail_unless (fb_test_mean_abs_diff (in, out, inner) > 5, "%s: face not restyled "
+          "(mean difference %.1f)", name, fb_test_mean_abs_diff (in, out, inner));
     } else {
-      fail_unless (mean_red_minus_blue (in, inner) > 20);
-      fail_unless (mean_red_minus_blue (out, inner) < -20,
+      fail_unless (fb_test_mean_red_minus_blue (in, inner) > 20);
+      fail_unless (fb_test_mean_red_minus_blue (out, inner) < -20,
           "%s: face not restyled (red - blue = %.1f)", name,
-          mean_red_minus_blue (out, inner));
+          fb_test_mean_red_minus_blue (out, inner));
     }
     fail_unless_equals_int (count_changed_far_away (in, out, &truth, 0.6f, &n_far), 0);
     fail_unless (n_far > 1000);
@@ -579,7 +351,7 @@ GST_START_TEST (test_every_format_at_odd_size)
     gst_buffer_unref (buffer);
     fb_image_free (in);
     fb_image_free (out);
-    run_stop (&run);
+    fb_test_run_stop (&run);
   }
   fb_image_free (frame);
 }
@@ -597,19 +369,19 @@ GST_START_TEST (test_no_face_is_bit_exact)
   if (!have_model ())
     goto done;
   for (i = 0; i < G_N_ELEMENTS (formats); i++) {
-    Run run;
+    FbTestRun run;
 
-    run_start (&run, formats[i], WIDTH, HEIGHT, NULL);
+    fb_test_run_start (&run, formats[i], WIDTH, HEIGHT, NULL);
     for (k = 0; k < 3; k++) {
       GstBuffer *input, *out = run_push (&run, picture, &input);
 
       fail_unless (buffers_equal (input, out), "%s frame %u changed",
           gst_video_format_to_string (formats[i]), k);
-      fail_unless_equals_int (count_faces (out), 0);
+      fail_unless_equals_int (fb_test_count_faces (out), 0);
       gst_buffer_unref (input);
       gst_buffer_unref (out);
     }
-    run_stop (&run);
+    fb_test_run_stop (&run);
   }
 done:
   fb_image_free (picture);
@@ -623,16 +395,16 @@ GST_START_TEST (test_face_meta)
   FbLandmarks truth, found;
   FbImage *frame;
   guint k, id, first_id = 0;
-  Run run;
+  FbTestRun run;
 
   if (!have_face_data ())
     return;
-  frame = render_face (centre, WIDTH, HEIGHT, &truth);
-  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", style_blue, NULL);
+  frame = fb_test_render_face (&test_styles.astronaut, centre, WIDTH, HEIGHT, &truth);
+  fb_test_run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", test_styles.blue, NULL);
   for (k = 0; k < 4; k++) {
     GstBuffer *out = run_push (&run, frame, NULL);
 
-    fail_unless_equals_int (count_faces (out), 1);
+    fail_unless_equals_int (fb_test_count_faces (out), 1);
     fail_unless (face_meta_landmarks (out, &found, &id));
     if (k == 0)
       first_id = id;
@@ -642,7 +414,7 @@ GST_START_TEST (test_face_meta)
         mean_landmark_error (&found, &truth));
     gst_buffer_unref (out);
   }
-  run_stop (&run);
+  fb_test_run_stop (&run);
   fb_image_free (frame);
 }
 
@@ -700,16 +472,16 @@ GST_START_TEST (test_face_made_of_exemplar_pixels)
   guint8 *colours;
   FbRect inner;
   GstBuffer *buffer;
-  Run run;
+  FbTestRun run;
   guint i;
 
   if (!have_face_data ())
     return;
-  colours = style_colour_set (style_blue, style_blue_lm);
-  frame = render_face (centre, WIDTH, HEIGHT, &truth);
-  inner = inner_face (&truth);
+  colours = style_colour_set (test_styles.blue, test_styles.blue_lm);
+  frame = fb_test_render_face (&test_styles.astronaut, centre, WIDTH, HEIGHT, &truth);
+  inner = fb_test_inner_face (&truth);
   for (i = 0; i < G_N_ELEMENTS (resolutions); i++) {
-    run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", style_blue,
+    fb_test_run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", test_styles.blue,
         "voting", 1, "mask-feather", 0.0f, "lambda-temporal", 0.0f,
         "synthesis-resolution", i, NULL);
     buffer = run_push_rgb (&run, frame, &in, &out);
@@ -723,7 +495,7 @@ GST_START_TEST (test_face_made_of_exemplar_pixels)
     gst_buffer_unref (buffer);
     fb_image_free (in);
     fb_image_free (out);
-    run_stop (&run);
+    fb_test_run_stop (&run);
   }
   fb_image_free (frame);
   g_free (colours);
@@ -743,27 +515,27 @@ GST_START_TEST (test_default_style_from_data_dir)
   FbLandmarks truth;
   FbImage *frame, *in, *out;
   GstBuffer *buffer;
-  Run run;
+  FbTestRun run;
 
   if (!have_face_data ())
     goto done;
   g_mkdir_with_parents (styles, 0700);
-  fail_unless (g_file_get_contents (style_blue, &contents, &length, NULL));
+  fail_unless (g_file_get_contents (test_styles.blue, &contents, &length, NULL));
   fail_unless (g_file_set_contents (image, contents, length, NULL));
   g_free (contents);
-  fail_unless (g_file_get_contents (style_blue_lm, &contents, &length, NULL));
+  fail_unless (g_file_get_contents (test_styles.blue_lm, &contents, &length, NULL));
   fail_unless (g_file_set_contents (lm, contents, length, NULL));
   g_free (contents);
   g_setenv ("FACEBLIT_DATA_DIR", dir, TRUE);
 
-  frame = render_face (centre, WIDTH, HEIGHT, &truth);
-  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, NULL);
+  frame = fb_test_render_face (&test_styles.astronaut, centre, WIDTH, HEIGHT, &truth);
+  fb_test_run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, NULL);
   buffer = run_push_rgb (&run, frame, &in, &out);
-  fail_unless (mean_red_minus_blue (out, inner_face (&truth)) < -20);
+  fail_unless (fb_test_mean_red_minus_blue (out, fb_test_inner_face (&truth)) < -20);
   gst_buffer_unref (buffer);
   fb_image_free (in);
   fb_image_free (out);
-  run_stop (&run);
+  fb_test_run_stop (&run);
   fb_image_free (frame);
   g_setenv ("FACEBLIT_DATA_DIR", source_data_dir, TRUE);
 done:
@@ -783,23 +555,23 @@ GST_START_TEST (test_landmarks_beside_exemplar)
   FbImage *grey;
   GError *error = NULL;
   GstBuffer *buffer;
-  Run run;
+  FbTestRun run;
 
   if (!have_face_data ())
     return;
-  grey = fb_image_new (astronaut->width, astronaut->height, 3);
+  grey = fb_image_new (test_styles.astronaut.image->width, test_styles.astronaut.image->height, 3);
   memset (grey->data, 128, (gsize) grey->stride * grey->height);
   image = g_build_filename (tmp_dir, "grey-with-landmarks.png", NULL);
   lm = g_build_filename (tmp_dir, "grey-with-landmarks.lm.txt", NULL);
   fail_unless (fb_image_save_png (grey, image, &error));
-  fail_unless (fb_landmarks_save (lm, &astronaut_landmarks, &error));
+  fail_unless (fb_landmarks_save (lm, &test_styles.astronaut.landmarks, &error));
 
   fb_image_free (grey);
   grey = fb_test_random_image (WIDTH, HEIGHT, 3, 12.0f, 5);
-  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", image, NULL);
+  fb_test_run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", image, NULL);
   buffer = run_push (&run, grey, NULL);
   gst_buffer_unref (buffer);
-  run_stop (&run);
+  fb_test_run_stop (&run);
 
   fb_image_free (grey);
   g_free (lm);
@@ -824,17 +596,17 @@ GST_START_TEST (test_style_switch_while_playing)
   GError *error = NULL;
   FbRect inner;
   guint k;
-  Run run;
+  FbTestRun run;
 
   if (!have_face_data ())
     return;
-  frame = render_face (centre, WIDTH, HEIGHT, &truth);
-  inner = inner_face (&truth);
-  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", style_plain,
-      "style-landmarks", style_plain_lm, NULL);
+  frame = fb_test_render_face (&test_styles.astronaut, centre, WIDTH, HEIGHT, &truth);
+  inner = fb_test_inner_face (&truth);
+  fb_test_run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", test_styles.plain,
+      "style-landmarks", test_styles.plain_lm, NULL);
   for (k = 0; k < 3; k++) {
     buffer = run_push_rgb (&run, frame, &in, &out);
-    fail_unless (mean_red_minus_blue (out, inner) > 20);
+    fail_unless (fb_test_mean_red_minus_blue (out, inner) > 20);
     gst_buffer_unref (buffer);
     fb_image_free (in);
     fb_image_free (out);
@@ -842,39 +614,39 @@ GST_START_TEST (test_style_switch_while_playing)
 
   /* a style is handed over whole, once every property of a g_object_set () is set */
   g_object_freeze_notify (G_OBJECT (run.h->element));
-  g_object_set (run.h->element, "style", style_blue, NULL);
+  g_object_set (run.h->element, "style", test_styles.blue, NULL);
   buffer = run_push_rgb (&run, frame, &in, &out);
-  fail_unless (mean_red_minus_blue (out, inner) > 20, "half a style change applied");
+  fail_unless (fb_test_mean_red_minus_blue (out, inner) > 20, "half a style change applied");
   gst_buffer_unref (buffer);
   fb_image_free (in);
   fb_image_free (out);
-  g_object_set (run.h->element, "style-landmarks", style_blue_lm, NULL);
+  g_object_set (run.h->element, "style-landmarks", test_styles.blue_lm, NULL);
   g_object_thaw_notify (G_OBJECT (run.h->element));
 
   /* the new style is prepared in the background: the old one shows until it is ready */
   for (k = 0; k < STYLE_WAIT_FRAMES; k++) {
     buffer = run_push_rgb (&run, frame, &in, &out);
-    if (mean_red_minus_blue (out, inner) < -20)
+    if (fb_test_mean_red_minus_blue (out, inner) < -20)
       break;
-    fail_unless (mean_red_minus_blue (out, inner) > 20, "a mix of two styles");
+    fail_unless (fb_test_mean_red_minus_blue (out, inner) > 20, "a mix of two styles");
     gst_buffer_unref (buffer);
     fb_image_free (in);
     fb_image_free (out);
     g_usleep (STYLE_WAIT_US);
   }
   fail_unless (k < STYLE_WAIT_FRAMES, "the new style never showed");
-  fail_unless_equals_int (count_faces (buffer), 1);
+  fail_unless_equals_int (fb_test_count_faces (buffer), 1);
   gst_buffer_unref (buffer);
   fb_image_free (in);
-  assert_quiet (&run);
+  fb_test_run_assert_quiet (&run);
 
   /* new weights rebuild the seed tables: other chunks from the same exemplar */
   g_object_set (run.h->element, "lambda-pos", 1.0f, "lambda-app", 8.0f, NULL);
   prev = out;
   for (k = 0; k < STYLE_WAIT_FRAMES; k++) {
     buffer = run_push_rgb (&run, frame, &in, &out);
-    fail_unless (mean_red_minus_blue (out, inner) < -20);
-    if (mean_abs_diff (prev, out, inner) > 2.0)
+    fail_unless (fb_test_mean_red_minus_blue (out, inner) < -20);
+    if (fb_test_mean_abs_diff (prev, out, inner) > 2.0)
       break;
     gst_buffer_unref (buffer);
     fb_image_free (in);
@@ -882,19 +654,19 @@ GST_START_TEST (test_style_switch_while_playing)
     g_usleep (STYLE_WAIT_US);
   }
   fail_unless (k < STYLE_WAIT_FRAMES, "new weights do not change the face");
-  GST_INFO ("new weights changed the face by %.2f", mean_abs_diff (prev, out, inner));
+  GST_INFO ("new weights changed the face by %.2f", fb_test_mean_abs_diff (prev, out, inner));
   gst_buffer_unref (buffer);
   fb_image_free (in);
   fb_image_free (out);
   fb_image_free (prev);
-  assert_quiet (&run);
+  fb_test_run_assert_quiet (&run);
 
   g_object_set (run.h->element, "style", "/nonexistent/style.png", NULL);
   bus = gst_element_get_bus (run.h->element);
   msg = NULL;
   for (k = 0; k < STYLE_WAIT_FRAMES && !msg; k++) {
     buffer = run_push_rgb (&run, frame, &in, &out);
-    fail_unless (mean_red_minus_blue (out, inner) < -20, "the previous style is gone");
+    fail_unless (fb_test_mean_red_minus_blue (out, inner) < -20, "the previous style is gone");
     gst_buffer_unref (buffer);
     fb_image_free (in);
     fb_image_free (out);
@@ -910,7 +682,7 @@ GST_START_TEST (test_style_switch_while_playing)
   gst_message_unref (msg);
   gst_object_unref (bus);
 
-  run_stop (&run);
+  fb_test_run_stop (&run);
   fb_image_free (frame);
 }
 
@@ -931,22 +703,22 @@ typedef enum
 static void
 check_jump (Jump how)
 {
-  const Placement a = { 120, 150, 1.0f, 0.0f }, b = { 265, 140, 1.0f, 0.0f };
+  const FbTestPlacement a = { 120, 150, 1.0f, 0.0f }, b = { 265, 140, 1.0f, 0.0f };
   FbLandmarks truth, found;
   FbImage *frame, *in, *out;
   GstBuffer *input, *buffer;
   GstSegment segment;
   guint k, id;
   int width = WIDTH, height = HEIGHT;
-  Run run;
+  FbTestRun run;
 
   if (!have_face_data ())
     return;
-  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", style_blue, NULL);
-  frame = render_face (a, WIDTH, HEIGHT, &truth);
+  fb_test_run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", test_styles.blue, NULL);
+  frame = fb_test_render_face (&test_styles.astronaut, a, WIDTH, HEIGHT, &truth);
   for (k = 0; k < 4; k++) {
     buffer = run_push (&run, frame, NULL);
-    fail_unless_equals_int (count_faces (buffer), 1);
+    fail_unless_equals_int (fb_test_count_faces (buffer), 1);
     gst_buffer_unref (buffer);
   }
   fb_image_free (frame);
@@ -960,28 +732,28 @@ check_jump (Jump how)
       fail_unless (gst_harness_push_event (run.h, gst_event_new_segment (&segment)));
       break;
     case JUMP_AFTER_SEEK:
-      segment.start = segment.time = run.n_pushed * FRAME_DURATION;
+      segment.start = segment.time = run.n_pushed * FB_TEST_FRAME_DURATION;
       segment.position = segment.start;
       fail_unless (gst_harness_push_event (run.h, gst_event_new_segment (&segment)));
       break;
     case JUMP_WITH_NEW_CAPS:
       width += 2;
       height += 2;
-      run_set_caps (&run, GST_VIDEO_FORMAT_RGBA, width, height);
+      fb_test_run_set_caps (&run, GST_VIDEO_FORMAT_RGBA, width, height);
       break;
     default:
       break;
   }
 
-  frame = render_face (b, width, height, &truth);
-  input = buffer_from_rgb (frame, &run.info);
-  GST_BUFFER_PTS (input) = run.n_pushed++ * FRAME_DURATION;
-  GST_BUFFER_DURATION (input) = FRAME_DURATION;
+  frame = fb_test_render_face (&test_styles.astronaut, b, width, height, &truth);
+  input = fb_test_buffer_from_rgb (frame, &run.info);
+  GST_BUFFER_PTS (input) = run.n_pushed++ * FB_TEST_FRAME_DURATION;
+  GST_BUFFER_DURATION (input) = FB_TEST_FRAME_DURATION;
   if (how == JUMP_WITH_DISCONT)
     GST_BUFFER_FLAG_SET (input, GST_BUFFER_FLAG_DISCONT);
-  in = buffer_to_rgb (input, &run.info);
+  in = fb_test_buffer_to_rgb (input, &run.info);
   buffer = gst_harness_push_and_pull (run.h, input);
-  out = buffer_to_rgb (buffer, &run.info);
+  out = fb_test_buffer_to_rgb (buffer, &run.info);
 
   if (how == JUMP_ALONE) {
     fail_if (face_meta_landmarks (buffer, &found, &id)
@@ -994,14 +766,14 @@ check_jump (Jump how)
     fail_unless (mean_landmark_error (&found, &truth) <
         0.06 * fb_landmarks_face_width (&truth), "landmarks off by %.1f px",
         mean_landmark_error (&found, &truth));
-    fail_unless (mean_red_minus_blue (out, inner_face (&truth)) < -20);
+    fail_unless (fb_test_mean_red_minus_blue (out, fb_test_inner_face (&truth)) < -20);
   }
 
   gst_buffer_unref (buffer);
   fb_image_free (in);
   fb_image_free (out);
   fb_image_free (frame);
-  run_stop (&run);
+  fb_test_run_stop (&run);
 }
 
 GST_START_TEST (test_jump_without_reset)
@@ -1049,25 +821,25 @@ GST_START_TEST (test_still_face_does_not_flicker)
   double in_change = 0, out_change = 0;
   FbRect inner;
   guint k, n = 0;
-  Run run;
+  FbTestRun run;
 
   if (!have_face_data ())
     return;
-  frame = render_face (centre, WIDTH, HEIGHT, &truth);
-  inner = inner_face (&truth);
-  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", style_blue, NULL);
+  frame = fb_test_render_face (&test_styles.astronaut, centre, WIDTH, HEIGHT, &truth);
+  inner = fb_test_inner_face (&truth);
+  fb_test_run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", test_styles.blue, NULL);
   for (k = 0; k < 14; k++) {
     GstBuffer *buffer;
 
     noisy = fb_image_copy (frame);
     add_noise (noisy, rand, 12);
     buffer = run_push_rgb (&run, noisy, &in, &out);
-    fail_unless_equals_int (count_faces (buffer), 1);
+    fail_unless_equals_int (fb_test_count_faces (buffer), 1);
     gst_buffer_unref (buffer);
     fb_image_free (noisy);
     if (k >= 4) {
-      in_change += mean_abs_diff (in, prev_in, inner);
-      out_change += mean_abs_diff (out, prev_out, inner);
+      in_change += fb_test_mean_abs_diff (in, prev_in, inner);
+      out_change += fb_test_mean_abs_diff (out, prev_out, inner);
       n++;
     }
     if (prev_in) {
@@ -1087,7 +859,7 @@ GST_START_TEST (test_still_face_does_not_flicker)
   fb_image_free (prev_out);
   fb_image_free (frame);
   g_rand_free (rand);
-  run_stop (&run);
+  fb_test_run_stop (&run);
 }
 
 GST_END_TEST;
@@ -1096,22 +868,22 @@ GST_END_TEST;
 GST_START_TEST (test_moving_face)
 {
   guint k, n_found = 0;
-  Run run;
+  FbTestRun run;
 
   if (!have_face_data ())
     return;
-  run_start (&run, GST_VIDEO_FORMAT_I420, WIDTH, HEIGHT, "style", style_blue, NULL);
+  fb_test_run_start (&run, GST_VIDEO_FORMAT_I420, WIDTH, HEIGHT, "style", test_styles.blue, NULL);
   for (k = 0; k < 60; k++) {
     float t = k / 59.0f;
-    Placement p = { 130 + 120 * t, 150 + 15 * sinf (6.0f * t), 1.0f + 0.3f * t,
+    FbTestPlacement p = { 130 + 120 * t, 150 + 15 * sinf (6.0f * t), 1.0f + 0.3f * t,
       0.25f * sinf (4.0f * t)
     };
     FbLandmarks truth, found;
-    FbImage *frame = render_face (p, WIDTH, HEIGHT, &truth);
+    FbImage *frame = fb_test_render_face (&test_styles.astronaut, p, WIDTH, HEIGHT, &truth);
     GstBuffer *buffer = run_push (&run, frame, NULL);
     guint id;
 
-    fail_unless (count_faces (buffer) <= 1);
+    fail_unless (fb_test_count_faces (buffer) <= 1);
     if (face_meta_landmarks (buffer, &found, &id)
         && mean_landmark_error (&found, &truth) <
         0.1 * fb_landmarks_face_width (&truth))
@@ -1121,7 +893,7 @@ GST_START_TEST (test_moving_face)
   }
   fail_unless (n_found >= 57, "the face was followed in only %u of 60 frames",
       n_found);
-  run_stop (&run);
+  fb_test_run_stop (&run);
 }
 
 GST_END_TEST;
@@ -1137,34 +909,34 @@ GST_START_TEST (test_strength_animated)
   FbRect inner;
   double change[N];
   guint k;
-  Run run;
+  FbTestRun run;
 
   if (!have_face_data ()) {
     gst_object_unref (fade);
     return;
   }
-  frame = render_face (centre, WIDTH, HEIGHT, &truth);
-  inner = inner_face (&truth);
-  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", style_blue, NULL);
+  frame = fb_test_render_face (&test_styles.astronaut, centre, WIDTH, HEIGHT, &truth);
+  inner = fb_test_inner_face (&truth);
+  fb_test_run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", test_styles.blue, NULL);
   g_object_set (fade, "mode", GST_INTERPOLATION_MODE_LINEAR, NULL);
   /* before its first point a control source leaves the property alone */
   gst_timed_value_control_source_set (GST_TIMED_VALUE_CONTROL_SOURCE (fade), 0, 0.0);
   gst_timed_value_control_source_set (GST_TIMED_VALUE_CONTROL_SOURCE (fade),
-      FADE_START * FRAME_DURATION, 0.0);
+      FADE_START * FB_TEST_FRAME_DURATION, 0.0);
   gst_timed_value_control_source_set (GST_TIMED_VALUE_CONTROL_SOURCE (fade),
-      FADE_END * FRAME_DURATION, 1.0);
+      FADE_END * FB_TEST_FRAME_DURATION, 1.0);
   gst_object_add_control_binding (GST_OBJECT (run.h->element),
       gst_direct_control_binding_new (GST_OBJECT (run.h->element), "strength", fade));
 
   for (k = 0; k < N; k++) {
     GstBuffer *input, *out = run_push (&run, frame, &input);
-    FbImage *in_rgb = buffer_to_rgb (input, &run.info);
-    FbImage *out_rgb = buffer_to_rgb (out, &run.info);
+    FbImage *in_rgb = fb_test_buffer_to_rgb (input, &run.info);
+    FbImage *out_rgb = fb_test_buffer_to_rgb (out, &run.info);
 
-    fail_unless_equals_int (count_faces (out), 1);
+    fail_unless_equals_int (fb_test_count_faces (out), 1);
     if (k <= FADE_START)
       fail_unless (buffers_equal (input, out), "frame %u changed at strength 0", k);
-    change[k] = mean_abs_diff (in_rgb, out_rgb, inner);
+    change[k] = fb_test_mean_abs_diff (in_rgb, out_rgb, inner);
     GST_INFO ("frame %u: the face changed by %.2f", k, change[k]);
     gst_buffer_unref (input);
     gst_buffer_unref (out);
@@ -1180,53 +952,28 @@ GST_START_TEST (test_strength_animated)
       "at strength 0.5 the face changed by %.2f, at 1 by %.2f", change[k],
       change[N - 1]);
 
-  run_stop (&run);
+  fb_test_run_stop (&run);
   fb_image_free (frame);
 }
 
 GST_END_TEST;
 
-typedef struct
+/* Render properties apply from the next frame (test-lifecycle changes them from
+ * another thread while frames flow). */
+GST_START_TEST (test_render_properties_apply_at_next_frame)
 {
-  GstElement *element;
-  gint stop;
-} Toggler;
-
-static gpointer
-toggle_render_properties (gpointer data)
-{
-  Toggler *toggler = data;
-  guint i;
-
-  for (i = 0; !g_atomic_int_get (&toggler->stop); i++) {
-    g_object_set (toggler->element, "voting", 1 + 2 * (i % 3),
-        "threshold", i % 2 ? 20.0f : 80.0f, "mask-feather", i % 2 ? 0.0f : 0.1f,
-        "lambda-temporal", i % 2 ? 0.0f : 2.0f, "smoothing", i % 2 ? 0.0f : 0.9f,
-        "stylize-background", i % 4 == 0, "debug-view", FB_DEBUG_VIEW_NONE + i % 6,
-        "strength", i % 3 / 2.0, NULL);
-    g_usleep (300);
-  }
-  return NULL;
-}
-
-/* Render properties apply from the next frame, and may change while frames flow. */
-GST_START_TEST (test_properties_change_while_playing)
-{
-  Toggler toggler;
-  GThread *thread;
   FbLandmarks truth;
   FbImage *frame, *in, *out;
   GstBuffer *buffer;
   FbRect inner;
-  guint k;
   int x, y, n_grey = 0;
-  Run run;
+  FbTestRun run;
 
   if (!have_face_data ())
     return;
-  frame = render_face (centre, WIDTH, HEIGHT, &truth);
-  inner = inner_face (&truth);
-  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", style_blue, NULL);
+  frame = fb_test_render_face (&test_styles.astronaut, centre, WIDTH, HEIGHT, &truth);
+  inner = fb_test_inner_face (&truth);
+  fb_test_run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", test_styles.blue, NULL);
   buffer = run_push (&run, frame, NULL);
   gst_buffer_unref (buffer);
 
@@ -1243,18 +990,8 @@ GST_START_TEST (test_properties_change_while_playing)
   fb_image_free (in);
   fb_image_free (out);
 
-  toggler.element = run.h->element;
-  toggler.stop = FALSE;
-  thread = g_thread_new ("toggler", toggle_render_properties, &toggler);
-  for (k = 0; k < 10; k++) {
-    buffer = run_push (&run, frame, NULL);
-    fail_unless_equals_int (count_faces (buffer), 1);
-    gst_buffer_unref (buffer);
-  }
-  g_atomic_int_set (&toggler.stop, TRUE);
-  g_thread_join (thread);
 
-  run_stop (&run);
+  fb_test_run_stop (&run);
   fb_image_free (frame);
 }
 
@@ -1321,7 +1058,7 @@ write_tmp_file (const gchar * name, const gchar * contents)
 static FbImage *
 render_two_faces (void)
 {
-  g_autoptr (FbImage) one = render_face (centre, WIDTH, HEIGHT, NULL);
+  g_autoptr (FbImage) one = fb_test_render_face (&test_styles.astronaut, centre, WIDTH, HEIGHT, NULL);
   FbImage *two = fb_image_new (2 * WIDTH, HEIGHT, 3);
   int y;
 
@@ -1335,13 +1072,13 @@ render_two_faces (void)
 /* Pushes frames until count_faces gives `expected` (detection runs in the background),
  * at most 100 of them. */
 static void
-push_until_faces (Run * run, const FbImage * frame, guint expected)
+push_until_faces (FbTestRun * run, const FbImage * frame, guint expected)
 {
   guint k, n = G_MAXUINT;
 
   for (k = 0; k < 100 && n != expected; k++) {
     GstBuffer *buffer = run_push (run, frame, NULL);
-    n = count_faces (buffer);
+    n = fb_test_count_faces (buffer);
     gst_buffer_unref (buffer);
     if (n != expected)
       g_usleep (20000);
@@ -1354,32 +1091,34 @@ GST_START_TEST (test_max_faces_while_playing)
 {
   FbImage *frame;
   GstBuffer *buffer;
-  Run run;
+  FbTestRun run;
 
   if (!have_face_data ())
     return;
   frame = render_two_faces ();
-  run_start (&run, GST_VIDEO_FORMAT_RGBA, 2 * WIDTH, HEIGHT, "style", style_blue,
+  fb_test_run_start (&run, GST_VIDEO_FORMAT_RGBA, 2 * WIDTH, HEIGHT, "style", test_styles.blue,
       "max-faces", 2, "detect-interval", 1, NULL);
   buffer = run_push (&run, frame, NULL);
-  fail_unless_equals_int (count_faces (buffer), 2);
+  fail_unless_equals_int (fb_test_count_faces (buffer), 2);
   gst_buffer_unref (buffer);
 
   g_object_set (run.h->element, "max-faces", 1, NULL);
   buffer = run_push (&run, frame, NULL);
-  fail_unless_equals_int (count_faces (buffer), 1);
+  fail_unless_equals_int (fb_test_count_faces (buffer), 1);
   gst_buffer_unref (buffer);
 
   g_object_set (run.h->element, "max-faces", 2, NULL);
   push_until_faces (&run, frame, 2);
-  run_stop (&run);
+  fb_test_run_stop (&run);
   fb_image_free (frame);
 }
 
 GST_END_TEST;
 
 /* A damaged cache entry of the style is rebuilt, and a warning on the bus says which
- * file it was; the rebuilt entry then loads quietly. */
+ * file it was; the rebuilt entry then loads quietly. The style is one of its own (the
+ * blue exemplar, one pixel changed): the other test programs, run at the same time,
+ * share the cache folder and would rewrite a shared style's entry. */
 GST_START_TEST (test_damaged_cache_entry_warns)
 {
   const FbStyleParams params = { FB_STYLE_DEFAULT_LAMBDA_POS,
@@ -1388,27 +1127,34 @@ GST_START_TEST (test_damaged_cache_entry_warns)
   g_autoptr (FbStyle) style = NULL;
   g_autofree gchar *path = NULL;
   g_autofree gchar *contents = NULL;
+  g_autofree gchar *image = NULL;
+  g_autofree gchar *landmarks = NULL;
+  g_autoptr (FbImage) exemplar = NULL;
   GError *error = NULL;
   GstMessage *msg;
   GstBus *bus;
   FbImage *frame;
   GstBuffer *buffer;
   gsize length;
-  Run run;
+  FbTestRun run;
 
   if (!have_face_data ())
     return;
-  style = fb_style_load (style_blue, style_blue_lm, NULL, &params, &error);
+  exemplar = fb_test_swap_red_blue (test_styles.astronaut.image);
+  exemplar->data[0] ^= 0x80;
+  fail_unless (fb_test_save_style (exemplar, &test_styles.astronaut.landmarks, tmp_dir,
+          "damaged-cache", &image, &landmarks, &error), "%s", error ? error->message : "");
+  style = fb_style_load (image, landmarks, NULL, &params, &error);
   fail_unless (style != NULL, "%s", error ? error->message : "");
   path = fb_cache_path (style->digest);
   fail_unless (g_file_get_contents (path, &contents, &length, NULL));
   contents[length / 2] ^= 0x01;
   fail_unless (g_file_set_contents (path, contents, length, NULL));
 
-  frame = render_face (centre, WIDTH, HEIGHT, NULL);
-  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", style_blue, NULL);
+  frame = fb_test_render_face (&test_styles.astronaut, centre, WIDTH, HEIGHT, NULL);
+  fb_test_run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", image, "style-landmarks", landmarks, NULL);
   buffer = run_push (&run, frame, NULL);
-  fail_unless_equals_int (count_faces (buffer), 1);
+  fail_unless_equals_int (fb_test_count_faces (buffer), 1);
   gst_buffer_unref (buffer);
   bus = gst_element_get_bus (run.h->element);
   msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
@@ -1418,13 +1164,13 @@ GST_START_TEST (test_damaged_cache_entry_warns)
   g_clear_error (&error);
   gst_message_unref (msg);
   gst_object_unref (bus);
-  run_stop (&run);
+  fb_test_run_stop (&run);
 
   /* once: the rebuilt entry is fine */
-  run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", style_blue, NULL);
+  fb_test_run_start (&run, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style", image, "style-landmarks", landmarks, NULL);
   buffer = run_push (&run, frame, NULL);
   gst_buffer_unref (buffer);
-  run_stop (&run);
+  fb_test_run_stop (&run);
   fb_image_free (frame);
 }
 
@@ -1493,7 +1239,7 @@ landmark_text (int n_points, int bad_line)
   int i;
 
   for (i = 1; i <= n_points; i++) {
-    const FbPoint *p = &astronaut_landmarks.points[(i - 1) % FB_N_LANDMARKS];
+    const FbPoint *p = &test_styles.astronaut.landmarks.points[(i - 1) % FB_N_LANDMARKS];
     if (i == bad_line)
       g_string_append (text, "203.5 nose\n");
     else
@@ -1511,7 +1257,7 @@ GST_START_TEST (test_error_landmarks_count)
     return;
   text = landmark_text (67, 0);
   lm = write_tmp_file ("short.lm.txt", text);
-  error = start_error ("style", style_plain, "style-landmarks", lm, NULL);
+  error = start_error ("style", test_styles.plain, "style-landmarks", lm, NULL);
   assert_message (error, lm, "67");
   g_error_free (error);
   g_free (lm);
@@ -1529,7 +1275,7 @@ GST_START_TEST (test_error_landmarks_malformed)
     return;
   text = landmark_text (68, 12);
   lm = write_tmp_file ("bad.lm.txt", text);
-  error = start_error ("style", style_plain, "style-landmarks", lm, NULL);
+  error = start_error ("style", test_styles.plain, "style-landmarks", lm, NULL);
   assert_message (error, lm, "12");
   g_error_free (error);
   g_free (lm);
@@ -1688,7 +1434,7 @@ faceblit_suite (void)
   tcase_add_test (stream, test_caps_change_resets);
   tcase_add_test (stream, test_still_face_does_not_flicker);
   tcase_add_test (stream, test_moving_face);
-  tcase_add_test (stream, test_properties_change_while_playing);
+  tcase_add_test (stream, test_render_properties_apply_at_next_frame);
   tcase_add_test (stream, test_strength_animated);
   tcase_add_test (stream, test_max_faces_while_playing);
   tcase_add_test (stream, test_damaged_cache_entry_warns);
@@ -1706,73 +1452,6 @@ faceblit_suite (void)
   return s;
 }
 
-static gboolean
-save_style (const FbImage * rgb, const gchar * name, gchar ** image, gchar ** lm)
-{
-  GError *error = NULL;
-  gchar *file = g_strconcat (name, ".png", NULL);
-
-  *image = g_build_filename (tmp_dir, file, NULL);
-  g_free (file);
-  file = g_strconcat (name, ".lm.txt", NULL);
-  *lm = g_build_filename (tmp_dir, file, NULL);
-  g_free (file);
-  if (!fb_image_save_png (rgb, *image, &error)
-      || !fb_landmarks_save (*lm, &astronaut_landmarks, &error)) {
-    g_printerr ("cannot write the test exemplars: %s\n", error->message);
-    g_error_free (error);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* Loads the astronaut, finds her landmarks and writes the exemplars the tests use;
- * leaves `astronaut` NULL when some of it is not installed. */
-static void
-prepare_face_data (void)
-{
-  gchar *path = fb_test_astronaut_path ();
-  const char *model_path = fb_test_model_path ();
-  FbShapeModel *model = NULL;
-  FbImage *image = NULL, *blue;
-  GError *error = NULL;
-  char *message = NULL;
-  int x, y;
-
-  if (!path || !model_path) {
-    g_print ("SKIP: the tests with faces need %s\n", path ? "dlib's model "
-        "(libdlib-data)" : "the astronaut portrait (python3-skimage)");
-    goto done;
-  }
-  if (!(image = fb_image_load (path, &error))
-      || !(model = fb_shape_model_load (model_path, &message))
-      || !fb_style_detect_landmarks (image, model, &astronaut_landmarks, &error)) {
-    g_printerr ("cannot prepare the astronaut: %s\n", error ? error->message : message);
-    exit (1);
-  }
-
-  blue = fb_image_copy (image);
-  for (y = 0; y < blue->height; y++) {
-    guint8 *p = fb_image_row (blue, y);
-    for (x = 0; x < blue->width; x++) {
-      guint8 red = p[3 * x];
-      p[3 * x] = p[3 * x + 2];
-      p[3 * x + 2] = red;
-    }
-  }
-  if (!save_style (image, "plain", &style_plain, &style_plain_lm)
-      || !save_style (blue, "blue", &style_blue, &style_blue_lm))
-    exit (1);
-  astronaut = g_steal_pointer (&image);
-  fb_image_free (blue);
-done:
-  if (model)
-    fb_shape_model_free (model);
-  if (image)
-    fb_image_free (image);
-  g_free (path);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -1785,10 +1464,11 @@ main (int argc, char **argv)
   tmp_dir = g_dir_make_tmp ("faceblit-test-XXXXXX", NULL);
   if (!tmp_dir)
     return 1;
-  prepare_face_data ();
+  fb_test_styles_prepare (&test_styles, tmp_dir);
 
   failed = gst_check_run_suite (faceblit_suite (), "faceblit", __FILE__);
 
+  fb_test_styles_clear (&test_styles);
   fb_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   g_free (source_data_dir);
