@@ -1,10 +1,12 @@
 /* faceblit — a face's guides one pixel at a time, for the CPU (fb-face-guides.c) and
  * the CUDA kernels alike: the frame's luma resampled into the synthesis region, the
- * samples of the face's histogram, the positional guide folded into the style's border.
+ * samples of the face's histogram, the positional guide folded into the style's border,
+ * the appearance guide of a painted background.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
 #include "fb-blit.h"
+#include "fb-composite-pixel.h"
 #include "fb-geometry.h"
 
 /* Where pixel row y of the region samples the frame first. The row's next positions
@@ -130,4 +132,37 @@ fb_fold_into_style_border (float *xy, int width, int height, float band)
     xy[1] = fb_fold_into_band (-y, band);
   else if (y > bottom)
     xy[1] = bottom - fb_fold_into_band (y - bottom, band);
+}
+
+/* The feathered coverage (1 / 2^shift of the region's resolution) at region pixel
+ * (x, y), bilinear as the compositing samples it. */
+FB_FUNC uint8_t
+fb_coverage_at (const uint8_t * coverage, int width, int height, int stride, int shift,
+    int x, int y)
+{
+  uint8_t alpha;
+
+  fb_sample_clamped (coverage, width, height, 1, stride,
+      fb_coverage_position (x * FB_PATCH_ONE, shift),
+      fb_coverage_position (y * FB_PATCH_ONE, shift), &alpha);
+  return alpha;
+}
+
+/* The appearance guide of a painted background at a region pixel whose positional
+ * guide is xy. Beyond the face the target's own guide (its hair, glasses, the people
+ * behind) would choose the exemplar pieces that redraw it: ghosts in the exemplar's
+ * texture. The exemplar's guide where the positional guide points leaves the choice to
+ * position alone: the exemplar's own hair and clothes, deformed as the face is (the
+ * authors' way). It is the pixel fb_blit_lookup's direct candidate takes, so that one
+ * costs position only. The coverage blends the two across the face's feathered edge;
+ * inside the face (255) the target's guide stays as it is. */
+FB_FUNC uint8_t
+fb_background_appearance (uint8_t target, uint8_t coverage, const float *xy,
+    const uint8_t * style_guide, int style_stride, int style_width, int style_height)
+{
+  int x = fb_clampi ((int) (xy[0] + 0.5f), 0, style_width - 1);
+  int y = fb_clampi ((int) (xy[1] + 0.5f), 0, style_height - 1);
+  int style = style_guide[(size_t) y * style_stride + x];
+
+  return (uint8_t) ((coverage * target + (255 - coverage) * style + 127) / 255);
 }

@@ -180,6 +180,28 @@ guides_job (void *data, int index, int count)
           MIN ((band + 1) * field->spacing, field->height));
 }
 
+/* fb_background_appearance over band `index` of `count` of the region's rows. */
+static void
+background_appearance_job (void *data, int index, int count)
+{
+  const GuidesJob *guides = data;
+  const FbFaceGuides *g = guides->g;
+  const FbFacePlan *plan = guides->plan;
+  const FbImage *style_guide = plan->synthesis_level->guide, *coverage = g->coverage;
+  int width = g->guide->width, x, y, y0, y1;
+
+  fb_band_rows (g->guide->height, index, count, &y0, &y1);
+  for (y = y0; y < y1; y++) {
+    uint8_t *app = fb_image_row (g->guide, y);
+    const float *pos = g->pos + (size_t) 2 * y * width;
+    for (x = 0; x < width; x++)
+      app[x] = fb_background_appearance (app[x], fb_coverage_at (coverage->data,
+              coverage->width, coverage->height, coverage->stride, plan->coverage_shift,
+              x, y), pos + 2 * x, style_guide->data, style_guide->stride,
+          style_guide->width, style_guide->height);
+  }
+}
+
 void
 fb_face_guides_build (FbFaceGuides * g, FbWorkers * workers, const FbFacePlan * plan,
     const FbImage * frame_luma)
@@ -206,6 +228,9 @@ fb_face_guides_build (FbFaceGuides * g, FbWorkers * workers, const FbFacePlan * 
   field.nodes = g->nodes;
   field.field = g->pos;
   fb_workers_run (workers, guides_job, &guides, 1 + fb_mls_field_node_rows (&field));
+  if (plan->params->stylize_background)
+    fb_workers_run (workers, background_appearance_job, &guides,
+        fb_band_count (workers, region.height));
 }
 
 FbMlsField

@@ -322,6 +322,7 @@ cuda_guides (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan,
   memory.pos = f->pos.ptr;
   memory.app = f->app.ptr;
   memory.coverage = f->coverage.ptr;
+  memory.style_guide = cuda->levels[plan->level_index + plan->synthesis_shift].guide.ptr;
   if (!fb_cuda_guides_build (device, cuda->workers, plan, cuda->frame_luma.ptr,
           frame_luma->width, frame_luma->height, &memory, &f->guides))
     return failed (backend);

@@ -219,6 +219,24 @@ positional_guide (FbDevice * device, FbWorkers * workers, const FbFacePlan * pla
       fb_launch_2d (field.width, field.height), &a, sizeof (a));
 }
 
+/* fb_background_appearance, once the positional guide and the matched appearance
+ * guide are done. */
+static gboolean
+background_appearance (FbDevice * device, const FbFacePlan * plan,
+    const FbCudaGuidesMemory * m)
+{
+  FbRect region = plan->synthesis_region;
+  const FbImage *style_guide = plan->synthesis_level->guide;
+  FbBackgroundAppearanceArgs a = { AT (uint8_t *, m->app), AT (const float *, m->pos),
+    AT (const uint8_t *, m->coverage), plan->coverage_width, plan->coverage_height,
+    plan->coverage_shift, AT (const uint8_t *, m->style_guide), style_guide->stride,
+    style_guide->width, style_guide->height, region.width, region.height
+  };
+
+  return run (device, FB_KERNEL_ID_fb_background_appearance_kernel,
+      fb_launch_2d (region.width, region.height), &a, sizeof (a));
+}
+
 /* The order of fb_face_guides_build, except that the nodes are computed while the
  * device works and the histogram's counts come back only then. */
 gboolean
@@ -231,7 +249,9 @@ fb_cuda_guides_build (FbDevice * device, FbWorkers * workers, const FbFacePlan *
       && render_coverage (device, plan, memory)
       && count_face_histogram (device, plan, memory)
       && positional_guide (device, workers, plan, memory, host)
-      && match_face_histogram (device, plan, memory);
+      && match_face_histogram (device, plan, memory)
+      && (!plan->params->stylize_background
+      || background_appearance (device, plan, memory));
 }
 
 void

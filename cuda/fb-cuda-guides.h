@@ -1,7 +1,8 @@
 /* faceblit — a face's guides in kernels (fb-guide-kernels.cuh), step for step as
  * fb_face_guides_build makes them on the CPU: the frame's luma resampled into the
  * synthesis region, its appearance guide, the feathered face mask (coverage), the
- * histogram matching and the MLS positional guide. What is small stays on the host: the
+ * histogram matching, the MLS positional guide and a painted background's appearance
+ * guide. What is small stays on the host: the
  * MLS field's nodes (on FbWorkers, while the device resamples and blurs), the mask's
  * outline, and the histogram matching's table, made from the device's counts.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
@@ -31,6 +32,7 @@ typedef struct {
   FbDevicePtr pos;              /* G_pos: 2 floats per pixel of the synthesis region */
   FbDevicePtr app;              /* G_app: 1 byte per pixel */
   FbDevicePtr coverage;         /* the feathered mask, plan->coverage_* geometry, packed */
+  FbDevicePtr style_guide;      /* the synthesis level's appearance guide, its geometry */
   FbDevicePtr work[FB_CUDA_GUIDES_N_WORK];
 } FbCudaGuidesMemory;
 

@@ -1,5 +1,6 @@
 /* faceblit — the kernels of the guides: luma resampled into canonical space, appearance
- * guide, face mask, histogram matching, positional guide.
+ * guide, face mask, histogram matching, positional guide, a painted background's
+ * appearance guide.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
@@ -126,4 +127,18 @@ fb_positional_kernel (FbPositionalArgs a)
   xy[1] = p.y;
   if (a.fold)
     fb_fold_into_style_border (xy, a.style_width, a.style_height, a.band);
+}
+
+FB_KERNEL
+fb_background_appearance_kernel (FbBackgroundAppearanceArgs a)
+{
+  int x, y;
+  size_t i;
+
+  if (!fb_thread_pixel (a.width, a.height, &x, &y))
+    return;
+  i = (size_t) y * a.width + x;
+  a.app[i] = fb_background_appearance (a.app[i], fb_coverage_at (a.coverage,
+          a.coverage_width, a.coverage_height, a.coverage_width, a.coverage_shift, x, y),
+      a.pos + 2 * i, a.style_guide, a.style_stride, a.style_width, a.style_height);
 }

@@ -1,5 +1,6 @@
 /* faceblit — the kernels of the guides: luma resampled into canonical space, appearance
- * guide, face mask, histogram matching, positional guide (fb-guide-kernels.cuh), and
+ * guide, face mask, histogram matching, positional guide, a painted background's
+ * appearance guide (fb-guide-kernels.cuh), and
  * the one argument each takes, by value. Pointers in them are device addresses.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
@@ -96,6 +97,22 @@ typedef struct {
   float *pos;                   /* 2 per pixel */
 } FbPositionalArgs;
 
+/* One thread per pixel of the region: fb_background_appearance. */
+typedef struct {
+  uint8_t *app;                 /* region-sized, packed */
+  const float *pos;             /* 2 per pixel */
+  const uint8_t *coverage;      /* packed */
+  int coverage_width;
+  int coverage_height;
+  int coverage_shift;
+  const uint8_t *style_guide;
+  int style_stride;
+  int style_width;
+  int style_height;
+  int width;
+  int height;
+} FbBackgroundAppearanceArgs;
+
 #define FB_GUIDE_KERNELS(X) \
   X (fb_resample_kernel, FbResampleArgs) \
   X (fb_blur_widen_kernel, FbBlurWidenArgs) \
@@ -105,4 +122,5 @@ typedef struct {
   X (fb_face_mask_kernel, FbFaceMaskArgs) \
   X (fb_face_histogram_kernel, FbFaceHistogramArgs) \
   X (fb_lut_kernel, FbLutArgs) \
-  X (fb_positional_kernel, FbPositionalArgs)
+  X (fb_positional_kernel, FbPositionalArgs) \
+  X (fb_background_appearance_kernel, FbBackgroundAppearanceArgs)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fb-guide.h"
+#include "fb-face-guides-pixel.h"
 #include "fb-guide-pixel.h"
 #include "fb-mask.h"
 #include "fb-test-helpers.h"
@@ -552,6 +553,36 @@ test_mask_feather (void)
   g_assert_cmpint (bigger, >, sigma);
 }
 
+/* A painted background's appearance guide: the exemplar's own guide where the
+ * positional guide points, outside the face (coverage 0, rounded and clamped as
+ * fb_blit_lookup's direct candidate), the target's inside (255), and a blend across
+ * the feather; the coverage is sampled bilinearly at the guide's resolution. */
+static void
+test_background_appearance (void)
+{
+  const uint8_t style[2 * 3] = { 10, 20, 30, 40, 50, 60 };      /* 3 wide, 2 high */
+  const float at_40[2] = { 0.4f, 0.6f }, beyond[2] = { 7.0f, -3.0f };
+  const uint8_t coverage[2] = { 0, 255 };
+  int x;
+
+  g_assert_cmpint (fb_background_appearance (200, 0, at_40, style, 3, 3, 2), ==, 40);
+  g_assert_cmpint (fb_background_appearance (200, 0, beyond, style, 3, 3, 2), ==, 30);
+  g_assert_cmpint (fb_background_appearance (200, 255, at_40, style, 3, 3, 2), ==, 200);
+  g_assert_cmpint (fb_background_appearance (200, 128, at_40, style, 3, 3, 2), ==,
+      (128 * 200 + 127 * 40 + 127) / 255);
+  /* a 2 x 1 coverage at a quarter of the resolution, for 8 guide pixels: 0 up to the
+   * middle of the first block, 255 from the middle of the second, a ramp between */
+  for (x = 0; x < 8; x++) {
+    uint8_t c = fb_coverage_at (coverage, 2, 1, 2, 2, x, 0);
+    if (x <= 1)
+      g_assert_cmpint (c, ==, 0);
+    else if (x >= 6)
+      g_assert_cmpint (c, ==, 255);
+    else
+      g_assert_cmpint (c, >, fb_coverage_at (coverage, 2, 1, 2, 2, x - 1, 0));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -564,6 +595,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guide/appearance", test_appearance_guide);
   g_test_add_func ("/guide/stretch-contrast", test_stretch_contrast);
   g_test_add_func ("/guide/histogram-match", test_histogram_match);
+  g_test_add_func ("/guide/background-appearance", test_background_appearance);
   g_test_add_func ("/mask/outline", test_mask_outline);
   g_test_add_func ("/mask/fill", test_mask_fill);
   g_test_add_func ("/mask/fill-notch", test_mask_fill_notch);
