@@ -61,12 +61,14 @@ fb_file_open_regular (const char *path, struct stat *st, GError ** error)
 }
 
 guint8 *
-fb_file_read_regular (const char *path, gsize max_size, gsize * size, GError ** error)
+fb_file_read_regular (const char *path, gsize max_size, GCancellable * cancellable,
+    gsize * size, GError ** error)
 {
   struct stat st;
   guint8 *data;
   gsize capacity, length = 0;
   int fd, saved_errno = 0;
+  gboolean cancelled = FALSE;
 
   g_return_val_if_fail (size != NULL && max_size < G_MAXSIZE - 1, NULL);
   *size = 0;
@@ -90,7 +92,9 @@ fb_file_read_regular (const char *path, gsize max_size, gsize * size, GError ** 
       }
       data = larger;
     }
-    got = read (fd, data + length, capacity - 1 - length);
+    if ((cancelled = g_cancellable_is_cancelled (cancellable)))
+      break;
+    got = read (fd, data + length, MIN (capacity - 1 - length, FB_FILE_READ_CHUNK));
     if (got < 0 && errno == EINTR)
       continue;
     if (got <= 0) {
@@ -100,7 +104,9 @@ fb_file_read_regular (const char *path, gsize max_size, gsize * size, GError ** 
     length += got;
   }
   close (fd);
-  if (!data) {
+  if (cancelled) {
+    g_cancellable_set_error_if_cancelled (cancellable, error);
+  } else if (!data) {
     g_set_error (error, FB_FILE_ERROR, FB_FILE_ERROR_READ,
         "not enough memory to read its %" G_GUINT64_FORMAT " bytes", (guint64) st.st_size);
   } else if (saved_errno) {

@@ -6,7 +6,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <sys/stat.h>
 
 G_BEGIN_DECLS
@@ -28,8 +28,12 @@ typedef enum {
 int fb_file_open_regular (const char *path, struct stat *st, GError ** error);
 
 /* The whole contents of the regular file at path (g_free; a zero byte is appended, not
- * counted in *size), at most max_size bytes; errors as fb_file_open_regular's. */
-guint8 *fb_file_read_regular (const char *path, gsize max_size, gsize * size,
-    GError ** error);
+ * counted in *size), at most max_size bytes; errors as fb_file_open_regular's. It reads
+ * FB_FILE_READ_CHUNK bytes at a time and gives up between two reads once cancellable
+ * (may be NULL) is cancelled, with G_IO_ERROR_CANCELLED: a file on a slow mount then
+ * delays a cancel by one chunk's read, not the whole file's. */
+#define FB_FILE_READ_CHUNK (1 << 20)
+guint8 *fb_file_read_regular (const char *path, gsize max_size, GCancellable * cancellable,
+    gsize * size, GError ** error);
 
 G_END_DECLS

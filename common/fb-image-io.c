@@ -297,7 +297,7 @@ load_jpeg (const char *path, const guint8 * data, gsize size, GCancellable * can
 /* ------------------------------------------------------------------------ load */
 
 GBytes *
-fb_image_file_read (const char *path, GError ** error)
+fb_image_file_read (const char *path, GCancellable * cancellable, GError ** error)
 {
   g_autoptr (GError) file_error = NULL;
   g_autofree char *name = NULL;
@@ -307,9 +307,13 @@ fb_image_file_read (const char *path, GError ** error)
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  data = fb_file_read_regular (path, MAX_FILE_SIZE, &size, &file_error);
+  data = fb_file_read_regular (path, MAX_FILE_SIZE, cancellable, &size, &file_error);
   if (data)
     return g_bytes_new_take (data, size);
+  if (g_error_matches (file_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    g_propagate_error (error, g_steal_pointer (&file_error));
+    return NULL;
+  }
   name = g_filename_display_name (path);
   if (g_error_matches (file_error, FB_FILE_ERROR, FB_FILE_ERROR_NOT_FOUND))
     g_set_error (error, FB_IMAGE_IO_ERROR, FB_IMAGE_IO_ERROR_NOT_FOUND,
@@ -366,7 +370,7 @@ fb_image_decode_cancellable (GBytes * contents, const char *path,
 FbImage *
 fb_image_load (const char *path, GError ** error)
 {
-  GBytes *contents = fb_image_file_read (path, error);
+  GBytes *contents = fb_image_file_read (path, NULL, error);
   FbImage *image;
 
   if (!contents)

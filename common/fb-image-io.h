@@ -24,8 +24,10 @@ typedef enum {
 FbImage *fb_image_load (const char *path, GError ** error);
 /* fb_image_load in two steps, for callers that look at the file's bytes before
  * decoding them (to recognise a file seen before): its bytes (errors as
- * fb_image_load's), then the image they hold, path naming the file in messages. */
-GBytes *fb_image_file_read (const char *path, GError ** error);
+ * fb_image_load's, or G_IO_ERROR_CANCELLED once cancellable, which may be NULL, is
+ * cancelled: fb_file_read_regular), then the image they hold, path naming the file in
+ * messages. */
+GBytes *fb_image_file_read (const char *path, GCancellable * cancellable, GError ** error);
 FbImage *fb_image_decode (GBytes * contents, const char *path, GError ** error);
 /* fb_image_decode that gives up as it decodes once cancellable is cancelled: NULL then,
  * with G_IO_ERROR_CANCELLED. */

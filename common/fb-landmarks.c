@@ -68,7 +68,7 @@ fb_landmarks_load (const char *path, FbLandmarks * out, GError ** error)
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   name = g_filename_display_name (path);
-  contents = (char *) fb_file_read_regular (path, MAX_FILE_SIZE, &size, &file_error);
+  contents = (char *) fb_file_read_regular (path, MAX_FILE_SIZE, NULL, &size, &file_error);
   if (!contents) {
     g_set_error (error, FB_LANDMARKS_ERROR, FB_LANDMARKS_ERROR_FILE,
         "Cannot read landmarks file “%s”: %s%s", name, file_error->message,

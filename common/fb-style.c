@@ -897,7 +897,7 @@ fb_style_load_cancellable (const char *image_path, const char *landmarks_path,
   int width, height;
 
   g_return_val_if_fail (image_path != NULL && params != NULL, NULL);
-  contents = fb_image_file_read (image_path, error);
+  contents = fb_image_file_read (image_path, cancellable, error);
   if (!contents)
     return NULL;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))

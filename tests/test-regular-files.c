@@ -64,16 +64,35 @@ test_shared_helper (void)
   g_assert_no_error (error);
   g_assert_cmpint (fd, >=, 0);
   close (fd);
-  data = fb_file_read_regular (regular, 5, &size, &error);
+  data = fb_file_read_regular (regular, 5, NULL, &size, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (data, size, "12345", 5);
   g_assert_cmpint (data[5], ==, 0);
   g_clear_pointer (&data, g_free);
-  g_assert_null (fb_file_read_regular (regular, 4, &size, &error));
+  g_assert_null (fb_file_read_regular (regular, 4, NULL, &size, &error));
   g_assert_error (error, FB_FILE_ERROR, FB_FILE_ERROR_TOO_LARGE);
   g_clear_error (&error);
+
+  /* a file of several chunks: whole while its cancellable is not cancelled, nothing
+   * once it is */
+  {
+    gsize big_size = 3 * FB_FILE_READ_CHUNK + 5;
+    g_autofree char *big = g_malloc (big_size);
+    g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+
+    memset (big, 'x', big_size);
+    g_assert_true (g_file_set_contents (regular, big, big_size, NULL));
+    data = fb_file_read_regular (regular, big_size, cancellable, &size, &error);
+    g_assert_no_error (error);
+    g_assert_cmpmem (data, size, big, big_size);
+    g_clear_pointer (&data, g_free);
+    g_cancellable_cancel (cancellable);
+    g_assert_null (fb_file_read_regular (regular, big_size, cancellable, &size, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+  }
   g_unlink (regular);
-  g_assert_null (fb_file_read_regular (regular, 4, &size, &error));
+  g_assert_null (fb_file_read_regular (regular, 4, NULL, &size, &error));
   g_assert_error (error, FB_FILE_ERROR, FB_FILE_ERROR_NOT_FOUND);
 }
 

@@ -176,7 +176,7 @@ GST_START_TEST (test_decode_cancelled)
 {
   GCancellable *cancellable = g_cancellable_new ();
   GError *error = NULL;
-  GBytes *contents = fb_image_file_read (big_style, &error);
+  GBytes *contents = fb_image_file_read (big_style, NULL, &error);
   FbImage *image;
 
   fail_unless (contents != NULL);
