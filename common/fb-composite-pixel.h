@@ -92,6 +92,19 @@ fb_sample_clamped (const uint8_t * data, int width, int height, int channels, in
         p[i + below + right], (cu >> 8) & 255, (cv >> 8) & 255);
 }
 
+/* The feathered coverage (width x height, 1 / 2^shift of the region's resolution) at
+ * 16.16 region position (u, v), bilinear. */
+FB_FUNC uint8_t
+fb_coverage_at (const uint8_t * coverage, int width, int height, int stride, int shift,
+    int32_t u, int32_t v)
+{
+  uint8_t alpha;
+
+  fb_sample_clamped (coverage, width, height, 1, stride, fb_coverage_position (u, shift),
+      fb_coverage_position (v, shift), &alpha);
+  return alpha;
+}
+
 /* The colour (rgb) and opacity (returned) at position (u, v) on the region. */
 FB_FUNC uint8_t
 fb_patch_sample (const FbPatchSampler * s, int32_t u, int32_t v, uint8_t * rgb)
@@ -100,9 +113,8 @@ fb_patch_sample (const FbPatchSampler * s, int32_t u, int32_t v, uint8_t * rgb)
   uint8_t alpha = 255;
 
   if (s->coverage)
-    fb_sample_clamped (s->coverage, s->coverage_width, s->coverage_height, 1,
-        s->coverage_stride, fb_coverage_position (u, s->coverage_shift),
-        fb_coverage_position (v, s->coverage_shift), &alpha);
+    alpha = fb_coverage_at (s->coverage, s->coverage_width, s->coverage_height,
+        s->coverage_stride, s->coverage_shift, u, v);
   if (alpha == 0)
     return 0;
   if (s->nearest) {

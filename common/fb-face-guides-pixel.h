@@ -134,20 +134,6 @@ fb_fold_into_style_border (float *xy, int width, int height, float band)
     xy[1] = bottom - fb_fold_into_band (y - bottom, band);
 }
 
-/* The feathered coverage (1 / 2^shift of the region's resolution) at region pixel
- * (x, y), bilinear as the compositing samples it. */
-FB_FUNC uint8_t
-fb_coverage_at (const uint8_t * coverage, int width, int height, int stride, int shift,
-    int x, int y)
-{
-  uint8_t alpha;
-
-  fb_sample_clamped (coverage, width, height, 1, stride,
-      fb_coverage_position (x * FB_PATCH_ONE, shift),
-      fb_coverage_position (y * FB_PATCH_ONE, shift), &alpha);
-  return alpha;
-}
-
 /* The appearance guide of a painted background at a region pixel whose positional
  * guide is xy. Beyond the face the target's own guide (its hair, glasses, the people
  * behind) would choose the exemplar pieces that redraw it: ghosts in the exemplar's

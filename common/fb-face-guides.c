@@ -197,7 +197,7 @@ background_appearance_job (void *data, int index, int count)
     for (x = 0; x < width; x++)
       app[x] = fb_background_appearance (app[x], fb_coverage_at (coverage->data,
               coverage->width, coverage->height, coverage->stride, plan->coverage_shift,
-              x, y), pos + 2 * x, style_guide->data, style_guide->stride,
+              x * FB_PATCH_ONE, y * FB_PATCH_ONE), pos + 2 * x, style_guide->data, style_guide->stride,
           style_guide->width, style_guide->height);
   }
 }

@@ -139,6 +139,7 @@ fb_background_appearance_kernel (FbBackgroundAppearanceArgs a)
     return;
   i = (size_t) y * a.width + x;
   a.app[i] = fb_background_appearance (a.app[i], fb_coverage_at (a.coverage,
-          a.coverage_width, a.coverage_height, a.coverage_width, a.coverage_shift, x, y),
+          a.coverage_width, a.coverage_height, a.coverage_width, a.coverage_shift,
+          x * FB_PATCH_ONE, y * FB_PATCH_ONE),
       a.pos + 2 * i, a.style_guide, a.style_stride, a.style_width, a.style_height);
 }

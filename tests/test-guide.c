@@ -573,13 +573,14 @@ test_background_appearance (void)
   /* a 2 x 1 coverage at a quarter of the resolution, for 8 guide pixels: 0 up to the
    * middle of the first block, 255 from the middle of the second, a ramp between */
   for (x = 0; x < 8; x++) {
-    uint8_t c = fb_coverage_at (coverage, 2, 1, 2, 2, x, 0);
+    uint8_t c = fb_coverage_at (coverage, 2, 1, 2, 2, x * FB_PATCH_ONE, 0);
     if (x <= 1)
       g_assert_cmpint (c, ==, 0);
     else if (x >= 6)
       g_assert_cmpint (c, ==, 255);
     else
-      g_assert_cmpint (c, >, fb_coverage_at (coverage, 2, 1, 2, 2, x - 1, 0));
+      g_assert_cmpint (c, >, fb_coverage_at (coverage, 2, 1, 2, 2, (x - 1) * FB_PATCH_ONE,
+              0));
   }
 }
 
