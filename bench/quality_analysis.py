@@ -169,6 +169,12 @@ def measure_chunks_run(analysis, outputs):
 
 def measure_background_run(analysis, outputs):
     """Edge correlation of stylize-background=true output frames with their inputs."""
-    values = [qm.edge_correlation(out, analysis.frames[t]) for t, out in outputs
-              if sampled(t, analysis)]
-    return {'edge_correlation': mean_or_none(values)}
+    whole, beyond = [], []
+    for t, out in outputs:
+        if sampled(t, analysis):
+            whole.append(qm.edge_correlation(out, analysis.frames[t]))
+            if analysis.landmarks[t] is not None:
+                mask = qm.beyond_head_mask(analysis.landmarks[t], out.shape)
+                beyond.append(qm.edge_correlation(out, analysis.frames[t], mask))
+    return {'edge_correlation': mean_or_none(whole),
+            'edge_correlation_beyond': mean_or_none(beyond)}

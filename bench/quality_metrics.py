@@ -18,6 +18,9 @@ EYES = slice(36, 48)
 FACE_EROSION = 0.03
 # The halo ring: this far outside the jaw and brows hull, in shares of the face width.
 HALO_RING = (0.02, 0.10)
+# Beyond the head: this far outside the jaw and brows hull, in shares of the face width
+# (past the hair and ears of most heads), for the background edge correlation.
+HEAD_MARGIN = 0.5
 # A chunk smaller than this share of the face is a fragment.
 FRAGMENT_SHARE = 0.002
 
@@ -60,6 +63,14 @@ def halo_ring_mask(landmarks, shape):
     ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
     below = (xs - left[0]) * normal[0] + (ys - left[1]) * normal[1] > 0
     return ring & below
+
+
+def beyond_head_mask(landmarks, shape):
+    """Pixels more than HEAD_MARGIN of the face width outside the hull: the background
+    without the head, where the target's edges in a stylized background are ghosts."""
+    hull = hull_mask(landmarks, shape)
+    outside = cv2.distanceTransform((~hull).astype(np.uint8), cv2.DIST_L2, 5)
+    return outside > HEAD_MARGIN * face_width(landmarks)
 
 
 def grey(frame):
@@ -128,10 +139,11 @@ def edges(frame):
     return np.hypot(cv2.Sobel(g, cv2.CV_32F, 1, 0), cv2.Sobel(g, cv2.CV_32F, 0, 1))
 
 
-def edge_correlation(out, inp):
-    """Pearson correlation of the output's edges with the input's over the whole frame:
-    how much of the target shows through a stylized background."""
-    a, b = edges(out).ravel(), edges(inp).ravel()
+def edge_correlation(out, inp, mask=None):
+    """Pearson correlation of the output's edges with the input's over the whole frame
+    (or the mask): how much of the target shows through a stylized background."""
+    a, b = edges(out), edges(inp)
+    a, b = (a.ravel(), b.ravel()) if mask is None else (a[mask], b[mask])
     a, b = a - a.mean(), b - b.mean()
     denominator = np.sqrt((a * a).sum() * (b * b).sum())
     return float((a * b).sum() / denominator) if denominator > 0 else 0.0

@@ -95,43 +95,48 @@ fb_coverage_inside (uint8_t coverage)
   return coverage > 0;
 }
 
-/* The width of the band along the style's border that the positional guide folds
- * into beyond the style (fb_fold_into_style_border). */
-FB_FUNC float
-fb_style_border_band (int width, int height)
-{
-  float band = 0.08f * (width < height ? width : height);
+/* Which corner of the style is its backdrop (FbStyleLevel.background_corner). */
+#define FB_STYLE_CORNER_RIGHT 1
+#define FB_STYLE_CORNER_BOTTOM 2
 
-  return band > 4.0f ? band : 4.0f;
+/* The side of the corner square of the style that the positional guide is folded into
+ * beyond the style (fb_fold_into_style_corner). */
+FB_FUNC float
+fb_style_corner_size (int width, int height)
+{
+  float size = 0.12f * (width < height ? width : height);
+
+  return size > 4.0f ? size : 4.0f;
 }
 
-/* Folds a distance beyond an edge back and forth inside a band of width `band`. */
+/* Folds a distance back and forth inside [0, size]: mirror tiling, continuous. */
 FB_FUNC float
-fb_fold_into_band (float beyond, float band)
+fb_fold_into_band (float distance, float size)
 {
-  float f = fmodf (beyond, 2 * band);
+  float f = fmodf (fabsf (distance), 2 * size);
 
-  return f > band ? 2 * band - f : f;
+  return f > size ? 2 * size - f : f;
 }
 
-/* Far from the face the positional guide leaves the exemplar (width x height, band
- * fb_style_border_band). Clamping it would smear the exemplar's edge rows into streaks,
- * and mirroring the whole exemplar would tile its face over the background; folding it
- * into a band along the exemplar's border (where portraits have their background:
- * paper, canvas, wall) continues that texture. */
+/* Far from the face the positional guide leaves the exemplar (width x height).
+ * Clamping it smears the exemplar's edge rows into streaks; folding it into a band
+ * along the nearest border repeats whatever touches that border (a beard, hair, a
+ * collar) in bands, and tiling each quadrant from its own corner shows the exemplar's
+ * lighting as blocks. So a position beyond the exemplar is mirror-tiled from one
+ * square of backdrop, the style's background corner (FB_STYLE_CORNER_RIGHT and
+ * FB_STYLE_CORNER_BOTTOM of `corner`, fb_style_corner_size a side): a texture with no
+ * feature of the face to repeat. Inside the exemplar the position is kept. */
 FB_FUNC void
-fb_fold_into_style_border (float *xy, int width, int height, float band)
+fb_fold_into_style_corner (float *xy, int width, int height, float size, int corner)
 {
   float x = xy[0], y = xy[1], right = width - 1, bottom = height - 1;
 
-  if (x < 0)
-    xy[0] = fb_fold_into_band (-x, band);
-  else if (x > right)
-    xy[0] = right - fb_fold_into_band (x - right, band);
-  if (y < 0)
-    xy[1] = fb_fold_into_band (-y, band);
-  else if (y > bottom)
-    xy[1] = bottom - fb_fold_into_band (y - bottom, band);
+  if (x >= 0 && x <= right && y >= 0 && y <= bottom)
+    return;
+  xy[0] = corner & FB_STYLE_CORNER_RIGHT ? right - fb_fold_into_band (right - x, size)
+      : fb_fold_into_band (x, size);
+  xy[1] = corner & FB_STYLE_CORNER_BOTTOM ? bottom - fb_fold_into_band (bottom - y, size)
+      : fb_fold_into_band (y, size);
 }
 
 /* The appearance guide of a painted background at a region pixel whose positional

@@ -126,15 +126,16 @@ match_face_histogram (FbFaceGuides * g, int shift, const FbHistogram * reference
   fb_histogram_match_to (g->guide, &face, reference);
 }
 
-/* fb_fold_into_style_border for n pixels of the positional guide. */
+/* fb_fold_into_style_corner for n pixels of the positional guide. */
 static void
-fold_into_style_border (float *pos, size_t n, int width, int height)
+fold_into_style_corner (float *pos, size_t n, const FbStyleLevel * style)
 {
-  float band = fb_style_border_band (width, height);
+  const int width = style->rgb->width, height = style->rgb->height;
+  float size = fb_style_corner_size (width, height);
   size_t i;
 
   for (i = 0; i < n; i++)
-    fb_fold_into_style_border (pos + 2 * i, width, height, band);
+    fb_fold_into_style_corner (pos + 2 * i, width, height, size, style->background_corner);
 }
 
 /* The positional guide in pixel rows [y0, y1), whose nodes are known. */
@@ -142,12 +143,11 @@ static void
 positional_guide_rows (const GuidesJob * guides, int y0, int y1)
 {
   const FbMlsField *field = guides->field;
-  const FbImage *style_rgb = guides->plan->synthesis_level->rgb;
 
   fb_mls_field_interpolate (field, y0, y1);
   if (guides->plan->params->stylize_background)
-    fold_into_style_border (field->field + (size_t) 2 * y0 * field->width,
-        (size_t) (y1 - y0) * field->width, style_rgb->width, style_rgb->height);
+    fold_into_style_corner (field->field + (size_t) 2 * y0 * field->width,
+        (size_t) (y1 - y0) * field->width, guides->plan->synthesis_level);
 }
 
 /* Job 0 runs the chain of steps that ends in the histogram-matched appearance guide

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-style.h"
 #include "fb-cache.h"
+#include "fb-face-guides-pixel.h"
 #include "fb-image-io.h"
 #include "fb-mask.h"
 
@@ -226,7 +227,77 @@ style_new_levels (const FbLandmarks * lm, const FbStyleParams * params)
   return style;
 }
 
-/* The level's images (the blurs: what a cache hit spares), then its histogram. */
+/* Sums the colour of width x height pixels of rgb from (x0, y0) into sum[3]. */
+static void
+add_colours (const FbImage * rgb, int x0, int y0, int width, int height, double sum[3])
+{
+  int x, y, c;
+
+  for (y = y0; y < y0 + height; y++) {
+    const uint8_t *row = fb_image_row (rgb, y);
+    for (x = x0; x < x0 + width; x++)
+      for (c = 0; c < 3; c++)
+        sum[c] += row[3 * x + c];
+  }
+}
+
+/* How unlike a backdrop that continues the exemplar's border the corner square of side
+ * size whose FB_STYLE_CORNER_* bits are corner is: its mean colour gradient (a flag, a
+ * splash, hair) plus its mean colour's distance from that of the border's pixels (the
+ * tiled corner meets the border: a lighter or darker corner shows the exemplar as a
+ * pasted sheet). */
+static double
+corner_cost (const FbImage * rgb, int corner, int size, const double border[3])
+{
+  int x0 = corner & FB_STYLE_CORNER_RIGHT ? rgb->width - size : 0;
+  int y0 = corner & FB_STYLE_CORNER_BOTTOM ? rgb->height - size : 0;
+  double mean[3] = { 0 }, cost = 0;
+  guint64 gradient = 0;
+  int x, y, c;
+
+  for (y = y0; y < y0 + size - 1; y++) {
+    const uint8_t *row = fb_image_row (rgb, y), *below = fb_image_row (rgb, y + 1);
+    for (x = x0 * 3; x < (x0 + size - 1) * 3; x++)
+      gradient += abs (row[x] - row[x + 3]) + abs (row[x] - below[x]);
+  }
+  add_colours (rgb, x0, y0, size, size, mean);
+  for (c = 0; c < 3; c++)
+    cost += fabs (mean[c] / ((double) size * size) - border[c]);
+  return cost + (double) gradient / ((double) (size - 1) * (size - 1));
+}
+
+/* The corner beyond the exemplar is tiled from (fb_fold_into_style_corner): of the two
+ * top ones, the one more like a backdrop (corner_cost). A portrait's bottom corners
+ * are its sitter's clothes or the bust's base, its top corners the backdrop, one of
+ * them perhaps with a flag or a splash in it. */
+static int
+background_corner (const FbImage * rgb)
+{
+  const int w = rgb->width, h = rgb->height;
+  int size = MIN ((int) fb_style_corner_size (w, h), MIN (w, h)), c;
+  double border[3] = { 0 };
+
+  if (size < 2 || w < 3 || h < 3)
+    return 0;
+  add_colours (rgb, 0, 0, w, 1, border);
+  add_colours (rgb, 0, h - 1, w, 1, border);
+  add_colours (rgb, 0, 1, 1, h - 2, border);
+  add_colours (rgb, w - 1, 1, 1, h - 2, border);
+  for (c = 0; c < 3; c++)
+    border[c] /= 2.0 * (w + h) - 4;
+  return corner_cost (rgb, FB_STYLE_CORNER_RIGHT, size, border)
+      < corner_cost (rgb, 0, size, border) ? FB_STYLE_CORNER_RIGHT : 0;
+}
+
+/* What a level derives from its images, cached or built. */
+static void
+level_statistics (FbStyleLevel * level)
+{
+  fb_histogram_compute (level->guide, level->mask, &level->histogram);
+  level->background_corner = background_corner (level->rgb);
+}
+
+/* The level's images (the blurs: what a cache hit spares), then its statistics. */
 static void
 prepare_level_images (FbStyleLevel * level)
 {
@@ -241,7 +312,7 @@ prepare_level_images (FbStyleLevel * level)
   level->mask = fb_image_new (rgb->width, rgb->height, 1);
   fb_face_mask_render (&level->landmarks, 0, 0, 0, level->mask);
   fb_guide_stretch_contrast (level->guide, level->mask);
-  fb_histogram_compute (level->guide, level->mask, &level->histogram);
+  level_statistics (level);
 }
 
 /* The cached images of a level, in payload order. */
@@ -502,7 +573,7 @@ deserialize_style (FbStyle * style, const PayloadLayout * layout, GBytes * paylo
       offset += row * image->height;
     }
     offset = (offset + 3) & ~(gsize) 3;
-    fb_histogram_compute (level->guide, level->mask, &level->histogram);
+    level_statistics (level);
   }
   return TRUE;
 

@@ -47,6 +47,7 @@ typedef struct {
   FbHistogram histogram;        /* of guide inside mask */
   float face_width;             /* in this level's pixels */
   float lambda_pos_px;          /* lambda_pos per pixel of this level */
+  int background_corner;        /* FB_STYLE_CORNER_* bits: its plainest top corner */
   FbSeedTable *table;
 } FbStyleLevel;
 

@@ -204,7 +204,8 @@ positional_guide (FbDevice * device, FbWorkers * workers, const FbFacePlan * pla
   FbPositionalArgs a = { AT (const FbPoint *, m->work[FB_CUDA_GUIDES_NODES]),
     field.width / field.spacing + 2, field.spacing, field.width, field.height,
     plan->params->stylize_background, style->width, style->height,
-    fb_style_border_band (style->width, style->height), AT (float *, m->pos)
+    fb_style_corner_size (style->width, style->height),
+    plan->synthesis_level->background_corner, AT (float *, m->pos)
   };
 
   if (nodes > host->nodes_capacity) {

@@ -126,7 +126,7 @@ fb_positional_kernel (FbPositionalArgs a)
   xy[0] = p.x;
   xy[1] = p.y;
   if (a.fold)
-    fb_fold_into_style_border (xy, a.style_width, a.style_height, a.band);
+    fb_fold_into_style_corner (xy, a.style_width, a.style_height, a.corner_size, a.corner);
 }
 
 FB_KERNEL

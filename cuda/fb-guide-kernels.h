@@ -83,7 +83,7 @@ typedef struct {
 } FbLutArgs;
 
 /* One thread per pixel of the region: the MLS field between its nodes, folded into the
- * style's border (fold). */
+ * style's corners beyond it (fold). */
 typedef struct {
   const FbPoint *nodes;
   int cols;
@@ -93,7 +93,8 @@ typedef struct {
   int fold;
   int style_width;
   int style_height;
-  float band;
+  float corner_size;
+  int corner;
   float *pos;                   /* 2 per pixel */
 } FbPositionalArgs;
 

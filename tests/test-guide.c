@@ -584,6 +584,42 @@ test_background_appearance (void)
   }
 }
 
+/* Beyond the exemplar the positional guide is mirror-tiled from the background corner's
+ * square: always inside the square, continuous across tiles, unchanged inside. */
+static void
+test_fold_into_style_corner (void)
+{
+  const int w = 100, h = 80;
+  const float size = fb_style_corner_size (w, h);
+  int corner, i;
+
+  g_assert_cmpfloat (size, ==, 0.12f * 80);
+  for (corner = 0; corner < 4; corner++) {
+    float x0 = corner & FB_STYLE_CORNER_RIGHT ? w - 1 - size : 0;
+    float y0 = corner & FB_STYLE_CORNER_BOTTOM ? h - 1 - size : 0;
+    float inside[2] = { 37.5f, 61.25f }, previous[2] = { 0, 0 };
+
+    fb_fold_into_style_corner (inside, w, h, size, corner);
+    g_assert_cmpfloat (inside[0], ==, 37.5f);
+    g_assert_cmpfloat (inside[1], ==, 61.25f);
+    /* a walk from far above-left to far below-right, all of it beyond the exemplar's
+     * left border */
+    for (i = 0; i <= 4000; i++) {
+      float xy[2] = { -1.0f - i * 0.01f, -200.0f + i * 0.1f };
+      fb_fold_into_style_corner (xy, w, h, size, corner);
+      g_assert_cmpfloat (xy[0], >=, x0 - 1e-3f);
+      g_assert_cmpfloat (xy[0], <=, x0 + size + 1e-3f);
+      g_assert_cmpfloat (xy[1], >=, y0 - 1e-3f);
+      g_assert_cmpfloat (xy[1], <=, y0 + size + 1e-3f);
+      if (i > 0) {
+        g_assert_cmpfloat (fabsf (xy[0] - previous[0]), <=, 0.011f);
+        g_assert_cmpfloat (fabsf (xy[1] - previous[1]), <=, 0.11f);
+      }
+      memcpy (previous, xy, sizeof xy);
+    }
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -597,6 +633,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guide/stretch-contrast", test_stretch_contrast);
   g_test_add_func ("/guide/histogram-match", test_histogram_match);
   g_test_add_func ("/guide/background-appearance", test_background_appearance);
+  g_test_add_func ("/guide/fold-into-style-corner", test_fold_into_style_corner);
   g_test_add_func ("/mask/outline", test_mask_outline);
   g_test_add_func ("/mask/fill", test_mask_fill);
   g_test_add_func ("/mask/fill-notch", test_mask_fill_notch);

@@ -156,6 +156,20 @@ class Edges(unittest.TestCase):
         flat = np.full(SHAPE + (3,), 90, np.uint8)
         self.assertEqual(qm.edge_correlation(flat, textured()), 0.0)
 
+    def test_only_the_mask_counts(self):
+        """The same texture beyond the head, another inside it: beyond the head the
+        output is the input (but for the edge filter's reach across the mask's border),
+        over the whole frame it is much less so."""
+        lm = synthetic_landmarks()
+        beyond = qm.beyond_head_mask(lm, SHAPE)
+        self.assertFalse((beyond & qm.hull_mask(lm, SHAPE)).any())
+        self.assertTrue(beyond.any())
+        inp = textured(seed=3)
+        out = np.where(beyond[..., None], inp, textured(seed=4))
+        inside = qm.edge_correlation(out, inp, beyond)
+        self.assertGreater(inside, 0.9)
+        self.assertLess(qm.edge_correlation(out, inp), inside - 0.2)
+
 
 class GraceHopperPath(unittest.TestCase):
     def test_still_and_moving_stretches(self):

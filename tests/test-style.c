@@ -9,6 +9,7 @@
 #include <utime.h>
 
 #include "fb-cache.h"
+#include "fb-face-guides-pixel.h"
 #include "fb-image-io.h"
 #include "fb-style.h"
 #include "fb-test-helpers.h"
@@ -267,6 +268,59 @@ test_synthetic (void)
   g_assert_cmpint (warm->ref_count, ==, 2);
   fb_style_unref (warm);
   g_assert_cmpint (warm->ref_count, ==, 1);
+}
+
+/* Paints the size x size square at (x0, 0) of rgb grey. */
+static void
+paint_square (FbImage * rgb, int x0, int size, uint8_t grey)
+{
+  int y;
+
+  for (y = 0; y < size; y++)
+    memset (fb_image_row (rgb, y) + 3 * x0, grey, 3 * size);
+}
+
+/* The corner that the positional guide is tiled from beyond the exemplar is the top
+ * one that is plain and of the border's colour, the same from the cache. */
+static void
+test_background_corner (void)
+{
+  const int w = 241, h = 301, size = 40;
+  FbLandmarks lm;
+  g_autoptr (FbImage) rgb = synthetic_exemplar (w, h, &lm);
+  struct {
+    uint8_t left, right;        /* 0: the exemplar's texture there */
+    int corner;
+  } cases[] = {
+    {0, 128, FB_STYLE_CORNER_RIGHT},    /* plainer on the right */
+    {128, 0, 0},
+    {128, 230, 0},              /* both plain: the one of the border's colour */
+    {230, 128, FB_STYLE_CORNER_RIGHT},
+  };
+  guint i;
+  int l;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (FbImage) painted = fb_image_copy (rgb);
+    g_autoptr (FbStyle) cold = NULL;
+    g_autoptr (FbStyle) warm = NULL;
+    GError *error = NULL;
+
+    if (cases[i].left)
+      paint_square (painted, 0, size, cases[i].left);
+    if (cases[i].right)
+      paint_square (painted, w - size, size, cases[i].right);
+    cold = fb_style_new (painted, &lm, &params, &error);
+    g_assert_no_error (error);
+    warm = fb_style_new (painted, &lm, &params, &error);
+    g_assert_no_error (error);
+    g_assert_true (warm->from_cache);
+    for (l = 0; l < cold->n_levels; l++) {
+      g_assert_cmpint (cold->levels[l].background_corner, ==, cases[i].corner);
+      g_assert_cmpint (warm->levels[l].background_corner, ==, cases[i].corner);
+    }
+    remove_cache_entry (cold);
+  }
 }
 
 static void
@@ -656,6 +710,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cache/eviction", test_cache_eviction);
   g_test_add_func ("/style/synthetic", test_synthetic);
   g_test_add_func ("/style/bad-landmarks", test_bad_landmarks);
+  g_test_add_func ("/style/background-corner", test_background_corner);
   g_test_add_func ("/style/file-entries", test_file_entries);
   g_test_add_func ("/style/charcoalman", test_charcoalman);
   g_test_add_func ("/style/detect", test_detect);
