@@ -5,23 +5,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fb-detection-worker.h"
 #include "fb-face-motion.h"
 #include "fb-one-euro.h"
 
-#ifdef __linux__
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
-
 /* Face width dlib's HOG detector reliably finds (its window is 80 px): detection runs
- * on a copy scaled so that min_face_size becomes this: shrunk for larger faces, or, for
- * smaller ones, enlarged by the detection thread (within FB_FACE_DETECTOR_MAX_PIXELS). */
+ * on a copy scaled so that a pass's smallest face becomes this: shrunk for larger
+ * faces, or, for smaller ones, enlarged by the detection thread (within
+ * FB_FACE_DETECTOR_MAX_PIXELS). */
 #define DETECTOR_MIN_FACE 80
-#define MAX_DETECTIONS 32
-/* Nice value of the detection thread: it is background work, and on a machine with
- * few cores it must not delay the threads that stylize the current frame. */
-#define DETECTION_NICE 10
+/* Faces narrower than this are looked for by small-face passes, on a detection thread
+ * of their own and an enlarged copy (at 1080p and min_face_size 48, a 3200 x 1800
+ * image: several times a normal pass's time). They take at most SMALL_PASS_SHARE of one
+ * core's time, so that a 48 px face in the background costs the frame rate little, and
+ * never delay the normal passes, so a large face that appears is found as soon as
+ * without them. */
+#define SMALL_PASS_FACE 100
+#define SMALL_PASS_SHARE 0.25
+/* A track this much wider than a normal pass's smallest face could have been seen by it:
+ * only such a pass counts as having missed it (the small-face passes see them all). */
+#define SEEN_MARGIN 1.25f
+#define MAX_DETECTIONS FB_DETECTION_WORKER_MAX_FOUND
 /* A detection and a track whose boxes overlap this much (intersection over union) are
  * the same face. */
 #define SAME_FACE_IOU 0.3f
@@ -53,6 +57,14 @@
  * noise gives a still face's points after the speed's own smoothing. */
 #define OWN_DEAD_SPEED 0.15f
 
+/* The two kinds of detection, each on its own worker. */
+enum
+{
+  NORMAL_PASS,                  /* faces from MAX (min_face_size, SMALL_PASS_FACE) up */
+  SMALL_PASS,                   /* faces from min_face_size up, when below SMALL_PASS_FACE */
+  N_PASSES
+};
+
 typedef struct {
   guint id;
   FbLandmarks raw;              /* the last fit, unsmoothed: the next fit starts from it */
@@ -62,9 +74,24 @@ typedef struct {
   FbOneEuroFace filter;
   FbFacePatch patch;            /* the last frame around the smoothed eyes and nose */
   int unconfirmed;              /* completed detections in a row that missed this face */
-  gboolean awaits_detection;    /* existed when the pending detection's frame was taken */
-  FbRect detection_box;         /* fit_box in that frame */
+  /* per pass: the track existed when the pending detection's frame was taken, and its
+   * fit_box in that frame */
+  gboolean awaits_detection[N_PASSES];
+  FbRect detection_box[N_PASSES];
 } Track;
+
+typedef struct {
+  FbDetectionWorker *worker;
+  const FbImage *image;         /* what its last request looks at (the worker's) */
+  float scale_x;                /* image / frame */
+  float scale_y;
+  /* the smallest face (frame pixels) it can find, when larger than the smallest that
+   * is looked for (a normal pass while small-face passes find the others), else 0 */
+  int partial_min_face;
+  int frames_since_request;
+  gint64 run_us;                /* CPU time its last detection took */
+  gint64 taken_us;              /* monotonic time its last result was taken, 0: never */
+} Pass;
 
 struct FbTracker
 {
@@ -75,85 +102,33 @@ struct FbTracker
   int width;                    /* of the frames being tracked */
   int height;
   gboolean detect_now;          /* the next frame detects synchronously */
+  gboolean reset;               /* and drops what detections from before found */
   /* FACEBLIT_SYNCHRONOUS_DETECTION: every detection finishes before the frame that
    * asked for it returns, so that a run repeats bit for bit (tests, comparisons) */
   gboolean synchronous;
-  int frames_since_request;
-  gint64 request_time;          /* timestamp of the frame the last detection looks at */
+  Pass passes[N_PASSES];
+  gint64 request_time;          /* timestamp of the frame the last normal pass looks at */
   gint64 previous_time;         /* timestamp of the previous frame */
   int stretch;                  /* detect_interval multiplier, 1 .. FB_TRACKER_MAX_STRETCH */
-  gboolean steady;              /* no track was lost since the last request */
+  gboolean steady;              /* no track was lost since the last normal request */
   guint n_detections;
-  float request_scale_x;        /* work image / frame, of the pending detection */
-  float request_scale_y;
-  float request_enlarge;        /* >= 1: how much the detection thread enlarges it */
   int *column_bounds;           /* downscaling: source columns of each work column */
   float *column_weights;        /* downscaling: 1 / how many source columns each has */
   int work_columns;             /* the two above have room for this many */
   guint32 *column_sums;         /* downscaling: prefix sums of a source row band */
   int source_columns;           /* column_sums has room for this many + 1 */
-
-  GMutex lock;
-  GCond cond;
-  GThread *thread;
-  /* under lock */
-  gboolean quit;
-  gboolean requested;           /* the thread has a frame to detect in */
-  gboolean pending;             /* requested or running: work_image is the thread's */
-  gboolean result_ready;
-  int n_results;                /* -1: the detector failed */
-  FbDetection results[MAX_DETECTIONS];
-  /* the detection thread's while pending, the caller's otherwise */
-  FbFaceDetector *detector;
-  FbImage *work_image;
 };
 
 G_DEFINE_QUARK (fb-tracker-error-quark, fb_tracker_error);
 
-static gpointer
-detection_thread (gpointer data)
-{
-  FbTracker *tracker = data;
-  FbDetection found[MAX_DETECTIONS];
-
-#ifdef __linux__
-  /* Linux gives each thread its own nice value. Best effort: without the permission or
-   * elsewhere, detection simply keeps the normal priority. */
-  (void) setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), DETECTION_NICE);
-#endif
-  g_mutex_lock (&tracker->lock);
-  for (;;) {
-    int n;
-
-    while (!tracker->quit && !tracker->requested)
-      g_cond_wait (&tracker->cond, &tracker->lock);
-    if (tracker->quit)
-      break;
-    tracker->requested = FALSE;
-    g_mutex_unlock (&tracker->lock);
-
-    n = fb_face_detector_run_enlarged (tracker->detector, tracker->work_image->data,
-        tracker->work_image->width, tracker->work_image->height,
-        tracker->work_image->stride, tracker->request_enlarge, found, MAX_DETECTIONS);
-
-    g_mutex_lock (&tracker->lock);
-    if (n > 0)
-      memcpy (tracker->results, found, n * sizeof (found[0]));
-    tracker->n_results = n;
-    tracker->result_ready = TRUE;
-    tracker->pending = FALSE;
-    g_cond_broadcast (&tracker->cond);
-  }
-  g_mutex_unlock (&tracker->lock);
-  return NULL;
-}
-
 FbTracker *
 fb_tracker_new (const FbShapeModel * model, GError ** error)
 {
+  static const char *const thread_names[N_PASSES] = { "faceblit-detect",
+    "faceblit-detect-s"
+  };
   FbTracker *tracker;
-  GError *thread_error = NULL;
-  char *message = NULL;
+  int k;
 
   g_return_val_if_fail (model != NULL, NULL);
 
@@ -164,24 +139,12 @@ fb_tracker_new (const FbShapeModel * model, GError ** error)
   tracker->detect_now = TRUE;
   tracker->synchronous = g_strcmp0 (g_getenv ("FACEBLIT_SYNCHRONOUS_DETECTION"), "1") == 0;
   tracker->stretch = 1;
-  g_mutex_init (&tracker->lock);
-  g_cond_init (&tracker->cond);
-  tracker->detector = fb_face_detector_new (&message);
-  if (!tracker->detector) {
-    g_set_error (error, FB_TRACKER_ERROR, FB_TRACKER_ERROR_DETECTOR,
-        "Cannot create dlib's face detector: %s", message ? message : "unknown error");
-    free (message);
-    fb_tracker_free (tracker);
-    return NULL;
-  }
-  tracker->thread = g_thread_try_new ("faceblit-detect", detection_thread, tracker,
-      &thread_error);
-  if (!tracker->thread) {
-    g_set_error (error, FB_TRACKER_ERROR, FB_TRACKER_ERROR_THREAD,
-        "Cannot start the face detection thread: %s", thread_error->message);
-    g_error_free (thread_error);
-    fb_tracker_free (tracker);
-    return NULL;
+  for (k = 0; k < N_PASSES; k++) {
+    tracker->passes[k].worker = fb_detection_worker_new (thread_names[k], error);
+    if (!tracker->passes[k].worker) {
+      fb_tracker_free (tracker);
+      return NULL;
+    }
   }
   return tracker;
 }
@@ -191,29 +154,22 @@ static void remove_track (FbTracker * tracker, int index);
 void
 fb_tracker_free (FbTracker * tracker)
 {
+  int k;
+
   if (!tracker)
     return;
-  if (tracker->thread) {
-    g_mutex_lock (&tracker->lock);
-    tracker->quit = TRUE;
-    g_cond_broadcast (&tracker->cond);
-    g_mutex_unlock (&tracker->lock);
-    g_thread_join (tracker->thread);
-  }
   fb_tracker_reset (tracker);
-  fb_face_detector_free (tracker->detector);
-  fb_image_free (tracker->work_image);
+  for (k = 0; k < N_PASSES; k++)
+    fb_detection_worker_free (tracker->passes[k].worker);
   g_free (tracker->column_bounds);
   g_free (tracker->column_weights);
   g_free (tracker->column_sums);
   g_free (tracker->tracks);
-  g_mutex_clear (&tracker->lock);
-  g_cond_clear (&tracker->cond);
   g_free (tracker);
 }
 
 /* A detection still running now is discarded by the next frame's synchronous one,
- * which has to wait for the detection thread anyway. */
+ * which has to wait for the detection threads anyway. */
 void
 fb_tracker_reset (FbTracker * tracker)
 {
@@ -222,7 +178,8 @@ fb_tracker_reset (FbTracker * tracker)
   while (tracker->n_tracks > 0)
     remove_track (tracker, tracker->n_tracks - 1);
   tracker->detect_now = TRUE;
-  tracker->frames_since_request = 0;
+  tracker->reset = TRUE;
+  tracker->passes[NORMAL_PASS].frames_since_request = 0;
 }
 
 guint
@@ -243,23 +200,20 @@ rect_iou (FbRect a, FbRect b)
   return uni > 0 ? (float) (inter / uni) : 0.0f;
 }
 
-/* Area-averages the frame into tracker->work_image (w x h, both <= the frame's). It runs
- * in the caller's thread on every detection request, so no division and no loop of
- * varying length per pixel: the source rows of a work row are summed column by column,
- * and prefix sums of that give any run of columns with one subtraction. */
+/* Area-averages the frame into work (no larger than the frame). It runs in the caller's
+ * thread on every detection request, so no division and no loop of varying length per
+ * pixel: the source rows of a work row are summed column by column, and prefix sums of
+ * that give any run of columns with one subtraction. */
 static void
-downscale_into_work_image (FbTracker * tracker, const FbImage * grey, int w, int h)
+downscale_into (FbTracker * tracker, const FbImage * grey, FbImage * work)
 {
   /* locals, which stores into sums cannot alias, keep the loops vectorised */
-  const int width = grey->width, height = grey->height;
+  const int width = grey->width, height = grey->height, w = work->width, h = work->height;
   const int *bounds;
   const float *weights;
-  FbImage *work;
   guint32 *sums;
   int x, y;
 
-  fb_image_ensure (&tracker->work_image, w, h, 1);
-  work = tracker->work_image;
   if (w == width && h == height) {
     for (y = 0; y < h; y++)
       memcpy (fb_image_row (work, y), fb_image_row (grey, y), w);
@@ -312,85 +266,89 @@ downscale_into_work_image (FbTracker * tracker, const FbImage * grey, int w, int
   }
 }
 
-/* Hands a downscaled copy of the frame to the detection thread, which must be idle,
- * and notes where each track is in it for matching the result. */
+/* Hands a copy of the frame, scaled for pass k's smallest face, to its worker, which
+ * must be idle, and notes where each track is in it for matching the result. */
 static void
-request_detection (FbTracker * tracker, const FbImage * grey, gint64 timestamp_ns,
+request_detection (FbTracker * tracker, int k, const FbImage * grey, gint64 timestamp_ns,
     int min_face_size)
 {
-  const float scale = (float) DETECTOR_MIN_FACE / MAX (min_face_size, 1);
+  Pass *pass = &tracker->passes[k];
+  const int min_face = k == SMALL_PASS ? MAX (min_face_size, 1)
+      : MAX (min_face_size, SMALL_PASS_FACE);
+  const float scale = (float) DETECTOR_MIN_FACE / min_face;
   const float shrink = MIN (1.0f, scale);
   int w = MAX (1, (int) lroundf (grey->width * shrink));
   int h = MAX (1, (int) lroundf (grey->height * shrink));
+  FbImage *image = fb_detection_worker_image (pass->worker, w, h);
   int i;
 
-  downscale_into_work_image (tracker, grey, w, h);
-  tracker->request_scale_x = (float) w / grey->width;
-  tracker->request_scale_y = (float) h / grey->height;
-  /* enlarging, which costs tens of ms, is the detection thread's job */
-  tracker->request_enlarge = MAX (scale, 1.0f);
+  downscale_into (tracker, grey, image);
+  pass->image = image;
+  pass->scale_x = (float) w / grey->width;
+  pass->scale_y = (float) h / grey->height;
+  pass->partial_min_face = min_face > min_face_size ? min_face : 0;
+  pass->frames_since_request = 0;
   for (i = 0; i < tracker->n_tracks; i++) {
-    tracker->tracks[i].awaits_detection = TRUE;
-    tracker->tracks[i].detection_box = tracker->tracks[i].fit_box;
+    tracker->tracks[i].awaits_detection[k] = TRUE;
+    tracker->tracks[i].detection_box[k] = tracker->tracks[i].fit_box;
   }
-  tracker->frames_since_request = 0;
-  tracker->request_time = timestamp_ns;
-  tracker->steady = TRUE;
+  if (k == NORMAL_PASS) {
+    tracker->request_time = timestamp_ns;
+    tracker->steady = TRUE;
+  }
   tracker->n_detections++;
-
-  g_mutex_lock (&tracker->lock);
-  /* drops a result not merged yet: after a reset, one from before it */
-  tracker->result_ready = FALSE;
-  tracker->requested = TRUE;
-  tracker->pending = TRUE;
-  g_cond_broadcast (&tracker->cond);
-  g_mutex_unlock (&tracker->lock);
+  /* enlarging, which costs tens of ms, is the detection thread's job; a result not
+   * merged yet (after a reset, one from before it) is dropped */
+  fb_detection_worker_start (pass->worker, MAX (scale, 1.0f));
 }
 
-/* Whether a detection is running, or finished and not merged yet. */
+/* Whether a small-face pass should start: one is wanted, its worker is idle, and this
+ * is the first frame since a start or reset, or since the last one ended it has rested
+ * three times the CPU time that took (SMALL_PASS_SHARE); in synchronous runs, which must
+ * repeat whatever the machine's speed, one follows every normal pass instead. */
 static gboolean
-detection_busy (FbTracker * tracker)
+small_pass_due (FbTracker * tracker, int min_face_size, gboolean started,
+    gboolean normal_started)
 {
-  gboolean busy;
+  const Pass *pass = &tracker->passes[SMALL_PASS];
 
-  g_mutex_lock (&tracker->lock);
-  busy = tracker->pending || tracker->result_ready;
-  g_mutex_unlock (&tracker->lock);
-  return busy;
+  if (min_face_size >= SMALL_PASS_FACE || fb_detection_worker_busy (pass->worker))
+    return FALSE;
+  if (tracker->synchronous || started)
+    return started || normal_started;
+  return pass->taken_us == 0 || g_get_monotonic_time () - pass->taken_us
+      >= (gint64) (pass->run_us * (1 / SMALL_PASS_SHARE - 1));
 }
 
 void
 fb_tracker_wait_for_detection (FbTracker * tracker)
 {
+  int k;
+
   g_return_if_fail (tracker != NULL);
 
-  g_mutex_lock (&tracker->lock);
-  while (tracker->pending)
-    g_cond_wait (&tracker->cond, &tracker->lock);
-  g_mutex_unlock (&tracker->lock);
+  for (k = 0; k < N_PASSES; k++)
+    fb_detection_worker_wait (tracker->passes[k].worker);
 }
 
-/* Takes a finished detection into `out`, in frame coordinates; returns how many faces
- * it found, or -1 when there is none to take. */
+/* Takes pass k's finished detection into `out`, in frame coordinates; returns how many
+ * faces it found, or -1 when there is none to take. */
 static int
-take_detection (FbTracker * tracker, FbDetection * out)
+take_detection (FbTracker * tracker, int k, FbDetection * out)
 {
-  int i, n = -1;
+  Pass *pass = &tracker->passes[k];
+  gint64 run_us;
+  int i, n = fb_detection_worker_take (pass->worker, out, &run_us);
 
-  g_mutex_lock (&tracker->lock);
-  if (tracker->result_ready) {
-    tracker->result_ready = FALSE;
-    n = tracker->n_results;
-    if (n > 0)
-      memcpy (out, tracker->results, n * sizeof (out[0]));
-  }
-  g_mutex_unlock (&tracker->lock);
-
+  if (n < 0)
+    return n;
+  pass->run_us = run_us;
+  pass->taken_us = g_get_monotonic_time ();
   for (i = 0; i < n; i++) {
     FbRect *b = &out[i].box;
-    float x0 = b->x / tracker->request_scale_x, y0 = b->y / tracker->request_scale_y;
-    float x1 = (b->x + b->width) / tracker->request_scale_x;
-    float y1 = (b->y + b->height) / tracker->request_scale_y;
+    float x0 = b->x / pass->scale_x, y0 = b->y / pass->scale_y;
+    float x1 = (b->x + b->width) / pass->scale_x;
+    float y1 = (b->y + b->height) / pass->scale_y;
     b->x = (int) lroundf (x0);
     b->y = (int) lroundf (y0);
     b->width = (int) lroundf (x1) - b->x;
@@ -448,36 +406,40 @@ static void
 start_track (FbTracker * tracker, const FbImage * grey, FbRect box)
 {
   Track *track = &tracker->tracks[tracker->n_tracks];
+  int i;
 
   /* The second fit starts from the first one's landmarks, in the current frame,
    * which corrects a detection box that the face has moved away from since. */
   if (!fit_landmarks (tracker, grey, box, &track->raw, &box)
       || !fit_landmarks (tracker, grey, box, &track->raw, &track->fit_box))
     return;
+  /* the two passes' detections of one face, from frames apart, converge on it */
+  for (i = 0; i < tracker->n_tracks; i++)
+    if (rect_iou (tracker->tracks[i].fit_box, track->fit_box) > DUPLICATE_IOU)
+      return;
   track->id = tracker->next_id++;
   track->confirmed_size = track->fit_box.width;
   track->smoothed = track->raw;
   track->unconfirmed = 0;
-  track->awaits_detection = FALSE;
+  memset (track->awaits_detection, 0, sizeof track->awaits_detection);
   fb_one_euro_face_reset (&track->filter);
   tracker->n_tracks++;
 }
 
-/* Whether the picture in `box` (frame pixels) differs much between the frame the
- * finished detection looked at (tracker->work_image, scaled) and `grey`: a face found
+/* Whether the picture in `box` (frame pixels) differs much between the frame that
+ * pass's finished detection looked at (its image, scaled) and `grey`: a face found
  * there may have moved away, and fits started from its box would follow whatever is
  * left there. */
 static gboolean
-moved_since_detection (FbTracker * tracker, const FbImage * grey, FbRect box)
+moved_since_detection (const Pass * pass, const FbImage * grey, FbRect box)
 {
-  const FbImage *work = tracker->work_image;
+  const FbImage *work = pass->image;
   FbRect frame = { 0, 0, grey->width, grey->height };
   FbRect inside = fb_rect_intersect (box, frame);
-  int x0 = (int) (inside.x * tracker->request_scale_x);
-  int y0 = (int) (inside.y * tracker->request_scale_y);
-  int x1 = MIN ((int) ((inside.x + inside.width) * tracker->request_scale_x), work->width);
-  int y1 = MIN ((int) ((inside.y + inside.height) * tracker->request_scale_y),
-      work->height);
+  int x0 = (int) (inside.x * pass->scale_x);
+  int y0 = (int) (inside.y * pass->scale_y);
+  int x1 = MIN ((int) ((inside.x + inside.width) * pass->scale_x), work->width);
+  int y1 = MIN ((int) ((inside.y + inside.height) * pass->scale_y), work->height);
   double sum = 0;
   int x, y;
 
@@ -485,26 +447,28 @@ moved_since_detection (FbTracker * tracker, const FbImage * grey, FbRect box)
     return FALSE;
   for (y = y0; y < y1; y++) {
     const uint8_t *then = fb_image_row (work, y);
-    const uint8_t *now = fb_image_row (grey, MIN ((int) ((y + 0.5f) /
-                tracker->request_scale_y), grey->height - 1));
+    const uint8_t *now = fb_image_row (grey, MIN ((int) ((y + 0.5f) / pass->scale_y),
+            grey->height - 1));
     for (x = x0; x < x1; x++)
-      sum += abs (then[x] - now[MIN ((int) ((x + 0.5f) / tracker->request_scale_x),
+      sum += abs (then[x] - now[MIN ((int) ((x + 0.5f) / pass->scale_x),
                   grey->width - 1)]);
   }
   return sum > MOVED_GREY_DIFFERENCE * (x1 - x0) * (y1 - y0);
 }
 
-/* Merges a finished detection: confirms the tracks it found, drops those it missed
- * too often, and starts tracks on confident new faces. Stretches the detection interval
- * when it changed nothing, and resets it otherwise. */
+/* Merges pass k's finished detection: confirms the tracks it found, drops those it
+ * missed too often, and starts tracks on confident new faces. A normal pass stretches
+ * the detection interval when it changed nothing, and resets it otherwise; a small-face
+ * pass resets it when it changed something. */
 static void
-merge_detection (FbTracker * tracker, const FbImage * grey, const FbDetection * found,
-    int n_found, int max_faces)
+merge_detection (FbTracker * tracker, int k, const FbImage * grey,
+    const FbDetection * found, int n_found, int max_faces)
 {
+  const Pass *pass = &tracker->passes[k];
   gboolean used[MAX_DETECTIONS] = { FALSE };
   gboolean confirmed[FB_TRACKER_MAX_FACES] = { FALSE };
   int confirmed_by[FB_TRACKER_MAX_FACES];
-  gboolean changed = !tracker->steady;
+  gboolean changed = k == NORMAL_PASS && !tracker->steady;
   int d, i;
 
   for (d = 0; d < n_found; d++) {
@@ -512,9 +476,9 @@ merge_detection (FbTracker * tracker, const FbImage * grey, const FbDetection * 
     float best_iou = SAME_FACE_IOU;
     for (i = 0; i < tracker->n_tracks; i++) {
       float iou;
-      if (!tracker->tracks[i].awaits_detection || confirmed[i])
+      if (!tracker->tracks[i].awaits_detection[k] || confirmed[i])
         continue;
-      iou = rect_iou (found[d].box, tracker->tracks[i].detection_box);
+      iou = rect_iou (found[d].box, tracker->tracks[i].detection_box[k]);
       if (iou >= best_iou) {
         best_iou = iou;
         best = i;
@@ -528,9 +492,12 @@ merge_detection (FbTracker * tracker, const FbImage * grey, const FbDetection * 
 
   for (i = tracker->n_tracks - 1; i >= 0; i--) {
     Track *track = &tracker->tracks[i];
-    if (!track->awaits_detection)
+    if (!track->awaits_detection[k])
       continue;
-    track->awaits_detection = FALSE;
+    track->awaits_detection[k] = FALSE;
+    if (!confirmed[i]
+        && track->detection_box[k].width < SEEN_MARGIN * pass->partial_min_face)
+      continue;
     changed |= !confirmed[i];
     track->unconfirmed = confirmed[i] ? 0 : track->unconfirmed + 1;
     /* the size the detector saw: a track that shrank around what is left of a face
@@ -551,20 +518,21 @@ merge_detection (FbTracker * tracker, const FbImage * grey, const FbDetection * 
     if (known)
       continue;
     changed = TRUE;
-    /* a detection frames ago: its face, moved since, is looked for again, at once,
-     * in the next frame */
-    if (tracker->frames_since_request > 0
-        && moved_since_detection (tracker, grey, found[d].box))
-      tracker->detect_now = TRUE;
-    else
+    /* a detection frames ago: its face, moved since, is looked for again, at once, in
+     * the next frame (by the next small-face pass, if only that one can see it) */
+    if (pass->frames_since_request > 0 && moved_since_detection (pass, grey, found[d].box)) {
+      if (k == NORMAL_PASS)
+        tracker->detect_now = TRUE;
+    } else {
       start_track (tracker, grey, found[d].box);
+    }
   }
 
   /* Without a face to stylize, frames are cheap: detecting at the normal rate then
    * slows nothing down, and the first face shows up soonest. */
   if (changed || tracker->n_tracks == 0)
     tracker->stretch = 1;
-  else
+  else if (k == NORMAL_PASS)
     tracker->stretch = MIN (tracker->stretch * 2, FB_TRACKER_MAX_STRETCH);
 }
 
@@ -635,17 +603,18 @@ clipped_bounds (const FbLandmarks * lm, int width, int height)
   return fb_rect_intersect (box, frame);
 }
 
-/* Whether the detection interval, stretched, has passed since the last request. */
+/* Whether the detection interval, stretched, has passed since the last normal pass. */
 static gboolean
 detection_due (FbTracker * tracker, int interval, gint64 timestamp_ns)
 {
   gint64 frame_ns = MAX (timestamp_ns - tracker->previous_time, 0);
+  int frames = tracker->passes[NORMAL_PASS].frames_since_request;
 
-  if (tracker->frames_since_request < interval)
+  if (frames < interval)
     return FALSE;
   /* stretched, it ends on the last frame before FB_TRACKER_MAX_STRETCHED_NS have
    * passed (timestamp_ns + frame_ns estimates the next frame's) */
-  return tracker->frames_since_request >= interval * tracker->stretch
+  return frames >= interval * tracker->stretch
       || timestamp_ns + frame_ns - tracker->request_time > FB_TRACKER_MAX_STRETCHED_NS;
 }
 
@@ -653,8 +622,10 @@ int
 fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_ns,
     const FbTrackerParams * params, FbTrackedFace * out, int max_out)
 {
+  FbDetectionWorker *normal = tracker->passes[NORMAL_PASS].worker;
   FbDetection found[MAX_DETECTIONS];
-  int max_faces, interval, n_found, i, n_out;
+  int max_faces, interval, n_found, i, k, n_out;
+  gboolean started, normal_started = FALSE;
 
   g_return_val_if_fail (tracker != NULL && grey != NULL && params != NULL, 0);
   g_return_val_if_fail (grey->channels == 1, 0);
@@ -667,35 +638,52 @@ fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_
     tracker->height = grey->height;
   }
 
-  tracker->frames_since_request++;
+  for (k = 0; k < N_PASSES; k++)
+    tracker->passes[k].frames_since_request++;
   update_tracks (tracker, grey);
 
+  started = tracker->detect_now;
   if (tracker->detect_now) {
-    /* a detection still running from before a reset is waited for, and its result
-     * dropped by the new request */
+    /* detections still running from before a reset are waited for, and their
+     * results dropped (the normal one's by the new request) */
     tracker->detect_now = FALSE;
     fb_tracker_wait_for_detection (tracker);
-    request_detection (tracker, grey, timestamp_ns, params->min_face_size);
-    fb_tracker_wait_for_detection (tracker);
+    if (tracker->reset)
+      (void) take_detection (tracker, SMALL_PASS, found);
+    tracker->reset = FALSE;
+    request_detection (tracker, NORMAL_PASS, grey, timestamp_ns, params->min_face_size);
+    fb_detection_worker_wait (normal);
   }
   /* Without a face to follow, frames cost little: a stream that runs faster than real
    * time (a file transcoded as fast as the machine goes) would leave the detection
    * thread behind by tens of frames, and a face that appears or comes back would wait
-   * for it. So the frame at which the next detection is due waits for the pending
-   * one: then its result is at most detect_interval frames old. */
-  if (tracker->n_tracks == 0 && tracker->frames_since_request >= interval)
-    fb_tracker_wait_for_detection (tracker);
-  n_found = take_detection (tracker, found);
-  if (n_found >= 0)
-    merge_detection (tracker, grey, found, n_found, max_faces);
+   * for it. So the frame at which the next normal pass is due waits for the pending
+   * one: then its result is at most detect_interval frames old. (Small-face passes are
+   * not waited for: they take several times as long.) */
+  if (tracker->n_tracks == 0
+      && tracker->passes[NORMAL_PASS].frames_since_request >= interval)
+    fb_detection_worker_wait (normal);
+  for (k = 0; k < N_PASSES; k++) {
+    n_found = take_detection (tracker, k, found);
+    if (n_found >= 0)
+      merge_detection (tracker, k, grey, found, n_found, max_faces);
+  }
 
   while (tracker->n_tracks > max_faces)
     remove_track (tracker, tracker->n_tracks - 1);
 
-  if (detection_due (tracker, interval, timestamp_ns) && !detection_busy (tracker)) {
-    request_detection (tracker, grey, timestamp_ns, params->min_face_size);
+  if (detection_due (tracker, interval, timestamp_ns) && !fb_detection_worker_busy (normal)) {
+    request_detection (tracker, NORMAL_PASS, grey, timestamp_ns, params->min_face_size);
+    normal_started = TRUE;
     if (tracker->synchronous)
-      fb_tracker_wait_for_detection (tracker);
+      fb_detection_worker_wait (normal);
+  }
+  /* the first one right after the first normal pass: the small faces of a stream's
+   * first frame are then found a frame later, not a detection interval */
+  if (small_pass_due (tracker, params->min_face_size, started, normal_started)) {
+    request_detection (tracker, SMALL_PASS, grey, timestamp_ns, params->min_face_size);
+    if (tracker->synchronous)
+      fb_detection_worker_wait (tracker->passes[SMALL_PASS].worker);
   }
   tracker->previous_time = timestamp_ns;
 

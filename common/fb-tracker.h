@@ -22,7 +22,9 @@ G_BEGIN_DECLS
  * FB_TRACKER_MAX_STRETCHED_NS of stream time (nor less than detect_interval); anything
  * else (a face lost, missed or found, a reset) brings it back at once. So a face that
  * appears is found within MAX (detect_interval frames, 0.5 s) plus one detection's run
- * time. */
+ * time. With min_face_size below 100 px, the faces narrower than 100 px are looked for
+ * by small-face passes on an enlarged copy of the frame, on a second detection thread,
+ * at most a quarter of one core's time (fb-tracker.c). */
 #define FB_TRACKER_MAX_STRETCH 4
 #define FB_TRACKER_MAX_STRETCHED_NS G_GINT64_CONSTANT (500000000)
 
@@ -54,7 +56,8 @@ void fb_tracker_free (FbTracker * tracker);
 
 /* Takes a full-resolution grey frame; returns how many faces were written (<= max_out).
  * The first frame after creation or fb_tracker_reset detects synchronously, so a face
- * in it is found at once; afterwards detection blocks the caller only while no face is
+ * in it is found at once (one narrower than 100 px by the small-face pass that starts
+ * then, a frame or a few later); afterwards detection blocks the caller only while no face is
  * tracked, at a frame where the next detection is due and the previous one still runs
  * (frames then cost little, and so a detection is never more than detect_interval
  * frames behind, however fast frames come), and at the frame after a detection found
@@ -68,8 +71,9 @@ int fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timest
 /* Forgets every face and any pending detection (flush, seek, caps change). */
 void fb_tracker_reset (FbTracker * tracker);
 
-/* Blocks until the detection running in the background, if any, has finished, so that
- * the next fb_tracker_process merges it: makes runs reproducible (tests, benchmarks). */
+/* Blocks until the detections running in the background, if any, have finished, so
+ * that the next fb_tracker_process merges them: makes runs reproducible (tests,
+ * benchmarks). */
 void fb_tracker_wait_for_detection (FbTracker * tracker);
 
 /* How many detections have been started since the tracker was created. */

@@ -1348,10 +1348,12 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
   g_object_class_install_property (gobject_class, PROP_MIN_FACE_SIZE,
       g_param_spec_int ("min-face-size", "Minimum face size",
           "Width in frame pixels of the smallest face that detection looks for. "
-          "Larger = faster detection on big frames. Below 80 the detection image is "
-          "enlarged 80/min-face-size times per side (to at most 16 megapixels), which "
-          "multiplies the CPU time of each background detection by about "
-          "(80/min-face-size)^2: at 720p about 45 ms at 100, 130 ms at 60, 340 ms at 40",
+          "Faces from 100 px up are looked for every detect-interval frames; below 100, "
+          "the smaller ones are looked for by a pass of their own on a copy of the frame "
+          "enlarged 80/min-face-size times per side (to at most 16 megapixels), on a "
+          "second background thread that takes at most a quarter of one core: at "
+          "the default 48 a small face is found within about 1 s at 720p, 2.5 s at 1080p, "
+          "at about 25 % of one core while playing. 100 or more: no such pass",
           16, 8192,
           defaults.tracking.min_face_size, PARAM_READY));
 

@@ -193,7 +193,7 @@ moving_frame (const FbImage * face, int i, gboolean two_faces)
 
   if (!two_faces)
     return one;
-  two = fb_synth_face_frame (face, w, h, 3, w / 2 - 10 * t, h / 2 + 4 * t, 0.75f, -0.04f * t);
+  two = fb_synth_face_frame (face, w, h, 3, w / 2 - 10 * t, h / 2 + 4 * t, 0.88f, -0.04f * t);
   both = fb_image_new (2 * w, h, 3);
   for (y = 0; y < h; y++) {
     memcpy (fb_image_row (both, y), fb_image_row (one, y), (gsize) 3 * w);
@@ -228,7 +228,8 @@ render_params (const Case * c, FbRenderParams * p)
     p->mask_feather = c->mask_feather;
   if (c->strength > 0)
     p->strength = c->strength;
-  p->tracking.min_face_size = 80;
+  /* no small-face pass: the first frame's synchronous detection finds both faces */
+  p->tracking.min_face_size = 100;
 }
 
 /* Runs a case through both backends; returns the faces stylized. */
