@@ -38,7 +38,7 @@ fb_render_params_init_defaults (FbRenderParams * params)
   params->synthesis_shift = 1;
   params->debug_view = FB_DEBUG_VIEW_NONE;
   params->tracking.max_faces = 4;
-  params->tracking.min_face_size = 48;
+  params->tracking.min_face_size = FB_TRACKER_AUTO_MIN_FACE;
   params->tracking.detect_interval = 5;
   params->tracking.smoothing = 0.5f;
 }

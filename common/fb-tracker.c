@@ -603,6 +603,22 @@ clipped_bounds (const FbLandmarks * lm, int width, int height)
   return fb_rect_intersect (box, frame);
 }
 
+/* FB_TRACKER_AUTO_MIN_FACE's smallest face, and the frame up to which it holds. */
+#define AUTO_MIN_FACE 48
+#define AUTO_MIN_FACE_PIXELS (1920.0 * 1080.0)
+
+int
+fb_tracker_min_face_size (int min_face_size, int width, int height)
+{
+  double pixels = (double) width * height;
+
+  if (min_face_size != FB_TRACKER_AUTO_MIN_FACE)
+    return MAX (min_face_size, FB_TRACKER_MIN_FACE_SIZE);
+  if (pixels <= AUTO_MIN_FACE_PIXELS)
+    return AUTO_MIN_FACE;
+  return (int) lround (AUTO_MIN_FACE * sqrt (pixels / AUTO_MIN_FACE_PIXELS));
+}
+
 /* Whether the detection interval, stretched, has passed since the last normal pass. */
 static gboolean
 detection_due (FbTracker * tracker, int interval, gint64 timestamp_ns)
@@ -624,7 +640,7 @@ fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_
 {
   FbDetectionWorker *normal = tracker->passes[NORMAL_PASS].worker;
   FbDetection found[MAX_DETECTIONS];
-  int max_faces, interval, n_found, i, k, n_out;
+  int max_faces, interval, min_face, n_found, i, k, n_out;
   gboolean started, normal_started = FALSE;
 
   g_return_val_if_fail (tracker != NULL && grey != NULL && params != NULL, 0);
@@ -632,6 +648,7 @@ fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_
 
   max_faces = CLAMP (params->max_faces, 0, FB_TRACKER_MAX_FACES);
   interval = MAX (params->detect_interval, 1);
+  min_face = fb_tracker_min_face_size (params->min_face_size, grey->width, grey->height);
   if (grey->width != tracker->width || grey->height != tracker->height) {
     fb_tracker_reset (tracker);
     tracker->width = grey->width;
@@ -651,7 +668,7 @@ fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_
     if (tracker->reset)
       (void) take_detection (tracker, SMALL_PASS, found);
     tracker->reset = FALSE;
-    request_detection (tracker, NORMAL_PASS, grey, timestamp_ns, params->min_face_size);
+    request_detection (tracker, NORMAL_PASS, grey, timestamp_ns, min_face);
     fb_detection_worker_wait (normal);
   }
   /* Without a face to follow, frames cost little: a stream that runs faster than real
@@ -673,15 +690,15 @@ fb_tracker_process (FbTracker * tracker, const FbImage * grey, gint64 timestamp_
     remove_track (tracker, tracker->n_tracks - 1);
 
   if (detection_due (tracker, interval, timestamp_ns) && !fb_detection_worker_busy (normal)) {
-    request_detection (tracker, NORMAL_PASS, grey, timestamp_ns, params->min_face_size);
+    request_detection (tracker, NORMAL_PASS, grey, timestamp_ns, min_face);
     normal_started = TRUE;
     if (tracker->synchronous)
       fb_detection_worker_wait (normal);
   }
   /* the first one right after the first normal pass: the small faces of a stream's
    * first frame are then found a frame later, not a detection interval */
-  if (small_pass_due (tracker, params->min_face_size, started, normal_started)) {
-    request_detection (tracker, SMALL_PASS, grey, timestamp_ns, params->min_face_size);
+  if (small_pass_due (tracker, min_face, started, normal_started)) {
+    request_detection (tracker, SMALL_PASS, grey, timestamp_ns, min_face);
     if (tracker->synchronous)
       fb_detection_worker_wait (tracker->passes[SMALL_PASS].worker);
   }

@@ -28,9 +28,16 @@ G_BEGIN_DECLS
 #define FB_TRACKER_MAX_STRETCH 4
 #define FB_TRACKER_MAX_STRETCHED_NS G_GINT64_CONSTANT (500000000)
 
+/* The smallest min_face_size that means what it says; and the value that asks for the
+ * frame size's own (fb_tracker_min_face_size). */
+#define FB_TRACKER_MIN_FACE_SIZE 16
+#define FB_TRACKER_AUTO_MIN_FACE 0
+
 typedef struct {
   int max_faces;                /* faces tracked at once */
-  int min_face_size;            /* smallest face width in frame pixels that is looked for */
+  /* smallest face width in frame pixels that is looked for (at least
+   * FB_TRACKER_MIN_FACE_SIZE); FB_TRACKER_AUTO_MIN_FACE: fb_tracker_min_face_size */
+  int min_face_size;
   int detect_interval;          /* frames between detections (>= 1), see above */
   float smoothing;              /* 0 = raw landmarks, 1 = strongest smoothing */
 } FbTrackerParams;
@@ -42,6 +49,12 @@ typedef struct {
 } FbTrackedFace;
 
 typedef struct FbTracker FbTracker;
+
+/* The smallest face width looked for in width x height frames at min_face_size: itself
+ * (at least FB_TRACKER_MIN_FACE_SIZE), or for FB_TRACKER_AUTO_MIN_FACE 48 px up to
+ * 1920 x 1080 and the same share of the frame beyond (96 px at 3840 x 2160), so that
+ * a 4K stream's small-face passes cost what a 1080p stream's do. */
+int fb_tracker_min_face_size (int min_face_size, int width, int height);
 
 #define FB_TRACKER_ERROR (fb_tracker_error_quark ())
 GQuark fb_tracker_error_quark (void);

@@ -1347,14 +1347,16 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
    */
   g_object_class_install_property (gobject_class, PROP_MIN_FACE_SIZE,
       g_param_spec_int ("min-face-size", "Minimum face size",
-          "Width in frame pixels of the smallest face that detection looks for. "
-          "Faces from 100 px up are looked for every detect-interval frames; below 100, "
-          "the smaller ones are looked for by a pass of their own on a copy of the frame "
-          "enlarged 80/min-face-size times per side (to at most 16 megapixels), on a "
-          "second background thread that takes at most a quarter of one core: at "
-          "the default 48 a small face is found within about 1 s at 720p, 2.5 s at 1080p, "
-          "at about 25 % of one core while playing. 100 or more: no such pass",
-          16, 8192,
+          "Width in frame pixels of the smallest face that detection looks for; 0 "
+          "(default) = 48 on frames up to 1920x1080 and the same share of larger frames "
+          "(96 at 3840x2160); below 16: 16. Faces from 100 px up are looked for every "
+          "detect-interval frames; below 100, the smaller ones are looked for by a pass "
+          "of their own on a copy of the frame enlarged 80/min-face-size times per side "
+          "(to at most 16 megapixels), on a second background thread that takes at most "
+          "a quarter of one core: at the default a small face is found within about 1 s "
+          "at 720p, 2.5 s at 1080p, at about 25 % of one core while playing. 100 or "
+          "more: no such pass",
+          0, 8192,
           defaults.tracking.min_face_size, PARAM_READY));
 
   /**

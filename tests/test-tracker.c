@@ -704,6 +704,24 @@ test_small_face_detection (void)
   }
 }
 
+/* min-face-size as the tracker takes it: the value asked for, at least 16, or for 0 48
+ * px up to 1080p and the same share of a larger frame. */
+static void
+test_min_face_size (void)
+{
+  g_assert_cmpint (fb_tracker_min_face_size (60, 3840, 2160), ==, 60);
+  g_assert_cmpint (fb_tracker_min_face_size (3, 640, 480), ==, FB_TRACKER_MIN_FACE_SIZE);
+  g_assert_cmpint (fb_tracker_min_face_size (FB_TRACKER_AUTO_MIN_FACE, 640, 480), ==, 48);
+  g_assert_cmpint (fb_tracker_min_face_size (FB_TRACKER_AUTO_MIN_FACE, 1920, 1080), ==,
+      48);
+  g_assert_cmpint (fb_tracker_min_face_size (FB_TRACKER_AUTO_MIN_FACE, 1080, 1920), ==,
+      48);
+  g_assert_cmpint (fb_tracker_min_face_size (FB_TRACKER_AUTO_MIN_FACE, 3840, 2160), ==,
+      96);
+  g_assert_cmpint (fb_tracker_min_face_size (FB_TRACKER_AUTO_MIN_FACE, 2560, 1440), ==,
+      64);
+}
+
 /* A 50 px face beside a large one at min-face-size 48: both are found by the second
  * frame and kept, with the same ids, over 90 frames of alternating passes: the normal
  * passes, which cannot see the small face, do not count as missing it. */
@@ -976,6 +994,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tracker/downscaled-detection", test_downscaled_detection);
   g_test_add_func ("/tracker/small-face-detection", test_small_face_detection);
   g_test_add_func ("/tracker/small-face-kept", test_small_face_kept);
+  g_test_add_func ("/tracker/min-face-size", test_min_face_size);
   g_test_add_func ("/tracker/smoothing-reduces-jitter", test_smoothing_reduces_jitter);
   g_test_add_func ("/tracker/cheaper-than-detection", test_tracking_is_cheaper_than_detection);
   return g_test_run ();
