@@ -22,9 +22,11 @@
  * without them. */
 #define SMALL_PASS_FACE 100
 #define SMALL_PASS_SHARE 0.25
-/* A track this much wider than a normal pass's smallest face could have been seen by it:
- * only such a pass counts as having missed it (the small-face passes see them all). */
-#define SEEN_MARGIN 1.25f
+/* A normal pass counts as having missed only the tracks whose face a detection last saw
+ * at least as wide as its smallest face (confirmed_size): the narrower ones it cannot
+ * see, and the small-face passes confirm them. Not the track's own width: one left
+ * shrinking at the border by a face that slid out would then escape the misses that
+ * drop it. */
 #define MAX_DETECTIONS FB_DETECTION_WORKER_MAX_FOUND
 /* A detection and a track whose boxes overlap this much (intersection over union) are
  * the same face. */
@@ -413,9 +415,10 @@ start_track (FbTracker * tracker, const FbImage * grey, FbRect box)
   if (!fit_landmarks (tracker, grey, box, &track->raw, &box)
       || !fit_landmarks (tracker, grey, box, &track->raw, &track->fit_box))
     return;
-  /* the two passes' detections of one face, from frames apart, converge on it */
+  /* a face found frames ago that moved onto a tracked one's place since (the two
+   * passes' detections of one face, from frames apart) is that face */
   for (i = 0; i < tracker->n_tracks; i++)
-    if (rect_iou (tracker->tracks[i].fit_box, track->fit_box) > DUPLICATE_IOU)
+    if (rect_iou (tracker->tracks[i].fit_box, track->fit_box) >= SAME_FACE_IOU)
       return;
   track->id = tracker->next_id++;
   track->confirmed_size = track->fit_box.width;
@@ -496,7 +499,7 @@ merge_detection (FbTracker * tracker, int k, const FbImage * grey,
       continue;
     track->awaits_detection[k] = FALSE;
     if (!confirmed[i]
-        && track->detection_box[k].width < SEEN_MARGIN * pass->partial_min_face)
+        && track->confirmed_size < pass->partial_min_face)
       continue;
     changed |= !confirmed[i];
     track->unconfirmed = confirmed[i] ? 0 : track->unconfirmed + 1;
