@@ -72,24 +72,45 @@ fb_coverage_position (int32_t c, int shift)
   return ((c + FB_PATCH_HALF) >> shift) - FB_PATCH_HALF;
 }
 
+/* What a bilinear sample at 16.16 position (u, v) of an image (width x height pixels of
+ * `channels` values, rows `stride` values apart) reads, the position clamped into the
+ * image as fb_sample_bilinear clamps: the top-left neighbour's offset, the steps to its
+ * right and lower neighbours (0 on the last column or row) and the 8-bit weights. */
+typedef struct {
+  size_t offset;
+  int right;
+  int below;
+  int wx;
+  int wy;
+} FbBilinearCell;
+
+FB_FUNC FbBilinearCell
+fb_bilinear_cell (int width, int height, int channels, int stride, int32_t u, int32_t v)
+{
+  int32_t max_u = (width - 1) * FB_PATCH_ONE, max_v = (height - 1) * FB_PATCH_ONE;
+  int32_t cu = u < 0 ? 0 : u > max_u ? max_u : u;
+  int32_t cv = v < 0 ? 0 : v > max_v ? max_v : v;
+  int x = cu >> FB_PATCH_FRAC, y = cv >> FB_PATCH_FRAC;
+  FbBilinearCell c = { (size_t) y * stride + x * channels, x + 1 < width ? channels : 0,
+    y + 1 < height ? stride : 0, (cu >> 8) & 255, (cv >> 8) & 255
+  };
+
+  return c;
+}
+
 /* Bilinear sample (8-bit weights) of `channels` bytes at 16.16 position (u, v), the
  * position clamped into the image as fb_sample_bilinear clamps. */
 FB_FUNC void
 fb_sample_clamped (const uint8_t * data, int width, int height, int channels, int stride,
     int32_t u, int32_t v, uint8_t * out)
 {
-  int32_t max_u = (width - 1) * FB_PATCH_ONE, max_v = (height - 1) * FB_PATCH_ONE;
-  int32_t cu = u < 0 ? 0 : u > max_u ? max_u : u;
-  int32_t cv = v < 0 ? 0 : v > max_v ? max_v : v;
-  int x = cu >> FB_PATCH_FRAC, y = cv >> FB_PATCH_FRAC;
-  int right = x + 1 < width ? channels : 0;
-  int below = y + 1 < height ? stride : 0;
-  const uint8_t *p = data + (size_t) y * stride + x * channels;
+  FbBilinearCell c = fb_bilinear_cell (width, height, channels, stride, u, v);
+  const uint8_t *p = data + c.offset;
   int i;
 
   for (i = 0; i < channels; i++)
-    out[i] = (uint8_t) fb_bilinear_mix (p[i], p[i + right], p[i + below],
-        p[i + below + right], (cu >> 8) & 255, (cv >> 8) & 255);
+    out[i] = (uint8_t) fb_bilinear_mix (p[i], p[i + c.right], p[i + c.below],
+        p[i + c.below + c.right], c.wx, c.wy);
 }
 
 /* The feathered coverage (width x height, 1 / 2^shift of the region's resolution) at

@@ -51,13 +51,11 @@ fb_cuda_guides_sizes (const FbFacePlan * plan)
   return s;
 }
 
-/* fb_blur's box passes over a width x height plane of bytes: leaves its 8.8 result in
- * PLANE_A. */
-static gboolean
-blur_fixed (FbDevice * device, const FbCudaGuidesMemory * m, FbDevicePtr bytes,
-    int width, int height, const int radii[FB_BLUR_PASSES])
+gboolean
+fb_cuda_blur_fixed (FbDevice * device, FbDevicePtr bytes, FbDevicePtr plane,
+    FbDevicePtr spare, int width, int height, const int radii[FB_BLUR_PASSES])
 {
-  FbDevicePtr planes[2] = { m->work[FB_CUDA_GUIDES_PLANE_A], m->work[FB_CUDA_GUIDES_PLANE_B] };
+  FbDevicePtr planes[2] = { plane, spare };
   FbBlurWidenArgs widen = { AT (const uint8_t *, bytes), AT (uint16_t *, planes[0]), width,
     height
   };
@@ -90,6 +88,15 @@ resample_luma (FbDevice * device, const FbFacePlan * plan, FbDevicePtr frame_lum
   return run (device, FB_KERNEL_ID_fb_resample_kernel,
       fb_launch_2d ((region.width + FB_RESAMPLE_SPAN - 1) / FB_RESAMPLE_SPAN,
           region.height), &a, sizeof (a));
+}
+
+/* fb_cuda_blur_fixed in the guides' planes: leaves its result in PLANE_A. */
+static gboolean
+blur_fixed (FbDevice * device, const FbCudaGuidesMemory * m, FbDevicePtr bytes,
+    int width, int height, const int radii[FB_BLUR_PASSES])
+{
+  return fb_cuda_blur_fixed (device, bytes, m->work[FB_CUDA_GUIDES_PLANE_A],
+      m->work[FB_CUDA_GUIDES_PLANE_B], width, height, radii);
 }
 
 /* fb_appearance_guide of the resampled luma. */

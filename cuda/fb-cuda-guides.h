@@ -10,6 +10,7 @@
 
 #include <glib.h>
 #include "fb-backend.h"
+#include "fb-guide.h"
 #include "fb-device.h"
 #include "fb-workers.h"
 
@@ -60,5 +61,11 @@ gboolean fb_cuda_guides_build (FbDevice * device, FbWorkers * workers,
     const FbCudaGuidesMemory * memory, FbCudaGuidesHost * host);
 
 void fb_cuda_guides_host_clear (FbCudaGuidesHost * host);
+
+/* fb_blur's box passes (radii: fb_blur_radii's) over a packed width x height plane of
+ * bytes, through two planes of as many 16-bit values: leaves its 8.8 result, what
+ * fb_blur_fixed gives, in `plane`. */
+gboolean fb_cuda_blur_fixed (FbDevice * device, FbDevicePtr bytes, FbDevicePtr plane,
+    FbDevicePtr spare, int width, int height, const int radii[FB_BLUR_PASSES]);
 
 G_END_DECLS

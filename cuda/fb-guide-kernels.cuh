@@ -10,18 +10,6 @@
 #include "fb-guide-pixel.h"
 #include "fb-mls-pixel.h"
 
-/* This thread's value of a packed width x height plane; false past its edges. */
-static __device__ inline bool
-fb_thread_value (int width, int height, size_t *i)
-{
-  int x, y;
-
-  if (!fb_thread_pixel (width, height, &x, &y))
-    return false;
-  *i = (size_t) y * width + x;
-  return true;
-}
-
 FB_KERNEL
 fb_resample_kernel (FbResampleArgs a)
 {

@@ -14,3 +14,15 @@ fb_thread_pixel (int width, int height, int *x, int *y)
   *y = (int) (blockIdx.y * blockDim.y + threadIdx.y);
   return *x < width && *y < height;
 }
+
+/* This thread's value of a packed width x height plane; false past its edges. */
+static __device__ inline bool
+fb_thread_value (int width, int height, size_t *i)
+{
+  int x, y;
+
+  if (!fb_thread_pixel (width, height, &x, &y))
+    return false;
+  *i = (size_t) y * width + x;
+  return true;
+}
