@@ -6,6 +6,7 @@
 
 #include "fb-composite.h"
 #include "fb-face-guides.h"
+#include "fb-lighting.h"
 #include "fb-synthesis.h"
 #include "fb-workers.h"
 
@@ -25,6 +26,7 @@ struct FbFaceBuffers {
   float *prev_settled;
   size_t pixels_capacity;
   FbSeedLevels seeds;
+  FbFaceLighting lighting;
   FbImage *output;              /* this frame's, then the debug view */
   FbImage *prev_output;         /* the previous frame's output, after finish this one's */
   const FbImage *shown;         /* what compositing blends */
@@ -71,6 +73,7 @@ cpu_face_free (FbBackend * backend, FbFaceBuffers * f)
   g_free (f->prev_nnf);
   g_free (f->prev_settled);
   fb_seed_levels_clear (&f->seeds);
+  fb_face_lighting_clear (&f->lighting);
   fb_image_free (f->output);
   fb_image_free (f->prev_output);
   g_free (f);
@@ -184,6 +187,14 @@ cpu_vote (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
   return TRUE;
 }
 
+static gboolean
+cpu_relight (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
+{
+  fb_face_lighting_apply (&f->lighting, workers_of (backend), plan, f->guides.luma,
+      f->guides.coverage, f->output);
+  return TRUE;
+}
+
 static void
 debug_view_job (void *data, int index, int count)
 {
@@ -256,8 +267,8 @@ cpu_free (FbBackend * backend)
 
 static const FbBackendClass cpu_class = {
   cpu_free, cpu_begin_frame, cpu_end_frame, cpu_face_new, cpu_face_free, cpu_guides,
-  cpu_temporal_guide, cpu_seeds, cpu_synthesis, cpu_vote, cpu_finish, cpu_composite,
-  cpu_mark_landmarks,
+  cpu_temporal_guide, cpu_seeds, cpu_synthesis, cpu_vote, cpu_relight, cpu_finish,
+  cpu_composite, cpu_mark_landmarks,
 };
 
 FbBackend *

@@ -43,6 +43,10 @@ typedef struct {
   gboolean keep_settled;
   FbRect previous_region;       /* the previous frame's synthesis_region */
   FbRect patch;                 /* the frame pixels the output covers, clipped */
+  /* params->lighting in 1/FB_LIGHTING_FULL (fb_lighting_fixed); 0: the output keeps
+   * the exemplar's shading and the relight stage does not run, nor does it under a
+   * debug view that replaces the output */
+  int lighting;
   const FbRenderParams *params;
 } FbFacePlan;
 
@@ -99,6 +103,10 @@ typedef struct {
   gboolean (*synthesis) (FbBackend * backend, FbFaceBuffers * face,
       const FbFacePlan * plan);
   gboolean (*vote) (FbBackend * backend, FbFaceBuffers * face, const FbFacePlan * plan);
+  /* Multiplies the output by the gain map that carries the target's large-scale
+   * shading onto it (plan->lighting > 0; fb-lighting.h). */
+  gboolean (*relight) (FbBackend * backend, FbFaceBuffers * face,
+      const FbFacePlan * plan);
   /* This frame's choices and output become the previous frame's; a debug view then
    * replaces what compositing shows. */
   gboolean (*finish) (FbBackend * backend, FbFaceBuffers * face, const FbFacePlan * plan);

@@ -34,6 +34,7 @@ fb_render_params_init_defaults (FbRenderParams * params)
   params->lambda_temporal = 1.0f;
   params->stylize_background = FALSE;
   params->strength = 1.0f;
+  params->lighting = 0.0f;
   params->mask_feather = 0.06f;
   params->synthesis_shift = 1;
   params->debug_view = FB_DEBUG_VIEW_NONE;

@@ -20,6 +20,9 @@ typedef struct {
   float lambda_temporal;        /* weight of the temporal term; 0 = off */
   gboolean stylize_background;
   float strength;               /* the stylized faces over the frame: 0 = hidden, 1 = opaque */
+  /* the faces' large-scale shading: 0 = the exemplar's, 1 = the target's
+   * (fb-lighting.h) */
+  float lighting;
   float mask_feather;           /* feather sigma as a fraction of the face width */
   /* The nearest-neighbour field is searched at 1 / 2^synthesis_shift of the output
    * resolution (0 or 1) and upsampled; the style's pixels are copied at full resolution

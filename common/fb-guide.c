@@ -290,6 +290,25 @@ fb_blur (const FbImage * src, FbImage ** dst, float sigma)
   blur_scratch_release (scratch);
 }
 
+void
+fb_blur_fixed (const FbImage * src, float sigma, uint16_t * dst)
+{
+  int n = src->width * src->channels, radii[FB_BLUR_PASSES], x, y;
+  BlurScratch *scratch;
+
+  if (!fb_blur_radii (sigma, radii)) {
+    for (y = 0; y < src->height; y++) {
+      const uint8_t *in = fb_image_row (src, y);
+      for (x = 0; x < n; x++)
+        dst[(size_t) y * n + x] = fb_blur_fixed_from_byte (in[x]);
+    }
+    return;
+  }
+  scratch = blur_scratch_for (src);
+  memcpy (dst, blur_fixed (src, radii, scratch), (size_t) n * src->height * sizeof (uint16_t));
+  blur_scratch_release (scratch);
+}
+
 /* One row of the appearance guide from the luma and its blur in 8.8 fixed point. */
 FB_VECTORISED static void
 appearance_guide_row (const uint8_t * restrict luma, const guint16 * restrict blur,

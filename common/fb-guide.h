@@ -15,6 +15,10 @@ G_BEGIN_DECLS
  * is resized to match src. sigma <= 0.5 copies. Edges clamp. */
 void fb_blur (const FbImage * src, FbImage ** dst, float sigma);
 
+/* fb_blur's result before it is rounded to bytes: 8.8 fixed point, width * channels
+ * values a row, packed, into dst. sigma <= 0.5 widens src as it is. */
+void fb_blur_fixed (const FbImage * src, float sigma, uint16_t * dst);
+
 /* The box passes' count and radii for sigma, as fb_blur runs them: down the columns
  * with radii[0], [1], [2], then along the rows with the same. FALSE (nothing written)
  * for sigma <= 0.5, where fb_blur copies. */

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "fb-lighting.h"
 #include "fb-mask.h"
 
 /* Coarsest StyleBlit seed spacing at the exemplar's full resolution. */
@@ -193,6 +194,8 @@ plan_face (const FbFaceStylizer * fs, const FbStyle * style, const FbImage * fra
   plan->keep_settled = plan->use_history && params->threshold == fs->prev_threshold
       && params->lambda_temporal == fs->prev_lambda_temporal;
   plan->previous_region = fs->prev_region;
+  plan->lighting = FB_DEBUG_VIEW_IS_PICTURE (params->debug_view) ? 0
+      : fb_lighting_fixed (params->lighting);
 
   to_frame = fb_similarity_invert (plan->to_canonical);
   plan->patch = fb_rect_intersect (transformed_bounds (to_frame, plan->region.x - 0.5f,
@@ -320,6 +323,9 @@ fb_face_stylizer_run (FbFaceStylizer * fs, const FbStyle * style,
   if (!b->vote (backend, fs->buffers, &plan))
     return FB_STYLIZE_FAILED;
   times->voting += lap_ms (&t0);
+  /* counted with compositing: it changes what is composited */
+  if (plan.lighting > 0 && !b->relight (backend, fs->buffers, &plan))
+    return FB_STYLIZE_FAILED;
   if (!b->finish (backend, fs->buffers, &plan))
     return FB_STYLIZE_FAILED;
   remember_choices (fs, &plan);

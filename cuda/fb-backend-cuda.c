@@ -1,8 +1,9 @@
 /* faceblit — the CUDA backend: every per-pixel stage in kernels (fb-kernels.cu) on one
  * stream, the style and the frame kept on the device: the tracking luma, the guides,
- * the temporal guide, seeds, StyleBlit synthesis, voting, debug views, compositing and
- * the landmark dots. On the host: the tracker (the luma is downloaded for it), the MLS
- * nodes and the histogram's lookup table. Frames in system memory are uploaded and the
+ * the temporal guide, seeds, StyleBlit synthesis, voting, the lighting, debug views,
+ * compositing and the landmark dots. On the host: the tracker (the luma is downloaded
+ * for it), the MLS nodes, the histogram's lookup table and the lighting's ratio of
+ * means. Frames in system memory are uploaded and the
  * rows the faces changed downloaded; frames in CUDA memory stay where they are.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-backend-cuda.h"
@@ -12,6 +13,7 @@
 #include "fb-composite.h"
 #include "fb-cuda-frame.h"
 #include "fb-cuda-guides.h"
+#include "fb-cuda-lighting.h"
 #include "fb-synthesis.h"
 #include "fb-workers.h"
 
@@ -50,6 +52,8 @@ struct FbFaceBuffers {
   DeviceBuffer pos, app, coverage;
   DeviceBuffer guides_work[FB_CUDA_GUIDES_N_WORK];      /* the guides' working memory */
   FbCudaGuidesHost guides;      /* and what they keep on the host */
+  DeviceBuffer lighting_work[FB_CUDA_LIGHTING_N_WORK];   /* the lighting's */
+  FbCudaLightingHost lighting;
   DeviceBuffer previous, previous_settled;
   DeviceBuffer nnf, settled, prev_nnf, prev_settled;
   DeviceBuffer output, prev_output;
@@ -220,6 +224,8 @@ cuda_face_free (FbBackend * backend, FbFaceBuffers * f)
     release (device, buffers[i]);
   for (k = 0; k < FB_CUDA_GUIDES_N_WORK; k++)
     release (device, &f->guides_work[k]);
+  for (k = 0; k < FB_CUDA_LIGHTING_N_WORK; k++)
+    release (device, &f->lighting_work[k]);
   for (k = 0; k < FB_BLIT_MAX_LEVELS; k++) {
     release (device, &f->seeds[k].seed_xy);
     release (device, &f->seeds[k].seed_u);
@@ -229,6 +235,7 @@ cuda_face_free (FbBackend * backend, FbFaceBuffers * f)
     release (device, &f->nearest[k]);
   }
   fb_cuda_guides_host_clear (&f->guides);
+  fb_cuda_lighting_host_clear (&f->lighting);
   g_free (f);
 }
 
@@ -441,6 +448,28 @@ cuda_vote (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
   return TRUE;
 }
 
+/* The lighting in kernels (fb-cuda-lighting.c), on this frame's output. */
+static gboolean
+cuda_relight (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
+{
+  FbDevice *device = cuda_of (backend)->device;
+  gsize sizes[FB_CUDA_LIGHTING_N_WORK];
+  FbCudaLightingMemory memory = { f->guides_work[FB_CUDA_GUIDES_LUMA].ptr, f->coverage.ptr,
+    f->output.ptr
+  };
+  int k;
+
+  fb_cuda_lighting_sizes (plan, sizes);
+  for (k = 0; k < FB_CUDA_LIGHTING_N_WORK; k++) {
+    if (!ensure (device, &f->lighting_work[k], sizes[k]))
+      return failed (backend);
+    memory.work[k] = f->lighting_work[k].ptr;
+  }
+  if (!fb_cuda_lighting_apply (device, plan, &memory, &f->lighting))
+    return failed (backend);
+  return TRUE;
+}
+
 /* Swaps, not copies, as the CPU backend does. */
 static gboolean
 cuda_finish (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
@@ -516,8 +545,8 @@ cuda_free (FbBackend * backend)
 
 static const FbBackendClass cuda_class = {
   cuda_free, cuda_begin_frame, cuda_end_frame, cuda_face_new, cuda_face_free,
-  cuda_guides, cuda_temporal_guide, cuda_seeds, cuda_synthesis, cuda_vote, cuda_finish,
-  cuda_composite, cuda_mark_landmarks,
+  cuda_guides, cuda_temporal_guide, cuda_seeds, cuda_synthesis, cuda_vote, cuda_relight,
+  cuda_finish, cuda_composite, cuda_mark_landmarks,
 };
 
 FbBackend *

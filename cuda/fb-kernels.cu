@@ -5,4 +5,5 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-frame-kernels.cuh"
 #include "fb-guide-kernels.cuh"
+#include "fb-lighting-kernels.cuh"
 #include "fb-synthesis-kernels.cuh"

@@ -6,10 +6,12 @@
 
 #include "fb-frame-kernels.h"
 #include "fb-guide-kernels.h"
+#include "fb-lighting-kernels.h"
 #include "fb-synthesis-kernels.h"
 
 /* X (name, argument type): every kernel of cuda/fb-kernels.cu. */
-#define FB_KERNELS(X) FB_FRAME_KERNELS (X) FB_GUIDE_KERNELS (X) FB_SYNTHESIS_KERNELS (X)
+#define FB_KERNELS(X) FB_FRAME_KERNELS (X) FB_GUIDE_KERNELS (X) \
+  FB_LIGHTING_KERNELS (X) FB_SYNTHESIS_KERNELS (X)
 
 typedef enum {
 #define FB_KERNEL_ENUM(name, args) FB_KERNEL_ID_##name,

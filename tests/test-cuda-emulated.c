@@ -2,16 +2,19 @@
  * device (fb-device-emulated.cc), against the CPU backend: the same frames through two
  * engines must come out byte for byte the same, for every format, voting 1/3/5, both
  * synthesis resolutions, temporal on and off, a painted background, two faces, every
- * debug view, and frames in device memory. A failing device hands the frames over to
- * the CPU.
+ * debug view, the lighting, and frames in device memory. A failing device hands the
+ * frames over to the CPU. The frame's and the lighting's kernels alone on random
+ * inputs.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
 #include "fb-backend-cuda.h"
 #include "fb-cuda-frame.h"
+#include "fb-cuda-lighting.h"
 #include "fb-device-emulated.h"
 #include "fb-engine.h"
 #include "fb-image-io.h"
+#include "fb-lighting.h"
 #include "fb-synth.h"
 #include "fb-test-helpers.h"
 
@@ -73,6 +76,7 @@ typedef struct {
   gboolean device_frame;        /* the CUDA engine gets the frame in device memory */
   float mask_feather;           /* 0: the default */
   float strength;               /* 0: the default */
+  float lighting;
 } Case;
 
 static const Case cases[] = {
@@ -138,6 +142,14 @@ static const Case cases[] = {
       FB_YUV_BT601_LIMITED, FALSE, 0, 0.5f},
   {"half-strength-background", FB_FORMAT_RGBX, 3, 1, 1, TRUE, FB_DEBUG_VIEW_NONE, FALSE,
       FB_YUV_BT601_LIMITED, FALSE, 0, 0.3f},
+  {"lighting", FB_FORMAT_RGBX, 3, 1, 1, FALSE, FB_DEBUG_VIEW_NONE, TRUE,
+      FB_YUV_BT601_LIMITED, FALSE, 0, 0, 1.0f},
+  {"half-lighting-wide-feather", FB_FORMAT_NV12, 3, 0, 1, FALSE, FB_DEBUG_VIEW_NONE,
+      FALSE, FB_YUV_BT601_LIMITED, FALSE, 0.12f, 0, 0.5f},
+  {"lighting-background", FB_FORMAT_I420, 3, 1, 1, TRUE, FB_DEBUG_VIEW_NONE, FALSE,
+      FB_YUV_BT601_LIMITED, FALSE, 0, 0.6f, 0.8f},
+  {"lighting-debug-mask", FB_FORMAT_RGBX, 3, 1, 1, FALSE, FB_DEBUG_VIEW_MASK, FALSE,
+      FB_YUV_BT601_LIMITED, FALSE, 0, 0, 1.0f},
 };
 
 typedef struct {
@@ -228,6 +240,7 @@ render_params (const Case * c, FbRenderParams * p)
     p->mask_feather = c->mask_feather;
   if (c->strength > 0)
     p->strength = c->strength;
+  p->lighting = c->lighting;
   /* no small-face pass: the first frame's synchronous detection finds both faces */
   p->tracking.min_face_size = 100;
 }
@@ -584,6 +597,97 @@ typedef enum {
   FRAME_KERNEL_LUMA, FRAME_KERNEL_COMPOSITE, FRAME_KERNEL_MARKS,
 } FrameKernel;
 
+/* ------------------------------------------------------------- the lighting's kernels */
+
+static FbDevicePtr
+device_copy (FbDevice * device, const FbImage * image)
+{
+  return (FbDevicePtr) (guintptr) image_upload (device, image).data;
+}
+
+/* The lighting on random inputs (synthesis region, resolutions, coverage, face width,
+ * lighting) by fb_face_lighting_apply and by the kernels: the same output bytes.
+ * Returns whether the lighting changed the output. */
+static gboolean
+check_lighting_kernels (FbDevice * device, FbWorkers * workers, GRand * rand, int n)
+{
+  FbStyleLevel level = { 0 };
+  FbFacePlan plan = { 0 };
+  FbFaceLighting cpu = { 0 };
+  FbCudaLightingHost host = { 0 };
+  FbCudaLightingMemory memory;
+  gsize sizes[FB_CUDA_LIGHTING_N_WORK], bytes;
+  int k;
+  gboolean changed;
+
+  level.face_width = (float) g_rand_double_range (rand, 4, 200);
+  plan.synthesis_level = &level;
+  plan.synthesis_region.x = g_rand_int_range (rand, -50, 50);
+  plan.synthesis_region.y = g_rand_int_range (rand, -50, 50);
+  plan.synthesis_region.width = g_rand_int_range (rand, 1, 90);
+  plan.synthesis_region.height = g_rand_int_range (rand, 1, 90);
+  plan.synthesis_shift = g_rand_int_range (rand, 0, 2);
+  plan.region.width = plan.synthesis_region.width << plan.synthesis_shift;
+  plan.region.height = plan.synthesis_region.height << plan.synthesis_shift;
+  plan.coverage_shift = g_rand_boolean (rand) ? 2 : 0;
+  plan.coverage_width = ((plan.synthesis_region.width - 1) >> plan.coverage_shift) + 1;
+  plan.coverage_height = ((plan.synthesis_region.height - 1) >> plan.coverage_shift) + 1;
+  plan.lighting = g_rand_int_range (rand, 1, FB_LIGHTING_FULL + 1);
+  {
+    g_autoptr (FbImage) luma = fb_test_random_image (plan.synthesis_region.width,
+        plan.synthesis_region.height, 1, 4.0f, n + 3000);
+    g_autoptr (FbImage) coverage = random_coverage (plan.coverage_width,
+        plan.coverage_height, n + 4000);
+    g_autoptr (FbImage) colours = fb_test_random_image (plan.region.width,
+        plan.region.height, 3, 3.0f, n + 5000);
+    g_autoptr (FbImage) expected = fb_image_copy (colours);
+    g_autoptr (FbImage) got = fb_image_copy (colours);
+
+    fb_face_lighting_apply (&cpu, workers, &plan, luma, coverage, expected);
+    memory.luma = device_copy (device, luma);
+    memory.coverage = device_copy (device, coverage);
+    memory.output = device_copy (device, colours);
+    fb_cuda_lighting_sizes (&plan, sizes);
+    for (k = 0; k < FB_CUDA_LIGHTING_N_WORK; k++)
+      memory.work[k] = device->klass->alloc (device, sizes[k]);
+    g_assert_true (fb_cuda_lighting_apply (device, &plan, &memory, &host));
+    bytes = (gsize) got->stride * got->height;
+    g_assert_true (device->klass->download (device, got->data, memory.output, bytes));
+    if (memcmp (got->data, expected->data, bytes) != 0)
+      g_error ("lighting case %d (%dx%d, shifts %d and %d, lighting %d): the kernels' "
+          "output differs from the CPU's", n, plan.synthesis_region.width,
+          plan.synthesis_region.height, plan.coverage_shift, plan.synthesis_shift,
+          plan.lighting);
+    changed = memcmp (got->data, colours->data, bytes) != 0;
+    device->klass->release (device, memory.luma);
+    device->klass->release (device, memory.coverage);
+    device->klass->release (device, memory.output);
+    for (k = 0; k < FB_CUDA_LIGHTING_N_WORK; k++)
+      device->klass->release (device, memory.work[k]);
+  }
+  fb_face_lighting_clear (&cpu);
+  fb_cuda_lighting_host_clear (&host);
+  return changed;
+}
+
+static void
+test_lighting_kernels (void)
+{
+  FbDevice *device = fb_device_emulated_new (-1);
+  FbWorkers *workers = fb_workers_new (2);
+  GRand *rand = g_rand_new_with_seed (17);
+  int n, changed = 0;
+
+  for (n = 0; n < 120; n++)
+    changed += check_lighting_kernels (device, workers, rand, n);
+  /* the comparison means something only where the lighting did something */
+  g_assert_cmpint (changed, >=, 60);
+  g_assert_cmpuint (fb_device_emulated_bytes_in_use (device), ==, 0);
+  g_rand_free (rand);
+  fb_workers_free (workers);
+  fb_device_free (device);
+}
+
 /* Each kernel on random frames, against the CPU; the device's memory is all given
  * back. */
 static void
@@ -637,5 +741,6 @@ main (int argc, char **argv)
       GINT_TO_POINTER (FRAME_KERNEL_COMPOSITE), test_frame_kernel);
   g_test_add_data_func ("/cuda-emulated/frame-kernels/marks",
       GINT_TO_POINTER (FRAME_KERNEL_MARKS), test_frame_kernel);
+  g_test_add_func ("/cuda-emulated/lighting-kernels", test_lighting_kernels);
   return g_test_run ();
 }
