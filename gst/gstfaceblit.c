@@ -153,6 +153,7 @@ enum
   PROP_LAMBDA_TEMPORAL,
   PROP_STYLIZE_BACKGROUND,
   PROP_STRENGTH,
+  PROP_LIGHTING,
   PROP_MAX_FACES,
   PROP_MIN_FACE_SIZE,
   PROP_DETECT_INTERVAL,
@@ -320,6 +321,9 @@ gst_face_blit_set_property (GObject * object, guint prop_id, const GValue * valu
     case PROP_STRENGTH:
       p->strength = (float) g_value_get_double (value);
       break;
+    case PROP_LIGHTING:
+      p->lighting = (float) g_value_get_double (value);
+      break;
     case PROP_MAX_FACES:
       p->tracking.max_faces = g_value_get_int (value);
       break;
@@ -398,6 +402,9 @@ gst_face_blit_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_STRENGTH:
       g_value_set_double (value, p->strength);
+      break;
+    case PROP_LIGHTING:
+      g_value_set_double (value, p->lighting);
       break;
     case PROP_MAX_FACES:
       g_value_set_int (value, p->tracking.max_faces);
@@ -1327,6 +1334,28 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
           "0 = the original picture. Animate it to fade the effect in or out; the "
           "faces are still followed and stylized at 0, so a fade-in starts steady",
           0.0, 1.0, defaults.strength, PARAM_ANIMATABLE));
+
+  /**
+   * GstFaceBlit:lighting:
+   *
+   * Whose large-scale shading the stylized faces have: the exemplar's (0, the
+   * default) or the video's own (1), so that a face lit from one side stays lit from
+   * that side. Only light and shadow at the scale of about a tenth of the face are
+   * carried, not its features.
+   *
+   * Since: 0.1
+   */
+  g_object_class_install_property (gobject_class, PROP_LIGHTING,
+      g_param_spec_double ("lighting", "Lighting",
+          "Whose light and shadow the stylized faces show: 0 (default) = the "
+          "exemplar's, as painted; 1 = the video's own, so that a face lit from one "
+          "side stays lit from that side and a shadow across it stays; in between, a "
+          "blend. Only the shading at the scale of a tenth of the face or more is "
+          "carried (not the eyes, the mouth or the skin's texture), over the face "
+          "only; the stylized face keeps the exemplar's overall brightness and its "
+          "colours. A shadow darkens the strokes to a quarter at most and light "
+          "brightens them four times at most. Costs a little only when above 0",
+          0.0, 1.0, defaults.lighting, PARAM_ANIMATABLE));
 
   /**
    * GstFaceBlit:max-faces:

@@ -182,7 +182,7 @@ GST_START_TEST (test_property_defaults_and_flags)
   gint voting, max_faces, min_face_size, detect_interval, debug_view;
   gfloat threshold, lambda_pos, lambda_app, lambda_temporal, smoothing, feather;
   gboolean background, post_messages;
-  gdouble strength;
+  gdouble strength, lighting;
   gchar *active_style;
   guint i;
   struct
@@ -195,6 +195,7 @@ GST_START_TEST (test_property_defaults_and_flags)
     {"voting", TRUE, TRUE}, {"threshold", TRUE, TRUE}, {"lambda-pos", TRUE, TRUE},
     {"lambda-app", TRUE, TRUE}, {"lambda-temporal", TRUE, TRUE},
     {"stylize-background", TRUE, FALSE}, {"strength", TRUE, TRUE},
+    {"lighting", TRUE, TRUE},
     {"max-faces", TRUE, FALSE},
     {"min-face-size", FALSE, FALSE}, {"detect-interval", FALSE, FALSE},
     {"smoothing", TRUE, TRUE}, {"mask-feather", TRUE, TRUE},
@@ -210,7 +211,7 @@ GST_START_TEST (test_property_defaults_and_flags)
       "max-faces", &max_faces, "min-face-size", &min_face_size, "detect-interval",
       &detect_interval, "smoothing", &smoothing, "mask-feather", &feather,
       "debug-view", &debug_view, "post-messages", &post_messages, "active-style",
-      &active_style, "strength", &strength, NULL);
+      &active_style, "strength", &strength, "lighting", &lighting, NULL);
   fail_unless (style == NULL);
   fail_unless (active_style == NULL);
   fail_if (post_messages);
@@ -222,6 +223,8 @@ GST_START_TEST (test_property_defaults_and_flags)
   fail_unless_equals_float (lambda_temporal, defaults.lambda_temporal);
   fail_unless_equals_int (background, defaults.stylize_background);
   fail_unless_equals_float (strength, 1.0);
+  fail_unless_equals_float (lighting, 0.0);
+  fail_unless_equals_float (lighting, defaults.lighting);
   fail_unless_equals_int (max_faces, defaults.tracking.max_faces);
   fail_unless_equals_int (min_face_size, defaults.tracking.min_face_size);
   fail_unless_equals_int (detect_interval, defaults.tracking.detect_interval);
@@ -898,6 +901,56 @@ GST_START_TEST (test_moving_face)
 
 GST_END_TEST;
 
+/* lighting takes 0 to 1; 0 (the default) is the output of an element where it was
+ * never set, byte for byte, also after it was 1 for a while; at 1 the face changes. */
+GST_START_TEST (test_lighting)
+{
+  enum { N = 6, LIT_FRAMES = 3 };
+  GstElement *element = gst_element_factory_make ("faceblit", NULL);
+  GParamSpecDouble *pspec = G_PARAM_SPEC_DOUBLE (g_object_class_find_property
+      (G_OBJECT_GET_CLASS (element), "lighting"));
+  FbLandmarks truth;
+  FbImage *frame;
+  FbTestRun plain, lit;
+  guint k;
+
+  fail_unless_equals_float (pspec->minimum, 0.0);
+  fail_unless_equals_float (pspec->maximum, 1.0);
+  fail_unless_equals_float (pspec->default_value, 0.0);
+  gst_object_unref (element);
+  if (!have_face_data ())
+    return;
+  /* both elements must see the same landmarks on the same frames */
+  g_setenv ("FACEBLIT_SYNCHRONOUS_DETECTION", "1", TRUE);
+  frame = fb_test_render_face (&test_styles.astronaut, centre, WIDTH, HEIGHT, &truth);
+  fb_test_run_start (&plain, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style",
+      test_styles.blue, NULL);
+  fb_test_run_start (&lit, GST_VIDEO_FORMAT_RGBA, WIDTH, HEIGHT, "style",
+      test_styles.blue, "lighting", 1.0, NULL);
+  for (k = 0; k < N; k++) {
+    GstBuffer *a, *b;
+
+    if (k == LIT_FRAMES)
+      g_object_set (lit.h->element, "lighting", 0.0, NULL);
+    a = run_push (&plain, frame, NULL);
+    b = run_push (&lit, frame, NULL);
+    fail_unless_equals_int (fb_test_count_faces (a), 1);
+    if (k < LIT_FRAMES)
+      fail_if (buffers_equal (a, b), "frame %u: lighting 1 changed nothing", k);
+    else
+      fail_unless (buffers_equal (a, b), "frame %u: lighting 0 is not the default "
+          "output", k);
+    gst_buffer_unref (a);
+    gst_buffer_unref (b);
+  }
+  fb_test_run_stop (&plain);
+  fb_test_run_stop (&lit);
+  fb_image_free (frame);
+  g_unsetenv ("FACEBLIT_SYNCHRONOUS_DETECTION");
+}
+
+GST_END_TEST;
+
 /* strength animated by a controller over the stream time: the face stays the input,
  * bit for bit, while it is 0, fades in linearly, and is followed all the while. */
 GST_START_TEST (test_strength_animated)
@@ -1436,6 +1489,7 @@ faceblit_suite (void)
   tcase_add_test (stream, test_moving_face);
   tcase_add_test (stream, test_render_properties_apply_at_next_frame);
   tcase_add_test (stream, test_strength_animated);
+  tcase_add_test (stream, test_lighting);
   tcase_add_test (stream, test_max_faces_while_playing);
   tcase_add_test (stream, test_damaged_cache_entry_warns);
 
