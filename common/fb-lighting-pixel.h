@@ -131,8 +131,23 @@ fb_lighting_gain_at (const uint16_t * gains, int width, int height, int shift, i
       c.wy);
 }
 
-/* Output pixel (x, y)'s colour times its gain: every channel alike, so the hue stays.
- * A gain of exactly 1 (outside the face) leaves it as it is. */
+/* How much of a brightening by `lift` levels a value with `headroom` levels left below
+ * white takes: lift * headroom / sqrt (lift^2 + headroom^2), nearly all of it where
+ * there is room (98 % of 30 levels with 155 left) and never up to white. Multiplied as
+ * it is, the light would clip the exemplar's highlights (a channel at 255 in 13 % of
+ * Grace Hopper's face in the oil style at lighting 1) and burn out the strokes there.
+ * The operands are integers below 2^24, exact in floats, and the square root and the
+ * quotient are correctly rounded on the CPU and the GPU alike. */
+FB_FUNC int
+fb_lighting_lift (int lift, int headroom)
+{
+  return (int) ((float) (lift * headroom) / sqrtf ((float) (lift * lift
+              + headroom * headroom)));
+}
+
+/* Output pixel (x, y)'s colour times its gain, every channel alike, a brightening
+ * eased below white (fb_lighting_lift). A gain of exactly 1 (outside the face) leaves
+ * it as it is. */
 FB_FUNC void
 fb_lighting_pixel (const uint16_t * gains, int gains_width, int gains_height, int shift,
     int x, int y, uint8_t * rgb)
@@ -144,6 +159,7 @@ fb_lighting_pixel (const uint16_t * gains, int gains_width, int gains_height, in
     return;
   for (k = 0; k < 3; k++) {
     int v = (rgb[k] * gain + FB_LIGHTING_ONE / 2) >> 12;
-    rgb[k] = (uint8_t) (v < 255 ? v : 255);
+    rgb[k] = (uint8_t) (v > rgb[k] ? rgb[k] + fb_lighting_lift (v - rgb[k], 255 - rgb[k])
+        : v);
   }
 }

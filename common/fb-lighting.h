@@ -9,7 +9,8 @@
  * nose or the strokes); each sample's gain is the target's large-scale luma relative to
  * its mean over the face divided by the stylized output's relative to its own mean,
  * clamped, moved towards 1 by the lighting property and by the coverage; every output
- * pixel's colour is multiplied by the gain map sampled bilinearly there. A ratio rather
+ * pixel's colour is multiplied by the gain map sampled bilinearly there (a brightening
+ * eased below white, fb_lighting_lift). A ratio rather
  * than a difference: shading multiplies what it falls on, and multiplying the encoded
  * colours by a ratio of encoded lumas is the same as in linear light, the transfer being
  * close to a power. What both faces share at that scale (the eyes' sockets, the

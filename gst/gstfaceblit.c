@@ -1353,8 +1353,9 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
           "blend. Only the shading at the scale of a tenth of the face or more is "
           "carried (not the eyes, the mouth or the skin's texture), over the face "
           "only; the stylized face keeps the exemplar's overall brightness and its "
-          "colours. A shadow darkens the strokes to a quarter at most and light "
-          "brightens them four times at most. Costs a little only when above 0",
+          "colours. A shadow darkens the strokes to a quarter at most; light "
+          "brightens them up to four times, easing off below white so that their "
+          "highlights do not burn out. Costs a little only when above 0",
           0.0, 1.0, defaults.lighting, PARAM_ANIMATABLE));
 
   /**
