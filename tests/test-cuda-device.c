@@ -27,6 +27,7 @@ typedef struct {
   float lambda_temporal;
   gboolean stylize_background;
   FbDebugView debug_view;
+  float lighting;
 } Case;
 
 static const Case cases[] = {
@@ -41,6 +42,8 @@ static const Case cases[] = {
   {"debug-mask", FB_FORMAT_RGBA, 3, 0, 1, FALSE, FB_DEBUG_VIEW_MASK},
   {"yuy2", FB_FORMAT_YUY2, 3, 1, 1},
   {"p010-10le", FB_FORMAT_P010_10LE, 3, 1, 1},
+  {"lighting", FB_FORMAT_RGBA, 3, 1, 1, FALSE, FB_DEBUG_VIEW_NONE, 1.0f},
+  {"lighting-background", FB_FORMAT_NV12, 3, 1, 1, TRUE, FB_DEBUG_VIEW_NONE, 0.7f},
 };
 
 typedef struct {
@@ -83,6 +86,7 @@ params_for (const Case * c, FbRenderParams * p)
   p->lambda_temporal = c->lambda_temporal;
   p->stylize_background = c->stylize_background;
   p->debug_view = c->debug_view;
+  p->lighting = c->lighting;
 }
 
 /* One frame through a backend's stylizer; returns its result. */
