@@ -14,6 +14,28 @@
 #include "fb-test-harness.h"
 #include "fb-test-helpers.h"
 
+gboolean
+fb_test_program_init (int *argc, char ***argv, const gchar * tmp_template,
+    gchar ** source_data_dir, gchar ** tmp_dir)
+{
+  gst_check_init (argc, argv);
+  *source_data_dir = fb_test_source_data_path ("");
+  g_setenv ("FACEBLIT_DATA_DIR", *source_data_dir, TRUE);
+  if (!tmp_template)
+    return TRUE;
+  *tmp_dir = g_dir_make_tmp (tmp_template, NULL);
+  return *tmp_dir != NULL;
+}
+
+void
+fb_test_program_finish (gchar * source_data_dir, gchar * tmp_dir)
+{
+  if (tmp_dir)
+    fb_test_remove_tree (tmp_dir);
+  g_free (tmp_dir);
+  g_free (source_data_dir);
+}
+
 GstHarness *
 fb_test_harness_new_valist (const gchar * first_property, va_list args)
 {

@@ -13,6 +13,15 @@
 
 G_BEGIN_DECLS
 
+/* What every element test program does first: gst_check_init, FACEBLIT_DATA_DIR at the
+ * source tree's data folder (never an installed copy; its path in *source_data_dir),
+ * and, when tmp_template is not NULL, a scratch folder made from it (*tmp_dir). FALSE
+ * when that folder cannot be made. */
+gboolean fb_test_program_init (int *argc, char ***argv, const gchar * tmp_template,
+    gchar ** source_data_dir, gchar ** tmp_dir);
+/* Removes the scratch folder (if any) and frees both paths. */
+void fb_test_program_finish (gchar * source_data_dir, gchar * tmp_dir);
+
 /* A faceblit with the given properties (NULL-terminated name/value pairs) in a
  * harness, on a bus of its own so that a test can pop what the element posts. Caps
  * are the caller's to set. */

@@ -10,6 +10,7 @@
 #include <gst/check/gstcheck.h>
 
 #include "fb-bundled-styles.h"
+#include "fb-test-harness.h"
 #include "fb-test-helpers.h"
 
 static gchar *tmp_dir;
@@ -185,16 +186,11 @@ main (int argc, char **argv)
 {
   int failed;
 
-  gst_check_init (&argc, &argv);
-  source_data_dir = fb_test_source_data_path ("");
-  g_setenv ("FACEBLIT_DATA_DIR", source_data_dir, TRUE);
-  tmp_dir = g_dir_make_tmp ("faceblit-styles-XXXXXX", NULL);
-  if (!tmp_dir)
+  if (!fb_test_program_init (&argc, &argv, "faceblit-styles-XXXXXX", &source_data_dir,
+          &tmp_dir))
     return 1;
   failed = gst_check_run_suite (bundled_styles_suite (), "faceblit-bundled-styles",
       __FILE__);
-  fb_test_remove_tree (tmp_dir);
-  g_free (tmp_dir);
-  g_free (source_data_dir);
+  fb_test_program_finish (source_data_dir, tmp_dir);
   return failed;
 }

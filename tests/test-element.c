@@ -1511,20 +1511,14 @@ main (int argc, char **argv)
 {
   int failed;
 
-  gst_check_init (&argc, &argv);
-  /* the source tree's exemplar, never an installed copy */
-  source_data_dir = fb_test_source_data_path ("");
-  g_setenv ("FACEBLIT_DATA_DIR", source_data_dir, TRUE);
-  tmp_dir = g_dir_make_tmp ("faceblit-test-XXXXXX", NULL);
-  if (!tmp_dir)
+  if (!fb_test_program_init (&argc, &argv, "faceblit-test-XXXXXX", &source_data_dir,
+          &tmp_dir))
     return 1;
   fb_test_styles_prepare (&test_styles, tmp_dir);
 
   failed = gst_check_run_suite (faceblit_suite (), "faceblit", __FILE__);
 
   fb_test_styles_clear (&test_styles);
-  fb_test_remove_tree (tmp_dir);
-  g_free (tmp_dir);
-  g_free (source_data_dir);
+  fb_test_program_finish (source_data_dir, tmp_dir);
   return failed;
 }

@@ -836,11 +836,8 @@ main (int argc, char **argv)
   gchar *source_data_dir;
   int failed;
 
-  gst_check_init (&argc, &argv);
-  source_data_dir = fb_test_source_data_path ("");
-  g_setenv ("FACEBLIT_DATA_DIR", source_data_dir, TRUE);
-  tmp_dir = g_dir_make_tmp ("faceblit-lifecycle-XXXXXX", NULL);
-  if (!tmp_dir)
+  if (!fb_test_program_init (&argc, &argv, "faceblit-lifecycle-XXXXXX", &source_data_dir,
+          &tmp_dir))
     return 1;
   if (fb_test_styles_prepare (&test_styles, tmp_dir)
       && g_file_test (grace_path, G_FILE_TEST_EXISTS)) {
@@ -860,8 +857,6 @@ main (int argc, char **argv)
 
   fb_test_face_clear (&grace_hopper);
   fb_test_styles_clear (&test_styles);
-  fb_test_remove_tree (tmp_dir);
-  g_free (tmp_dir);
-  g_free (source_data_dir);
+  fb_test_program_finish (source_data_dir, tmp_dir);
   return failed;
 }

@@ -510,21 +510,20 @@ main (int argc, char **argv)
   GError *error = NULL;
   int failed;
 
-  gst_check_init (&argc, &argv);
+  fb_test_program_init (&argc, &argv, NULL, &source_data_dir, NULL);
   astronaut_path = fb_test_astronaut_path ();
   if (!astronaut_path || !fb_test_model_path ()) {
     g_print ("SKIP: these tests need %s\n", astronaut_path ? "dlib's model "
         "(libdlib-data)" : "the astronaut portrait (python3-skimage)");
+    fb_test_program_finish (source_data_dir, NULL);
     return 77;
   }
   astronaut = fb_image_load (astronaut_path, &error);
   if (!astronaut) {
     g_printerr ("cannot load the astronaut: %s\n", error->message);
+    fb_test_program_finish (source_data_dir, NULL);
     return 1;
   }
-  /* the source tree's exemplar, never an installed copy */
-  source_data_dir = fb_test_source_data_path ("");
-  g_setenv ("FACEBLIT_DATA_DIR", source_data_dir, TRUE);
   source_style = fb_test_source_data_path ("default-style.png");
   source_style_lm = fb_test_source_data_path ("default-style.lm.txt");
 
@@ -532,7 +531,7 @@ main (int argc, char **argv)
 
   fb_image_free (astronaut);
   g_free (astronaut_path);
-  g_free (source_data_dir);
+  fb_test_program_finish (source_data_dir, NULL);
   g_free (source_style);
   g_free (source_style_lm);
   return failed;
