@@ -30,6 +30,7 @@ typedef struct {
   int coverage_shift;           /* coverage has 1 / 2^shift of the region's resolution */
   int nearest;                  /* copy colours' pixels instead of interpolating them */
   uint8_t strength;             /* of the face over the frame, 0..255 (fb_patch_faded) */
+  int hard_edge;                /* opaque wherever coverage is above 0 (fb_patch_opacity) */
   int32_t du;                   /* canonical step per frame pixel along a row */
   int32_t dv;
 } FbPatchSampler;
@@ -126,7 +127,7 @@ fb_coverage_at (const uint8_t * coverage, int width, int height, int stride, int
   return alpha;
 }
 
-/* The colour (rgb) and opacity (returned) at position (u, v) on the region. */
+/* The colour (rgb) and coverage (returned) at position (u, v) on the region. */
 FB_FUNC uint8_t
 fb_patch_sample (const FbPatchSampler * s, int32_t u, int32_t v, uint8_t * rgb)
 {
@@ -160,6 +161,16 @@ fb_patch_faded (uint8_t alpha, uint8_t strength)
   return fb_div255 ((uint16_t) (alpha * strength));
 }
 
+/* The opacity of a patch pixel whose coverage is alpha: faded by the sampler's
+ * strength, and with a hard edge all or nothing first. A debug view's picture of the
+ * chunks or guides has a hard edge: feathered, every pixel of the face's soft edge
+ * would be a colour of its own, blended with the frame, which no chunk or guide has. */
+FB_FUNC uint8_t
+fb_patch_opacity (const FbPatchSampler * s, uint8_t alpha)
+{
+  return fb_patch_faded (s->hard_edge && alpha > 0 ? 255 : alpha, s->strength);
+}
+
 /* What compositing blends into frame pixel (x, y) of a patch whose rows start at
  * column x0: the colour (rgb, set where the returned opacity is > 0) and the opacity
  * (faded by the sampler's strength), 0 where the pixel's position is off the region. */
@@ -173,5 +184,5 @@ fb_patch_pixel (const FbPatchSampler * s, int x0, int x, int y, uint8_t * rgb)
   v += (int64_t) (x - x0) * s->dv;
   if (!fb_patch_reaches (s, u, v))
     return 0;
-  return fb_patch_faded (fb_patch_sample (s, (int32_t) u, (int32_t) v, rgb), s->strength);
+  return fb_patch_opacity (s, fb_patch_sample (s, (int32_t) u, (int32_t) v, rgb));
 }

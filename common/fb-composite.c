@@ -277,12 +277,12 @@ sample_row (const CompositeJob * job, int y, uint8_t * rgb, uint8_t * alpha, int
 }
 
 FB_VECTORISED static void
-fade_row (uint8_t * restrict alpha, int first, int end, uint8_t strength)
+opacity_row (const FbPatchSampler * sampler, uint8_t * restrict alpha, int first, int end)
 {
   int i;
 
   for (i = first; i < end; i++)
-    alpha[i] = fb_patch_faded (alpha[i], strength);
+    alpha[i] = fb_patch_opacity (sampler, alpha[i]);
 }
 
 /* An image of rect's size on rows of a buffer. */
@@ -318,8 +318,8 @@ blend_job (void *data, int index, int count)
 
     for (r = 0; r < n_rows; r++) {
       sample_row (job, y0 + r - patch.y, rgb[r], alpha[r], &first[r], &end[r]);
-      if (job->sampler.strength < 255)
-        fade_row (alpha[r], first[r], end[r], job->sampler.strength);
+      if (job->sampler.strength < 255 || job->sampler.hard_edge)
+        opacity_row (&job->sampler, alpha[r], first[r], end[r]);
       if (first[r] < end[r]) {
         lo = MIN (lo, first[r]);
         hi = MAX (hi, end[r]);
@@ -361,6 +361,7 @@ fb_patch_sampler (const FbPatchSource * source)
   }
   s.nearest = source->nearest;
   s.strength = (uint8_t) lrintf (CLAMP (source->strength, 0.0f, 1.0f) * 255);
+  s.hard_edge = source->hard_edge;
   fb_patch_sampler_set_steps (&s);
   return s;
 }

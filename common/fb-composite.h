@@ -22,6 +22,7 @@ typedef struct {
   int coverage_shift;
   gboolean nearest;             /* copy colours' pixels instead of interpolating them */
   float strength;               /* of the face over the frame: 0 = hidden, 1 = opaque */
+  gboolean hard_edge;           /* opaque wherever coverage is above 0 (fb_patch_opacity) */
 } FbPatchSource;
 
 /* The same as plain data, with its steps: what fb_patch_pixel samples. The images'

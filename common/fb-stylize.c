@@ -271,7 +271,8 @@ fb_face_plan_patch_source (const FbFacePlan * plan, const FbImage * colours,
     plan->params->stylize_background ? NULL : coverage,
     plan->coverage_shift + plan->synthesis_shift,
     /* Without voting the user asked for untouched exemplar pixels. */
-    plan->params->voting == 1, plan->params->strength
+    plan->params->voting == 1, plan->params->strength,
+    FB_DEBUG_VIEW_IS_PICTURE (plan->params->debug_view)
   };
 
   return from;

@@ -168,6 +168,9 @@ reference_patch (const FbPatchSource * s, FbRect patch, FbImage * rgb, FbImage *
         continue;
       *a = s->coverage ? fixed_bilinear (s->coverage, coverage_position (u,
               s->coverage_shift), coverage_position (v, s->coverage_shift), 0) : 255;
+      /* a debug view's picture: all or nothing */
+      if (s->hard_edge && *a > 0)
+        *a = 255;
       /* faded: round (a * strength / 255), strength in 8 bits */
       *a = (*a * (int) lrintf (s->strength * 255) + 127) / 255;
       for (c = 0; c < 3; c++)
@@ -197,8 +200,9 @@ check_patch_pixels (const FbPatchSource * source, FbRect patch, const FbImage * 
     }
 }
 
-/* Random sources and patches, also overhanging the frame: the same bytes as the
- * definition followed by fb_frame_blend_rgb, on one thread and on several. */
+/* Random sources and patches (with or without a hard edge), also overhanging the frame:
+ * the same bytes as the definition followed by fb_frame_blend_rgb, on one thread and on
+ * several. */
 static void
 test_matches_definition (void)
 {
@@ -226,7 +230,7 @@ test_matches_definition (void)
           patch.x + patch.width / 2.0, patch.y + patch.height / 2.0, rand), region,
       colours, g_rand_int_range (rand, 0, 6) ? coverage : NULL, shift,
       g_rand_int_range (rand, 0, 4) == 0,
-      n % 3 ? 1.0f : n % 6 == 0 ? 0.0f : (float) g_rand_double (rand)
+      n % 3 ? 1.0f : n % 6 == 0 ? 0.0f : (float) g_rand_double (rand), n % 4 == 1
     };
     TestFrame *expected = test_frame_new (format, fw, fh, rand);
     TestFrame *banded = test_frame_copy (expected), *whole = test_frame_copy (expected);
@@ -247,10 +251,11 @@ test_matches_definition (void)
       if (whole->memory[i] != expected->memory[i] || banded->memory[i]
           != expected->memory[i])
         g_error ("case %d (format %d, %dx%d frame, patch %d,%d %dx%d, region %dx%d, "
-            "shift %d%s%s, strength %.3f): byte %d is %d (one thread), %d (several), "
+            "shift %d%s%s%s, strength %.3f): byte %d is %d (one thread), %d (several), "
             "expected %d", n, format, fw, fh, patch.x, patch.y, patch.width, patch.height,
             region.width, region.height, shift, source.coverage ? "" : ", no coverage",
-            source.nearest ? ", nearest" : "", source.strength, i, whole->memory[i],
+            source.nearest ? ", nearest" : "", source.hard_edge ? ", hard edge" : "",
+            source.strength, i, whole->memory[i],
             banded->memory[i], expected->memory[i]);
     test_frame_free (expected);
     test_frame_free (banded);
