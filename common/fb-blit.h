@@ -17,7 +17,7 @@
 /* What was chosen in the previous frame is kept up to this factor of the threshold, so
  * that noise in the guides does not flip choices back and forth. */
 #define FB_KEEP_HYSTERESIS 1.25f
-/* Where no seed's chunk is under the threshold, the closest one still is taken up to
+/* Where no seed's chunk is under the threshold, the coarsest one still is taken up to
  * this factor of it rather than a pixel of its own (fb_blit_pixel). */
 #define FB_FALLBACK_RELAX 4.0f
 
@@ -325,8 +325,7 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
 {
   int px = t->x0 + rx, py = t->y0 + ry;
   size_t i = (size_t) ry * t->width + rx;
-  int32_t nearest = -1;
-  float nearest_error = FB_FALLBACK_RELAX * t->threshold;
+  int32_t fallback = -1;
   int finest = t->finest_level > 1 ? t->finest_level : 1, k;
 
   for (k = n_levels - 1; k >= finest; k--) {
@@ -347,10 +346,8 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
       float e = fb_blit_error (s, t, i, ox, oy);
       if (e < limit)
         return o;
-      if (e < nearest_error) {
-        nearest = o;
-        nearest_error = e;
-      }
+      if (fallback < 0 && e < FB_FALLBACK_RELAX * t->threshold)
+        fallback = o;
     }
   }
   if (t->previous && t->previous[i] >= 0) {
@@ -358,9 +355,12 @@ fb_blit_pixel (const FbBlitStyle * s, const FbBlitTarget * t, const FbSeedLevel 
     if (fb_blit_guide_error (s, t, i, ox, oy) < FB_KEEP_HYSTERESIS * t->threshold)
       return t->previous[i];
   }
-  /* A pixel on its own would be a speck: the closest fit among the seeds' chunks,
-   * which its neighbours share, is taken while it is not far off. */
-  return nearest >= 0 ? nearest : fb_blit_lookup (s, t, rx, ry);
+  /* A pixel on its own would be a speck: the coarsest of the seeds' chunks that is not
+   * far off is taken, the largest, which most of its neighbours share. The closest
+   * fit instead, a level's chunk here and another's next door, scattered single pixels
+   * along the chunks' borders (target1 x ken: 35 % of the face in tiny chunks, 23 %
+   * this way). */
+  return fallback >= 0 ? fallback : fb_blit_lookup (s, t, rx, ry);
 }
 
 /* The temporal guide at pixel (x, y) of this frame's region: the previous frame's
