@@ -136,8 +136,8 @@ lit_pixels (const FbImage * coverage, int shift, int width, int height)
     return lit;
   /* sample i weighs on the pixels within one sample of its centre, (i + 1/2) 2^shift
    * - 1/2 */
-  lit.x = MAX ((i0 - 1) << shift, 0);
-  lit.y = MAX ((j0 - 1) << shift, 0);
+  lit.x = MAX (i0 - 1, 0) << shift;
+  lit.y = MAX (j0 - 1, 0) << shift;
   lit.width = MIN ((i1 + 2) << shift, width) - lit.x;
   lit.height = MIN ((j1 + 2) << shift, height) - lit.y;
   return lit;
