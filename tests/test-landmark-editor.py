@@ -51,7 +51,7 @@ editor, faceblit_style, image_source, landmarks_source = sys.argv[1:5]
 
 
 def read_points(path):
-    """The points of a .lm.txt, by the rules of common/fb-landmarks.c."""
+    """The points of a .lm.txt, by the rules of common/faces/fb-landmarks.c."""
     points = []
     with open(path) as f:
         for line in f:

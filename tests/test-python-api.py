@@ -67,7 +67,7 @@ def main():
     active = blit.get_property("active-style")
     pipeline.set_state(Gst.State.NULL)
 
-    # the bundled default style (FB_DEFAULT_STYLE_NAME in common/fb-bundled-styles.h)
+    # the bundled default style (FB_DEFAULT_STYLE_NAME in common/style/fb-bundled-styles.h)
     if len(ready) != 1 or not ready[0].get_value("path").endswith("/styles/oil.png"):
         fail(f"style messages {[s.to_string() for s in ready]}")
     if active != ready[0].get_value("path"):
