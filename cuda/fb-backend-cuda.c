@@ -450,7 +450,8 @@ cuda_vote (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
 
 /* The lighting in kernels (fb-cuda-lighting.c), on this frame's output. */
 static gboolean
-cuda_relight (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
+cuda_relight (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan,
+    uint32_t * level_ratio)
 {
   FbDevice *device = cuda_of (backend)->device;
   gsize sizes[FB_CUDA_LIGHTING_N_WORK];
@@ -465,7 +466,7 @@ cuda_relight (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
       return failed (backend);
     memory.work[k] = f->lighting_work[k].ptr;
   }
-  if (!fb_cuda_lighting_apply (device, plan, &memory, &f->lighting))
+  if (!fb_cuda_lighting_apply (device, plan, &memory, &f->lighting, level_ratio))
     return failed (backend);
   return TRUE;
 }

@@ -60,7 +60,7 @@ sample (FbDevice * device, const FbFacePlan * plan, const FbCudaLightingMemory *
 
 gboolean
 fb_cuda_lighting_apply (FbDevice * device, const FbFacePlan * plan,
-    const FbCudaLightingMemory * m, FbCudaLightingHost * host)
+    const FbCudaLightingMemory * m, FbCudaLightingHost * host, uint32_t * level_ratio)
 {
   int w = plan->coverage_width, h = plan->coverage_height, radii[FB_BLUR_PASSES];
   FbLightingGainArgs gains = { AT (const uint16_t *,
@@ -83,7 +83,8 @@ fb_cuda_lighting_apply (FbDevice * device, const FbFacePlan * plan,
           m->work[FB_CUDA_LIGHTING_STYLIZED_BLURRED], m->work[FB_CUDA_LIGHTING_SPARE], w,
           h, radii))
     return FALSE;
-  gains.level_ratio = fb_lighting_level_ratio (host->row_sums, h);
+  gains.level_ratio = *level_ratio = fb_lighting_level_ratio (host->row_sums, h,
+      *level_ratio);
   return run (device, FB_KERNEL_ID_fb_lighting_gain_kernel, fb_launch_2d (w, h), &gains,
       sizeof (gains))
       && run (device, FB_KERNEL_ID_fb_lighting_apply_kernel,

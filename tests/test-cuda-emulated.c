@@ -617,6 +617,10 @@ check_lighting_kernels (FbDevice * device, FbWorkers * workers, GRand * rand, in
   FbCudaLightingHost host = { 0 };
   FbCudaLightingMemory memory;
   gsize sizes[FB_CUDA_LIGHTING_N_WORK], bytes;
+  /* a previous frame's ratio half of the time */
+  uint32_t cpu_ratio = g_rand_boolean (rand) ? 0
+      : (uint32_t) g_rand_int_range (rand, FB_LIGHTING_RATIO_ONE / 16,
+      FB_LIGHTING_RATIO_ONE * 16), kernels_ratio = cpu_ratio;
   int k;
   gboolean changed;
 
@@ -643,14 +647,16 @@ check_lighting_kernels (FbDevice * device, FbWorkers * workers, GRand * rand, in
     g_autoptr (FbImage) expected = fb_image_copy (colours);
     g_autoptr (FbImage) got = fb_image_copy (colours);
 
-    fb_face_lighting_apply (&cpu, workers, &plan, luma, coverage, expected);
+    fb_face_lighting_apply (&cpu, workers, &plan, luma, coverage, expected, &cpu_ratio);
     memory.luma = device_copy (device, luma);
     memory.coverage = device_copy (device, coverage);
     memory.output = device_copy (device, colours);
     fb_cuda_lighting_sizes (&plan, sizes);
     for (k = 0; k < FB_CUDA_LIGHTING_N_WORK; k++)
       memory.work[k] = device->klass->alloc (device, sizes[k]);
-    g_assert_true (fb_cuda_lighting_apply (device, &plan, &memory, &host));
+    g_assert_true (fb_cuda_lighting_apply (device, &plan, &memory, &host,
+            &kernels_ratio));
+    g_assert_cmpuint (kernels_ratio, ==, cpu_ratio);
     bytes = (gsize) got->stride * got->height;
     g_assert_true (device->klass->download (device, got->data, memory.output, bytes));
     if (memcmp (got->data, expected->data, bytes) != 0)

@@ -188,13 +188,16 @@ test_side_lit_face (void)
     SideLit s;
     FbFaceLighting lighting = { 0 };
     g_autoptr (FbImage) stylized = NULL;
+    uint32_t level_ratio = 0;
     int x, y;
 
     side_lit_init (&s, i == 0 ? 1.0f : 0.5f);
     stylized = fb_image_copy (s.output);
     target = left_right_ratio (&s, s.luma);
     before = left_right_ratio (&s, s.output);
-    fb_face_lighting_apply (&lighting, workers, &s.plan, s.luma, s.coverage, s.output);
+    fb_face_lighting_apply (&lighting, workers, &s.plan, s.luma, s.coverage, s.output,
+        &level_ratio);
+    g_assert_cmpuint (level_ratio, >, 0);
     after[i] = left_right_ratio (&s, s.output);
     for (y = 0; y < s.output->height; y++)
       for (x = 0; x < s.output->width; x++)
@@ -218,11 +221,39 @@ test_side_lit_face (void)
   fb_workers_free (workers);
 }
 
+/* The level ratio: this frame's without a previous one, then an eighth of the way from
+ * the previous one each frame, so that it settles on this frame's; the clamp holds. */
+static void
+test_level_ratio_eases (void)
+{
+  /* target 100, stylized 150 per row: a ratio of 1.5 */
+  const uint32_t sums[] = { 100, 150, 100, 150 };
+  const uint32_t one = FB_LIGHTING_RATIO_ONE, ratio = one * 3 / 2;
+  const uint32_t extreme[] = { 1, 1000000 };
+  uint32_t eased = one;
+  int frame;
+
+  g_assert_cmpuint (fb_lighting_level_ratio (sums, 2, 0), ==, ratio);
+  g_assert_cmpuint (fb_lighting_level_ratio (sums, 2, ratio), ==, ratio);
+  g_assert_cmpuint (fb_lighting_level_ratio (sums, 2, one), ==, one + (ratio - one) / 8);
+  for (frame = 0; frame < 10; frame++)
+    eased = fb_lighting_level_ratio (sums, 2, eased);
+  /* 10 frames: (7/8)^10 = 26 % of the step left */
+  g_assert_cmpfloat (fabs ((double) (ratio - eased) / (ratio - one) - 0.263), <, 0.01);
+  for (frame = 0; frame < 200; frame++)
+    eased = fb_lighting_level_ratio (sums, 2, eased);
+  g_assert_cmpuint (eased, >=, ratio - 4);
+  g_assert_cmpuint (eased, <=, ratio);
+  g_assert_cmpuint (fb_lighting_level_ratio (extreme, 1, 0), ==, one * 16);
+  g_assert_cmpuint (fb_lighting_level_ratio (extreme, 1, one * 16), ==, one * 16);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/lighting/gain-formula", test_gain_formula);
   g_test_add_func ("/lighting/side-lit-face", test_side_lit_face);
+  g_test_add_func ("/lighting/level-ratio-eases", test_level_ratio_eases);
   return g_test_run ();
 }

@@ -188,10 +188,11 @@ cpu_vote (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
 }
 
 static gboolean
-cpu_relight (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
+cpu_relight (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan,
+    uint32_t * level_ratio)
 {
   fb_face_lighting_apply (&f->lighting, workers_of (backend), plan, f->guides.luma,
-      f->guides.coverage, f->output);
+      f->guides.coverage, f->output, level_ratio);
   return TRUE;
 }
 

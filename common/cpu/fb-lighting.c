@@ -36,7 +36,7 @@ fb_face_plan_lighting_samples (const FbFacePlan * plan, const uint8_t * luma,
 }
 
 uint32_t
-fb_lighting_level_ratio (const uint32_t * row_sums, int rows)
+fb_lighting_level_ratio (const uint32_t * row_sums, int rows, uint32_t previous)
 {
   guint64 target = 0, stylized = 0, ratio;
   int j;
@@ -47,9 +47,16 @@ fb_lighting_level_ratio (const uint32_t * row_sums, int rows)
   }
   /* no face (or a black one) to take the shading from: no change of level */
   if (target == 0 || stylized == 0)
-    return FB_LIGHTING_RATIO_ONE;
-  ratio = (stylized * FB_LIGHTING_RATIO_ONE + target / 2) / target;
-  return (uint32_t) CLAMP (ratio, FB_LIGHTING_RATIO_ONE / 16, FB_LIGHTING_RATIO_ONE * 16);
+    ratio = FB_LIGHTING_RATIO_ONE;
+  else
+    ratio = CLAMP ((stylized * FB_LIGHTING_RATIO_ONE + target / 2) / target,
+        FB_LIGHTING_RATIO_ONE / 16, FB_LIGHTING_RATIO_ONE * 16);
+  if (previous == 0)
+    return (uint32_t) ratio;
+  /* both within the clamp, so the sum cannot overflow 64 bits nor leave it */
+  return (uint32_t) ((((guint64) previous << FB_LIGHTING_RATIO_EASE_LOG2) - previous
+          + ratio + (1u << (FB_LIGHTING_RATIO_EASE_LOG2 - 1)))
+      >> FB_LIGHTING_RATIO_EASE_LOG2);
 }
 
 /* What the jobs of fb_face_lighting_apply share. */
@@ -181,7 +188,8 @@ ensure_buffers (FbFaceLighting * l, int width, int height)
 
 void
 fb_face_lighting_apply (FbFaceLighting * l, FbWorkers * workers, const FbFacePlan * plan,
-    const FbImage * luma, const FbImage * coverage, FbImage * output)
+    const FbImage * luma, const FbImage * coverage, FbImage * output,
+    uint32_t * level_ratio)
 {
   int width = plan->coverage_width, height = plan->coverage_height;
   LightingJob job = { l, plan, fb_face_plan_lighting_samples (plan, luma->data,
@@ -191,7 +199,8 @@ fb_face_lighting_apply (FbFaceLighting * l, FbWorkers * workers, const FbFacePla
 
   ensure_buffers (l, width, height);
   fb_workers_run (workers, samples_job, &job, fb_band_count (workers, height));
-  job.level_ratio = fb_lighting_level_ratio (l->row_sums, height);
+  job.level_ratio = *level_ratio = fb_lighting_level_ratio (l->row_sums, height,
+      *level_ratio);
   fb_workers_run (workers, blur_job, &job, 2);
   fb_workers_run (workers, gains_job, &job, fb_band_count (workers, height));
   job.lit = lit_pixels (coverage, plan->coverage_shift + plan->synthesis_shift,

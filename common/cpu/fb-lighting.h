@@ -48,10 +48,18 @@ FbLightingSamples fb_face_plan_lighting_samples (const FbFacePlan * plan,
     const uint8_t * luma, int luma_stride, const uint8_t * colours, int colours_stride,
     const uint8_t * coverage, int coverage_stride);
 
+/* How far a frame's level ratio moves the one in use: 1 / 2^FB_LIGHTING_RATIO_EASE_LOG2
+ * of the way. The stylized face's mean luma changes from frame to frame as its chunks
+ * do, and the whole face's brightness followed it: on a still face with sensor noise
+ * that was half the flicker that lighting added. An eighth a frame settles within a
+ * quarter of a second at 30 fps. */
+#define FB_LIGHTING_RATIO_EASE_LOG2 3
+
 /* The stylized face's mean luma over the target's (16.16, clamped to 1/16 .. 16) from
  * the row sums of their weighted lumas: `rows` pairs, the target's then the stylized
- * output's. */
-uint32_t fb_lighting_level_ratio (const uint32_t * row_sums, int rows);
+ * output's; eased from `previous`, the ratio the face's previous frame used (0: none,
+ * this frame's is taken as it is). */
+uint32_t fb_lighting_level_ratio (const uint32_t * row_sums, int rows, uint32_t previous);
 
 /* A CPU face's lighting buffers, kept from frame to frame. */
 typedef struct {
@@ -67,10 +75,11 @@ typedef struct {
 
 /* Multiplies the face's output (3 channels, plan->region-sized) by the gain map made
  * from the target's luma in the synthesis region and the coverage (plan->coverage_*
- * geometry). plan->lighting > 0. */
+ * geometry). plan->lighting > 0. level_ratio: the face's previous frame's level ratio
+ * (0: none), replaced by this frame's (fb_lighting_level_ratio). */
 void fb_face_lighting_apply (FbFaceLighting * lighting, FbWorkers * workers,
     const FbFacePlan * plan, const FbImage * luma, const FbImage * coverage,
-    FbImage * output);
+    FbImage * output, uint32_t * level_ratio);
 void fb_face_lighting_clear (FbFaceLighting * lighting);
 
 G_END_DECLS

@@ -104,9 +104,10 @@ typedef struct {
       const FbFacePlan * plan);
   gboolean (*vote) (FbBackend * backend, FbFaceBuffers * face, const FbFacePlan * plan);
   /* Multiplies the output by the gain map that carries the target's large-scale
-   * shading onto it (plan->lighting > 0; fb-lighting.h). */
+   * shading onto it (plan->lighting > 0; fb-lighting.h). level_ratio: the face's
+   * previous frame's ratio of mean lumas (0: none), replaced by this frame's. */
   gboolean (*relight) (FbBackend * backend, FbFaceBuffers * face,
-      const FbFacePlan * plan);
+      const FbFacePlan * plan, uint32_t * level_ratio);
   /* This frame's choices and output become the previous frame's; a debug view then
    * replaces what compositing shows. */
   gboolean (*finish) (FbBackend * backend, FbFaceBuffers * face, const FbFacePlan * plan);

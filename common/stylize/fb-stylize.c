@@ -28,6 +28,8 @@ struct FbFaceStylizer {
   FbRect prev_region;           /* at the synthesis resolution */
   float prev_threshold;
   float prev_lambda_temporal;
+  /* the lighting's ratio of mean lumas (fb_lighting_level_ratio); 0: none */
+  uint32_t prev_level_ratio;
 };
 
 FbFaceStylizer *
@@ -300,12 +302,16 @@ fb_face_stylizer_run (FbFaceStylizer * fs, const FbStyle * style,
   FbBackend *backend = fs->backend;
   const FbBackendClass *b = backend->klass;
   FbFacePlan plan;
+  uint32_t level_ratio;
   double t0 = now_ms ();
 
   if (!plan_face (fs, style, frame_luma, lm, params, &plan))
     return FB_STYLIZE_NOT_SHOWN;
   if (!fs->buffers && !(fs->buffers = b->face_new (backend)))
     return FB_STYLIZE_FAILED;
+  /* The lighting's ratio eases only within one style: another exemplar's tone is
+   * another ratio. */
+  level_ratio = fs->has_history && fs->prev_style == style ? fs->prev_level_ratio : 0;
   /* A failure leaves the buffers undefined: the next frame starts afresh. */
   fs->has_history = FALSE;
 
@@ -325,11 +331,12 @@ fb_face_stylizer_run (FbFaceStylizer * fs, const FbStyle * style,
     return FB_STYLIZE_FAILED;
   times->voting += lap_ms (&t0);
   /* counted with compositing: it changes what is composited */
-  if (plan.lighting > 0 && !b->relight (backend, fs->buffers, &plan))
+  if (plan.lighting > 0 && !b->relight (backend, fs->buffers, &plan, &level_ratio))
     return FB_STYLIZE_FAILED;
   if (!b->finish (backend, fs->buffers, &plan))
     return FB_STYLIZE_FAILED;
   remember_choices (fs, &plan);
+  fs->prev_level_ratio = plan.lighting > 0 ? level_ratio : 0;
   if (!b->composite (backend, fs->buffers, &plan, frame))
     return FB_STYLIZE_FAILED;
   times->compositing += lap_ms (&t0);
