@@ -102,7 +102,8 @@ static void
 test_known_motion (void)
 {
   const int width = 640, height = 480, n_frames = 60;
-  const float smoothing[2] = { 0, 0.5f };
+  /* raw, and the element's default */
+  const float smoothing[2] = { 0, 0.7f };
   FbTracker *trackers[2];
   FbTrackerParams params;
   FbTrackedFace faces[4];
