@@ -138,10 +138,22 @@ fb_detection_worker_free (FbDetectionWorker * worker)
   g_free (worker);
 }
 
+/* Whether a run is going on. */
+static gboolean
+is_running (FbDetectionWorker * worker)
+{
+  gboolean running;
+
+  g_mutex_lock (&worker->lock);
+  running = worker->running;
+  g_mutex_unlock (&worker->lock);
+  return running;
+}
+
 FbImage *
 fb_detection_worker_image (FbDetectionWorker * worker, int width, int height)
 {
-  g_return_val_if_fail (!fb_detection_worker_running (worker), NULL);
+  g_return_val_if_fail (!is_running (worker), NULL);
 
   fb_image_ensure (&worker->image, width, height, 1);
   return worker->image;
@@ -168,17 +180,6 @@ fb_detection_worker_busy (FbDetectionWorker * worker)
   busy = worker->running || worker->result_ready;
   g_mutex_unlock (&worker->lock);
   return busy;
-}
-
-gboolean
-fb_detection_worker_running (FbDetectionWorker * worker)
-{
-  gboolean running;
-
-  g_mutex_lock (&worker->lock);
-  running = worker->running;
-  g_mutex_unlock (&worker->lock);
-  return running;
 }
 
 void

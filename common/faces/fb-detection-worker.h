@@ -30,8 +30,6 @@ FbImage *fb_detection_worker_image (FbDetectionWorker * worker, int width, int h
 void fb_detection_worker_start (FbDetectionWorker * worker, float enlarge);
 /* Whether a run is going on, or finished and not taken. */
 gboolean fb_detection_worker_busy (FbDetectionWorker * worker);
-/* Whether a run is going on. */
-gboolean fb_detection_worker_running (FbDetectionWorker * worker);
 /* Blocks until no run is going on. */
 void fb_detection_worker_wait (FbDetectionWorker * worker);
 /* Takes a finished run's detections (at most FB_DETECTION_WORKER_MAX_FOUND, in the
