@@ -17,6 +17,8 @@ MOVING_SPEED = 1.0
 # MODE_EVERY-th (they change slowly; this keeps the benchmark within its time).
 HALO_EVERY = 4
 MODE_EVERY = 6
+# The thin dark strand's darkness is read on every STRAND_EVERY-th frame.
+STRAND_EVERY = 2
 
 
 def flow_method(name):
@@ -178,3 +180,43 @@ def measure_background_run(analysis, outputs):
                 beyond.append(qm.edge_correlation(out, analysis.frames[t], mask))
     return {'edge_correlation': mean_or_none(whole),
             'edge_correlation_beyond': mean_or_none(beyond)}
+
+
+def strand_sampled(t, analysis):
+    return t % STRAND_EVERY == 0 and analysis.landmarks[t] is not None
+
+
+def measure_strand_run(analysis, strand_frames, outputs, plain_outputs):
+    """How the thin dark strand of strand_frames (qm.draw_strand on the clip's frames)
+    comes out: outputs yields (index, output) of the clip with the strand,
+    plain_outputs[index] is the output without it. The strand's contrast is how much
+    darker than its flanks the strand makes the output, over how much darker it makes
+    the input (1 = drawn at full contrast, 0 = dropped); its unevenness, the spread of
+    that ratio between the pieces along the strand (0 = even, drawn or dropped
+    alike; high = dashed); the other cheek's, the size of the same change where no
+    strand was drawn (the floor: the strand moves the landmarks a little, and the
+    chunks with them)."""
+    drawn = shown = elsewhere = 0.0
+    spreads = []
+    for t, out in outputs:
+        if not strand_sampled(t, analysis) or t not in plain_outputs:
+            continue
+        landmarks, plain = analysis.landmarks[t], plain_outputs[t]
+        zones = qm.strand_zones(landmarks, out.shape)
+        mirrored = qm.strand_zones(landmarks, out.shape, side=-1)
+        into_input = (qm.strand_darkness(strand_frames[t], zones)
+                      - qm.strand_darkness(analysis.frames[t], zones))
+        into_output = qm.strand_darkness(out, zones) - qm.strand_darkness(plain, zones)
+        other_cheek = qm.strand_darkness(out, mirrored) - qm.strand_darkness(plain, mirrored)
+        pieces = ~np.isnan(into_input) & ~np.isnan(into_output) & (into_input > 0)
+        if not pieces.any():
+            continue
+        drawn += into_input[pieces].sum()
+        shown += into_output[pieces].sum()
+        elsewhere += np.abs(other_cheek[~np.isnan(other_cheek)]).sum() * (
+            pieces.sum() / max(1, (~np.isnan(other_cheek)).sum()))
+        spreads.append(float(np.std(into_output[pieces] / into_input[pieces])))
+    if drawn <= 0:
+        return {}
+    return {'strand_contrast': shown / drawn, 'strand_unevenness': mean_or_none(spreads),
+            'strand_other_cheek': elsewhere / drawn}

@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The inputs of bench/quality as RGB frames (N x H x W x 3 uint8, memory-mapped files in
-a work folder): decoded videos, and the generated moving Grace Hopper clip."""
+a work folder): decoded videos, the generated moving Grace Hopper clip, and a clip with a
+thin dark strand drawn across the face."""
 
 import math
 
 import cv2
 import numpy as np
+
+import quality_metrics
 
 GRACE_HOPPER = '/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg'
 GRACE_HOPPER_SIZE = (448, 448)
@@ -91,3 +94,15 @@ def grace_hopper(path, count):
             frame = np.clip(np.round(noisy), 0, 255).astype(np.uint8)
         frames[i] = frame
     return frames
+
+
+def with_strand(frames, landmarks, path, count):
+    """The first count frames with the thin dark strand drawn across the cheek
+    (quality_metrics.draw_strand) where the face is known, so that it moves with the
+    face; frames without a face are copied."""
+    count = min(count, len(frames))
+    strand = frames_file(path, count, frames.shape[1], frames.shape[2])
+    for t in range(count):
+        strand[t] = (frames[t] if landmarks[t] is None
+                     else quality_metrics.draw_strand(frames[t], landmarks[t]))
+    return strand

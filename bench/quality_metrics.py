@@ -154,3 +154,98 @@ def flicker(out_differences, in_differences):
     lists of mean_abs_difference(frame t-1, frame t, face) over the same pairs."""
     total_in = float(np.sum(in_differences))
     return float(np.sum(out_differences)) / total_in if total_in > 0 else float('nan')
+
+
+# The thin dark strand (a hair across the cheek) drawn into a copy of a clip: a quadratic
+# Bezier curve with these (across, down) control points, in face widths from the eyes'
+# middle along and across the line through the eyes, on the image's left cheek (side 1)
+# or, mirrored, the right one (side -1): from below the eye to above the mouth's
+# corner, clear of the nose, the mouth and the face's feathered edge (where the frame
+# itself shows through).
+STRAND = ((-0.32, 0.12), (-0.24, 0.24), (-0.30, 0.36))
+STRAND_WIDTH = 2.0
+STRAND_COLOUR = (40, 32, 28)
+STRAND_OPACITY = 0.9
+# How the strand's darkness is read: the core (this far from the curve, in face widths)
+# against the flanks on both sides (between these distances), in this many pieces
+# along the curve.
+STRAND_CORE = 0.01
+STRAND_FLANKS = (0.02, 0.04)
+STRAND_PIECES = 8
+
+
+def face_axes(landmarks):
+    """The eyes' middle, and one face width along the line through the eyes (towards
+    the image's right) and across it (towards the chin)."""
+    left, right = landmarks[EYES][:6].mean(axis=0), landmarks[EYES][6:].mean(axis=0)
+    origin = (left + right) / 2
+    along = (right - left) / np.linalg.norm(right - left)
+    down = np.array([-along[1], along[0]])
+    if np.dot(down, landmarks[8] - origin) < 0:
+        down = -down
+    width = face_width(landmarks)
+    return origin, along * width, down * width
+
+
+def strand_curve(landmarks, side=1, points=200):
+    """The strand's centre line in frame pixels, points x 2."""
+    origin, along, down = face_axes(landmarks)
+    p0, p1, p2 = (origin + side * a * along + d * down for a, d in STRAND)
+    t = np.linspace(0.0, 1.0, points)[:, None]
+    return (1 - t) ** 2 * p0 + 2 * (1 - t) * t * p1 + t ** 2 * p2
+
+
+def draw_strand(frame, landmarks):
+    """The frame with the strand drawn over it, anti-aliased (rendered at 8 times the
+    resolution and averaged down)."""
+    scale = 8
+    height, width = frame.shape[:2]
+    big = np.zeros((height * scale, width * scale), np.uint8)
+    curve = np.round(strand_curve(landmarks) * scale + (scale - 1) / 2).astype(np.int32)
+    cv2.polylines(big, [curve], False, 255, thickness=int(round(STRAND_WIDTH * scale)),
+                  lineType=cv2.LINE_AA)
+    alpha = cv2.resize(big, (width, height), interpolation=cv2.INTER_AREA)
+    alpha = alpha.astype(np.float32)[..., None] * (STRAND_OPACITY / 255)
+    mixed = frame * (1 - alpha) + np.array(STRAND_COLOUR, np.float32) * alpha
+    return np.clip(np.round(mixed), 0, 255).astype(np.uint8)
+
+
+def strand_zones(landmarks, shape, side=1):
+    """(core, flanks, piece) around the strand on one side, inside the face region:
+    two masks and, per pixel, which of STRAND_PIECES pieces along the curve is nearest
+    (-1 away from it)."""
+    curve = strand_curve(landmarks, side)
+    width = face_width(landmarks)
+    reach = STRAND_FLANKS[1] * width
+    height, frame_width = shape[:2]
+    x0, y0 = np.maximum(np.floor(curve.min(axis=0) - reach), 0).astype(int)
+    x1 = min(frame_width, int(np.ceil(curve[:, 0].max() + reach)) + 1)
+    y1 = min(height, int(np.ceil(curve[:, 1].max() + reach)) + 1)
+    ys, xs = np.mgrid[y0:y1, x0:x1]
+    pixels = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float32)
+    distances = np.linalg.norm(pixels[:, None, :] - curve[None], axis=2)
+    nearest = distances.argmin(axis=1).reshape(ys.shape)
+    distance = distances.min(axis=1).reshape(ys.shape)
+    # ends of the curve: pixels past them are nearest to an end point, not beside it
+    beside = (nearest > 0) & (nearest < len(curve) - 1)
+    core, flanks = np.zeros(shape[:2], bool), np.zeros(shape[:2], bool)
+    piece = np.full(shape[:2], -1, np.int32)
+    core[y0:y1, x0:x1] = beside & (distance <= max(STRAND_CORE * width, STRAND_WIDTH / 2))
+    flanks[y0:y1, x0:x1] = beside & (distance >= STRAND_FLANKS[0] * width) & (distance <= reach)
+    piece[y0:y1, x0:x1] = np.where(beside, nearest * STRAND_PIECES // len(curve), -1)
+    face = face_mask(landmarks, shape)
+    return core & face, flanks & face, piece
+
+
+def strand_darkness(frame, zones):
+    """Per piece along the strand: the flanks' mean grey level minus the core's (how
+    much darker a line there is than its surroundings; NaN where a piece has no core or
+    no flanks in the face)."""
+    core, flanks, piece = zones
+    g = grey(frame).astype(np.float32)
+    darkness = np.full(STRAND_PIECES, np.nan)
+    for k in range(STRAND_PIECES):
+        c, f = core & (piece == k), flanks & (piece == k)
+        if c.any() and f.any():
+            darkness[k] = g[f].mean() - g[c].mean()
+    return darkness

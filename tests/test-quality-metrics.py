@@ -3,6 +3,8 @@
 """bench/quality's metrics on synthetic input whose answer is known."""
 
 import sys
+import tempfile
+import types
 import unittest
 from pathlib import Path
 
@@ -169,6 +171,58 @@ class Edges(unittest.TestCase):
         inside = qm.edge_correlation(out, inp, beyond)
         self.assertGreater(inside, 0.9)
         self.assertLess(qm.edge_correlation(out, inp), inside - 0.2)
+
+
+class Strand(unittest.TestCase):
+    """The thin dark strand's contrast: 1 where the output shows it as the input does,
+    0 where it is dropped, and the other cheek unchanged either way."""
+
+    def setUp(self):
+        self.landmarks = synthetic_landmarks()
+        plain = np.full(SHAPE + (3,), 180, np.uint8)
+        self.analysis = types.SimpleNamespace(frames=plain[None], landmarks=[self.landmarks])
+        self.strand = quality_clips.with_strand(self.analysis.frames, [self.landmarks],
+                                                Path(self.tmp.name) / 'strand.npy', 1)
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def measure(self, out):
+        return qa.measure_strand_run(self.analysis, self.strand, [(0, out)],
+                                     {0: self.analysis.frames[0]})
+
+    def test_strand_is_drawn_on_the_cheek_inside_the_face(self):
+        core, flanks, piece = qm.strand_zones(self.landmarks, SHAPE)
+        drawn = (self.strand[0] != self.analysis.frames[0]).any(axis=2)
+        self.assertTrue(core.any() and flanks.any())
+        self.assertFalse((drawn & ~qm.face_mask(self.landmarks, SHAPE)).any())
+        self.assertLess(np.nonzero(drawn)[1].max(), self.landmarks[30, 0])
+        self.assertEqual(set(np.unique(piece[core])), set(range(qm.STRAND_PIECES)))
+
+    def test_shown_as_drawn_is_one(self):
+        result = self.measure(self.strand[0])
+        self.assertAlmostEqual(result['strand_contrast'], 1.0, places=5)
+        self.assertAlmostEqual(result['strand_unevenness'], 0.0, places=5)
+        self.assertEqual(result['strand_other_cheek'], 0.0)
+
+    def test_dropped_is_zero(self):
+        result = self.measure(self.analysis.frames[0])
+        self.assertEqual(result['strand_contrast'], 0.0)
+        self.assertEqual(result['strand_unevenness'], 0.0)
+
+    def test_dashed_is_uneven(self):
+        out = self.strand[0].copy()
+        _, _, piece = qm.strand_zones(self.landmarks, SHAPE)
+        gaps = (piece >= 0) & (piece % 2 == 1)
+        out[gaps] = self.analysis.frames[0][gaps]
+        result = self.measure(out)
+        self.assertAlmostEqual(result['strand_contrast'], 0.5, delta=0.1)
+        self.assertAlmostEqual(result['strand_unevenness'], 0.5, delta=0.05)
 
 
 class GraceHopperPath(unittest.TestCase):

@@ -66,6 +66,11 @@ def main():
             assert r[column] != '—', f'{r[0]} / {r[1]}: column {column + 1} is empty'
         assert 0 <= number(r[8]) <= 100 and number(r[9]) >= 1, r
         assert -1 <= number(r[10]) <= 1, r
+    strands = table(result.stdout, '| clip | style | strand contrast')
+    assert strands and {r[0] for r in strands} == clips, 'no thin strand row for every clip'
+    for r in strands:
+        assert all(cell != '—' for cell in r[2:5]), f'{r[0]} / {r[1]}: a strand cell is empty'
+        assert number(r[3]) >= 0 and number(r[4]) >= 0, r
     authors = [r for r in rows if 'authors' in r[1]]
     assert len(authors) == 1 and authors[0][6] != '—', 'no row for the authors\' video'
     stills = table(result.stdout, '| style | halo')
