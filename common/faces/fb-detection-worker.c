@@ -159,6 +159,12 @@ fb_detection_worker_image (FbDetectionWorker * worker, int width, int height)
   return worker->image;
 }
 
+const FbImage *
+fb_detection_worker_last_image (const FbDetectionWorker * worker)
+{
+  return worker->image;
+}
+
 void
 fb_detection_worker_start (FbDetectionWorker * worker, float enlarge)
 {

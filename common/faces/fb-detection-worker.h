@@ -25,6 +25,8 @@ void fb_detection_worker_free (FbDetectionWorker * worker);
  * the worker is idle (not fb_detection_worker_busy). It stays the caller's to read
  * until the next start. */
 FbImage *fb_detection_worker_image (FbDetectionWorker * worker, int width, int height);
+/* The image the last run looked at (or the next will), as the caller filled it. */
+const FbImage *fb_detection_worker_last_image (const FbDetectionWorker * worker);
 /* Runs the detector on the image, enlarged `enlarge` (>= 1) times per side; drops a
  * result not taken yet. */
 void fb_detection_worker_start (FbDetectionWorker * worker, float enlarge);

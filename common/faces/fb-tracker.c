@@ -84,7 +84,6 @@ typedef struct {
 
 typedef struct {
   FbDetectionWorker *worker;
-  const FbImage *image;         /* what its last request looks at (the worker's) */
   float scale_x;                /* image / frame */
   float scale_y;
   /* the smallest face (frame pixels) it can find, when larger than the smallest that
@@ -285,7 +284,6 @@ request_detection (FbTracker * tracker, int k, const FbImage * grey, gint64 time
   int i;
 
   downscale_into (tracker, grey, image);
-  pass->image = image;
   pass->scale_x = (float) w / grey->width;
   pass->scale_y = (float) h / grey->height;
   pass->partial_min_face = min_face > min_face_size ? min_face : 0;
@@ -436,7 +434,7 @@ start_track (FbTracker * tracker, const FbImage * grey, FbRect box)
 static gboolean
 moved_since_detection (const Pass * pass, const FbImage * grey, FbRect box)
 {
-  const FbImage *work = pass->image;
+  const FbImage *work = fb_detection_worker_last_image (pass->worker);
   FbRect frame = { 0, 0, grey->width, grey->height };
   FbRect inside = fb_rect_intersect (box, frame);
   int x0 = (int) (inside.x * pass->scale_x);
