@@ -39,6 +39,7 @@ fb_cuda_guides_sizes (const FbFacePlan * plan)
   };
 
   s.work[FB_CUDA_GUIDES_LUMA] = pixels;
+  s.work[FB_CUDA_GUIDES_DETAIL_LUMA] = pixels;
   /* the coverage is never larger than the region */
   s.work[FB_CUDA_GUIDES_PLANE_A] = pixels * sizeof (uint16_t);
   s.work[FB_CUDA_GUIDES_PLANE_B] = pixels * sizeof (uint16_t);
@@ -99,21 +100,58 @@ blur_fixed (FbDevice * device, const FbCudaGuidesMemory * m, FbDevicePtr bytes,
       m->work[FB_CUDA_GUIDES_PLANE_B], width, height, radii);
 }
 
-/* fb_appearance_guide of the resampled luma. */
+/* fb_cap_thin_dark of the resampled luma into DETAIL_LUMA, its passes through the
+ * blur's planes (free until the blur) as planes of bytes. */
+static gboolean
+cap_thin_dark (FbDevice * device, const FbFacePlan * plan, const FbCudaGuidesMemory * m,
+    int radius)
+{
+  FbRect region = plan->synthesis_region;
+  FbDevicePtr planes[3] = { m->work[FB_CUDA_GUIDES_LUMA], m->work[FB_CUDA_GUIDES_PLANE_A],
+    m->work[FB_CUDA_GUIDES_PLANE_B]
+  };
+  FbThinDarkCapArgs cap = { AT (const uint8_t *, m->work[FB_CUDA_GUIDES_LUMA]),
+    AT (const uint8_t *, planes[1]), AT (uint8_t *, m->work[FB_CUDA_GUIDES_DETAIL_LUMA]),
+    region.width, region.height, radius
+  };
+  /* dilation along the rows, down the columns, erosion along the rows: from the luma
+   * into A, then B, then A again; the cap erodes A down the columns */
+  static const struct {
+    int src, dst, vertical, larger;
+  } passes[3] = { {0, 1, FALSE, TRUE}, {1, 2, TRUE, TRUE}, {2, 1, FALSE, FALSE} };
+  FbLaunch geometry = fb_launch_2d (region.width, region.height);
+  int pass;
+
+  for (pass = 0; pass < 3; pass++) {
+    FbClosingPassArgs a = { AT (const uint8_t *, planes[passes[pass].src]),
+      AT (uint8_t *, planes[passes[pass].dst]), region.width, region.height, radius,
+      passes[pass].vertical, passes[pass].larger
+    };
+    if (!run (device, FB_KERNEL_ID_fb_closing_pass_kernel, geometry, &a, sizeof (a)))
+      return FALSE;
+  }
+  return run (device, FB_KERNEL_ID_fb_thin_dark_cap_kernel, geometry, &cap, sizeof (cap));
+}
+
+/* fb_appearance_guide of the resampled luma, its thin dark details capped. */
 static gboolean
 appearance_guide (FbDevice * device, const FbFacePlan * plan, const FbCudaGuidesMemory * m)
 {
   FbRect region = plan->synthesis_region;
-  FbBlurNarrowArgs a = { AT (const uint8_t *, m->work[FB_CUDA_GUIDES_LUMA]),
+  float face_width = plan->synthesis_level->face_width;
+  int radii[FB_BLUR_PASSES], thin_dark_radius = fb_thin_dark_radius (face_width);
+  FbDevicePtr detail_luma = thin_dark_radius > 0 ? m->work[FB_CUDA_GUIDES_DETAIL_LUMA]
+      : m->work[FB_CUDA_GUIDES_LUMA];
+  FbBlurNarrowArgs a = { AT (const uint8_t *, detail_luma),
     AT (const uint16_t *, m->work[FB_CUDA_GUIDES_PLANE_A]), AT (uint8_t *, m->app),
     region.width, region.height
   };
-  int radii[FB_BLUR_PASSES];
 
-  if (!fb_blur_radii (FB_GUIDE_BLUR_FRACTION * plan->synthesis_level->face_width, radii))
+  if (!fb_blur_radii (FB_GUIDE_BLUR_FRACTION * face_width, radii))
     return device->klass->fill (device, m->app, 128, (gsize) region.width * region.height);
-  return blur_fixed (device, m, m->work[FB_CUDA_GUIDES_LUMA], region.width, region.height,
-      radii)
+  if (thin_dark_radius > 0 && !cap_thin_dark (device, plan, m, thin_dark_radius))
+    return FALSE;
+  return blur_fixed (device, m, detail_luma, region.width, region.height, radii)
       && run (device, FB_KERNEL_ID_fb_appearance_kernel,
       fb_launch_2d (region.width, region.height), &a, sizeof (a));
 }

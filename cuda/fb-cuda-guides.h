@@ -1,6 +1,6 @@
 /* faceblit — a face's guides in kernels (fb-guide-kernels.cuh), step for step as
  * fb_face_guides_build makes them on the CPU: the frame's luma resampled into the
- * synthesis region, its appearance guide, the feathered face mask (coverage), the
+ * synthesis region, its thin dark details capped, its appearance guide, the feathered face mask (coverage), the
  * histogram matching, the MLS positional guide and a painted background's appearance
  * guide. What is small stays on the host: the
  * MLS field's nodes (on FbWorkers, while the device resamples and blurs), the mask's
@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 /* The guides' working memory on the device. */
 typedef enum {
   FB_CUDA_GUIDES_LUMA,          /* the frame's luma in the synthesis region */
+  FB_CUDA_GUIDES_DETAIL_LUMA,   /* the luma with thin dark details capped */
   FB_CUDA_GUIDES_PLANE_A,       /* the blurs' 8.8 fixed-point planes */
   FB_CUDA_GUIDES_PLANE_B,
   FB_CUDA_GUIDES_MASK_DELTA,    /* the mask's rows of coverage changes */

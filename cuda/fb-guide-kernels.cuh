@@ -1,5 +1,5 @@
-/* faceblit — the kernels of the guides: luma resampled into canonical space, appearance
- * guide, face mask, histogram matching, positional guide, a painted background's
+/* faceblit — the kernels of the guides: luma resampled into canonical space, its thin
+ * dark details capped, appearance guide, face mask, histogram matching, positional guide, a painted background's
  * appearance guide.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
@@ -48,6 +48,32 @@ fb_box_pass_kernel (FbBoxPassArgs a)
   a.dst[(size_t) y * a.width + x] = a.vertical
       ? fb_box_pass_value (a.src + x, a.width, a.height, y, a.radius)
       : fb_box_pass_value (a.src + (size_t) y * a.width, 1, a.width, x, a.radius);
+}
+
+FB_KERNEL
+fb_closing_pass_kernel (FbClosingPassArgs a)
+{
+  int x, y;
+
+  if (!fb_thread_pixel (a.width, a.height, &x, &y))
+    return;
+  a.dst[(size_t) y * a.width + x] = a.vertical
+      ? fb_closing_pass_value (a.src + x, a.width, a.height, y, a.radius, a.larger)
+      : fb_closing_pass_value (a.src + (size_t) y * a.width, 1, a.width, x, a.radius,
+      a.larger);
+}
+
+FB_KERNEL
+fb_thin_dark_cap_kernel (FbThinDarkCapArgs a)
+{
+  int x, y;
+  size_t i;
+
+  if (!fb_thread_pixel (a.width, a.height, &x, &y))
+    return;
+  i = (size_t) y * a.width + x;
+  a.out[i] = fb_thin_dark_cap (a.luma[i], fb_closing_pass_value (a.eroded_rows + x,
+          a.width, a.height, y, a.radius, 0));
 }
 
 FB_KERNEL

@@ -1,5 +1,5 @@
-/* faceblit — the kernels of the guides: luma resampled into canonical space, appearance
- * guide, face mask, histogram matching, positional guide, a painted background's
+/* faceblit — the kernels of the guides: luma resampled into canonical space, its thin
+ * dark details capped, appearance guide, face mask, histogram matching, positional guide, a painted background's
  * appearance guide (fb-guide-kernels.cuh), and
  * the one argument each takes, by value. Pointers in them are device addresses.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
@@ -40,6 +40,30 @@ typedef struct {
   int radius;
   int vertical;
 } FbBoxPassArgs;
+
+/* One thread per value: a pass of the closing that caps thin dark details
+ * (fb_closing_pass_value), of `radius` down the columns (vertical) or along the rows,
+ * keeping the largest value (larger) or the smallest. */
+typedef struct {
+  const uint8_t *src;
+  uint8_t *dst;
+  int width;
+  int height;
+  int radius;
+  int vertical;
+  int larger;
+} FbClosingPassArgs;
+
+/* One thread per value: the closing's last pass (the smallest of `radius` down the
+ * columns of eroded_rows) and fb_thin_dark_cap of luma by it. */
+typedef struct {
+  const uint8_t *luma;
+  const uint8_t *eroded_rows;
+  uint8_t *out;
+  int width;
+  int height;
+  int radius;
+} FbThinDarkCapArgs;
 
 /* One thread per value: the feathered mask from its blur in 8.8 fixed point
  * (fb_coverage_narrow_kernel), or the appearance guide of luma and its blur
@@ -118,6 +142,8 @@ typedef struct {
   X (fb_resample_kernel, FbResampleArgs) \
   X (fb_blur_widen_kernel, FbBlurWidenArgs) \
   X (fb_box_pass_kernel, FbBoxPassArgs) \
+  X (fb_closing_pass_kernel, FbClosingPassArgs) \
+  X (fb_thin_dark_cap_kernel, FbThinDarkCapArgs) \
   X (fb_coverage_narrow_kernel, FbBlurNarrowArgs) \
   X (fb_appearance_kernel, FbBlurNarrowArgs) \
   X (fb_face_mask_kernel, FbFaceMaskArgs) \

@@ -1,4 +1,4 @@
-/* Blur, appearance guide, contrast stretch, histogram matching and the head mask.
+/* Blur, appearance guide, thin dark details' cap, contrast stretch, histogram matching and the head mask.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <math.h>
 #include <string.h>
@@ -324,6 +324,76 @@ test_appearance_guide (void)
   fb_image_free (guide);
 }
 
+/* The largest (larger) or smallest value of src in the square of radius r around
+ * (x, y), coordinates clamped to the image: a closing's two passes at once. */
+static uint8_t
+square_extreme (const FbImage * src, int x, int y, int r, gboolean larger)
+{
+  uint8_t v = larger ? 0 : 255;
+  int i, j;
+
+  for (j = y - r; j <= y + r; j++)
+    for (i = x - r; i <= x + r; i++) {
+      uint8_t s = fb_image_row (src, CLAMP (j, 0, src->height - 1))[CLAMP (i, 0,
+              src->width - 1)];
+      v = larger ? MAX (v, s) : MIN (v, s);
+    }
+  return v;
+}
+
+static void
+test_thin_dark_cap (void)
+{
+  const uint8_t skin = 200;
+  g_autoptr (FbImage) luma = constant_image (64, 48, 1, &skin);
+  FbImage *scratch = NULL, *capped = NULL;
+  int x, y, size, r;
+
+  /* a strand 2 px wide, a blob 10 px wide (an eye, a nostril), a faint crease 1 px
+   * wide; the closing of radius 2 fills what is narrower than 5 px */
+  for (y = 0; y < 48; y++)
+    memset (fb_image_row (luma, y) + 20, 40, 2);
+  for (y = 10; y < 20; y++)
+    memset (fb_image_row (luma, y) + 40, 40, 10);
+  memset (fb_image_row (luma, 35) + 30, 190, 34);
+  fb_cap_thin_dark (luma, 2, &scratch, &capped);
+  g_assert_cmpint (capped->width, ==, 64);
+  g_assert_cmpint (capped->height, ==, 48);
+  for (y = 0; y < 48; y++)
+    for (x = 0; x < 64; x++) {
+      uint8_t in = fb_image_row (luma, y)[x], out = fb_image_row (capped, y)[x];
+      if (x == 20 || x == 21)
+        g_assert_cmpint (out, ==, skin - FB_THIN_DARK_DEPTH);
+      else
+        g_assert_cmpint (out, ==, in);
+    }
+
+  /* any image and radius, narrower than the window too: the closing of the square
+   * around each pixel, capped */
+  for (size = 1; size < 24; size += 5)
+    for (r = 1; r <= 4; r++) {
+      g_autoptr (FbImage) noise = fb_image_new (size + 3, size, 1);
+      g_autoptr (FbImage) dilated = fb_image_new (size + 3, size, 1);
+      GRand *rand = g_rand_new_with_seed (size * 10 + r);
+
+      for (y = 0; y < noise->height; y++)
+        for (x = 0; x < noise->width; x++)
+          fb_image_row (noise, y)[x] = (uint8_t) g_rand_int_range (rand, 0, 256);
+      for (y = 0; y < noise->height; y++)
+        for (x = 0; x < noise->width; x++)
+          fb_image_row (dilated, y)[x] = square_extreme (noise, x, y, r, TRUE);
+      fb_cap_thin_dark (noise, r, &scratch, &capped);
+      for (y = 0; y < noise->height; y++)
+        for (x = 0; x < noise->width; x++)
+          g_assert_cmpint (fb_image_row (capped, y)[x], ==,
+              fb_thin_dark_cap (fb_image_row (noise, y)[x], square_extreme (dilated, x, y,
+                      r, FALSE)));
+      g_rand_free (rand);
+    }
+  fb_image_free (scratch);
+  fb_image_free (capped);
+}
+
 static void
 test_stretch_contrast (void)
 {
@@ -630,6 +700,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guide/blur/reference", test_blur_reference);
   g_test_add_func ("/guide/blur/threads", test_blur_threads);
   g_test_add_func ("/guide/appearance", test_appearance_guide);
+  g_test_add_func ("/guide/thin-dark-cap", test_thin_dark_cap);
   g_test_add_func ("/guide/stretch-contrast", test_stretch_contrast);
   g_test_add_func ("/guide/histogram-match", test_histogram_match);
   g_test_add_func ("/guide/background-appearance", test_background_appearance);

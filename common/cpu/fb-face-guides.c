@@ -166,9 +166,16 @@ guides_job (void *data, int index, int count)
   int row = index - 1, band;
 
   if (index == 0) {
+    float face_width = plan->synthesis_level->face_width;
+    int thin_dark_radius = fb_thin_dark_radius (face_width);
+    const FbImage *detail_luma = g->luma;
+
     resample_luma (guides->frame_luma, plan, g->luma);
-    fb_appearance_guide (g->luma, FB_GUIDE_BLUR_FRACTION * plan->synthesis_level->face_width,
-        &g->guide);
+    if (thin_dark_radius > 0) {
+      fb_cap_thin_dark (g->luma, thin_dark_radius, &g->closing, &g->detail_luma);
+      detail_luma = g->detail_luma;
+    }
+    fb_appearance_guide (detail_luma, FB_GUIDE_BLUR_FRACTION * face_width, &g->guide);
     render_coverage (g, plan);
     match_face_histogram (g, plan->coverage_shift, &plan->synthesis_level->histogram);
     return;
@@ -248,6 +255,8 @@ void
 fb_face_guides_clear (FbFaceGuides * g)
 {
   fb_image_free (g->luma);
+  fb_image_free (g->detail_luma);
+  fb_image_free (g->closing);
   fb_image_free (g->guide);
   fb_image_free (g->coverage);
   g_free (g->pos);

@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 /* Kept from frame to frame so that the streaming thread does not allocate. */
 typedef struct {
   FbImage *luma;
+  FbImage *detail_luma;         /* the luma with thin dark details capped */
+  FbImage *closing;             /* fb_cap_thin_dark's working memory */
   FbImage *guide;               /* G_app, synthesis-region-sized */
   FbImage *coverage;            /* the feathered mask, plan->coverage_* geometry */
   float *pos;                   /* G_pos: 2 floats per pixel */

@@ -343,6 +343,103 @@ fb_appearance_guide (const FbImage * luma, float sigma, FbImage ** guide)
   blur_scratch_release (scratch);
 }
 
+int
+fb_thin_dark_radius (float face_width)
+{
+  return (int) (FB_THIN_DARK_RADIUS_FRACTION * face_width + 0.5f);
+}
+
+/* A closing's pass of radius r along every row of src into dst. Away from the ends
+ * of a row the window needs no clamping: one sweep of the row per offset, which
+ * vectorises. Always inlined with a constant `larger`. */
+static G_ALWAYS_INLINE inline void
+closing_rows (const FbImage * src, FbImage * dst, int r, const int larger)
+{
+  int w = src->width, x, y, k;
+
+  for (y = 0; y < src->height; y++) {
+    const uint8_t *restrict in = fb_image_row (src, y);
+    uint8_t *restrict out = fb_image_row (dst, y);
+
+    for (x = 0; x < MIN (r, w); x++)
+      out[x] = fb_closing_pass_value (in, 1, w, x, r, larger);
+    for (x = MAX (w - r, r); x < w; x++)
+      out[x] = fb_closing_pass_value (in, 1, w, x, r, larger);
+    for (x = r; x < w - r; x++)
+      out[x] = in[x - r];
+    for (k = -r + 1; k <= r; k++)
+      for (x = r; x < w - r; x++)
+        out[x] = fb_closing_pick (out[x], in[x + k], larger);
+  }
+}
+
+/* A closing's pass of radius r down the columns of src into dst: whole rows at a
+ * time, edge rows repeated. */
+static G_ALWAYS_INLINE inline void
+closing_columns (const FbImage * src, FbImage * dst, int r, const int larger)
+{
+  int w = src->width, h = src->height, x, y, k;
+
+  for (y = 0; y < h; y++) {
+    uint8_t *restrict out = fb_image_row (dst, y);
+
+    memcpy (out, fb_image_row (src, CLAMP (y - r, 0, h - 1)), w);
+    for (k = y - r + 1; k <= y + r; k++) {
+      const uint8_t *restrict in = fb_image_row (src, CLAMP (k, 0, h - 1));
+      for (x = 0; x < w; x++)
+        out[x] = fb_closing_pick (out[x], in[x], larger);
+    }
+  }
+}
+
+FB_VECTORISED static void
+dilate_rows (const FbImage * src, FbImage * dst, int r)
+{
+  closing_rows (src, dst, r, TRUE);
+}
+
+FB_VECTORISED static void
+dilate_columns (const FbImage * src, FbImage * dst, int r)
+{
+  closing_columns (src, dst, r, TRUE);
+}
+
+FB_VECTORISED static void
+erode_rows (const FbImage * src, FbImage * dst, int r)
+{
+  closing_rows (src, dst, r, FALSE);
+}
+
+/* The last pass, and the cap of each pixel of luma by the closing. */
+FB_VECTORISED static void
+erode_columns_and_cap (const FbImage * src, const FbImage * luma, FbImage * dst, int r)
+{
+  int x, y;
+
+  closing_columns (src, dst, r, FALSE);
+  for (y = 0; y < dst->height; y++) {
+    const uint8_t *restrict in = fb_image_row (luma, y);
+    uint8_t *restrict out = fb_image_row (dst, y);
+    for (x = 0; x < dst->width; x++)
+      out[x] = fb_thin_dark_cap (in[x], out[x]);
+  }
+}
+
+void
+fb_cap_thin_dark (const FbImage * luma, int radius, FbImage ** scratch, FbImage ** out)
+{
+  int w = luma->width, h = luma->height;
+
+  g_return_if_fail (luma->channels == 1 && radius >= 1);
+  fb_image_ensure (scratch, w, h, 1);
+  fb_image_ensure (out, w, h, 1);
+  g_return_if_fail (*out != luma);
+  dilate_rows (luma, *scratch, radius);
+  dilate_columns (*scratch, *out, radius);
+  erode_rows (*out, *scratch, radius);
+  erode_columns_and_cap (*scratch, luma, *out, radius);
+}
+
 static void
 count_values (const FbImage * image, const FbImage * mask, guint64 counts[256])
 {

@@ -28,6 +28,18 @@ gboolean fb_blur_radii (float sigma, int radii[FB_BLUR_PASSES]);
 /* (Y - blur(Y, sigma)) / 2 + 128, clamped to 0..255; guide resized to match luma. */
 void fb_appearance_guide (const FbImage * luma, float sigma, FbImage ** guide);
 
+/* The radius of the closing that caps thin dark details (fb_cap_thin_dark) on a face
+ * this wide, in its pixels: FB_THIN_DARK_RADIUS_FRACTION of it; 0 where it is too
+ * small to have any. */
+int fb_thin_dark_radius (float face_width);
+
+/* The luma with its thin dark details capped: fb_thin_dark_cap of each pixel and the
+ * luma's grey-level closing of `radius` (>= 1; a square: the passes run along the
+ * rows, then down the columns), into *out, resized to match the 1-channel luma;
+ * *scratch is working memory, kept by the caller between calls. */
+void fb_cap_thin_dark (const FbImage * luma, int radius, FbImage ** scratch,
+    FbImage ** out);
+
 /* Stretches the guide's contrast symmetrically about 128 so that the 99th percentile
  * of |g - 128| inside mask (NULL = everywhere; mask > 127 counts) reaches 100. */
 void fb_guide_stretch_contrast (FbImage * guide, const FbImage * mask);

@@ -57,3 +57,45 @@ fb_appearance_pixel (uint8_t luma, uint16_t blur)
 
   return (uint8_t) fb_clampi (v, 0, 255);
 }
+
+/* Thin dark details (a hair strand across the cheek) are capped before the appearance
+ * guide is made of the luma. Left as they are, they are strong local luminance
+ * details, for which StyleBlit copies the exemplar's darkest strokes, in dashes where
+ * the chunks change. A grey-level closing (the largest value within a radius, then the
+ * smallest within it) fills in every dark structure narrower than its diameter and
+ * keeps wider ones (eyes, nostrils, brows) as they are; a pixel is then kept no darker
+ * than FB_THIN_DARK_DEPTH grey levels below the closing. A faint detail (a wrinkle, a
+ * crease) is unchanged, a strong thin one keeps a faint line. The radius is a fraction
+ * of the face width: what is narrower than about twice that is filled. */
+#define FB_THIN_DARK_RADIUS_FRACTION 0.01f
+#define FB_THIN_DARK_DEPTH 16
+
+/* Which of two values a closing's pass keeps: the larger (the dilation) or the
+ * smaller (the erosion). */
+FB_FUNC uint8_t
+fb_closing_pick (uint8_t a, uint8_t b, int larger)
+{
+  return larger ? (a > b ? a : b) : (a < b ? a : b);
+}
+
+/* Value i of a closing's pass of radius r along a line of n values `step` apart,
+ * edge values repeated: the largest (larger) or the smallest of the 2r + 1 around i. */
+FB_FUNC uint8_t
+fb_closing_pass_value (const uint8_t * line, int step, int n, int i, int r, int larger)
+{
+  uint8_t v = line[(size_t) fb_clampi (i - r, 0, n - 1) * step];
+  int k;
+
+  for (k = i - r + 1; k <= i + r; k++)
+    v = fb_closing_pick (v, line[(size_t) fb_clampi (k, 0, n - 1) * step], larger);
+  return v;
+}
+
+/* The luma with a thin dark detail capped, from the luma and its closing. */
+FB_FUNC uint8_t
+fb_thin_dark_cap (uint8_t luma, uint8_t closed)
+{
+  int floor = (int) closed - FB_THIN_DARK_DEPTH;
+
+  return (uint8_t) ((int) luma > floor ? luma : floor);
+}
