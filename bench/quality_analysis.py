@@ -39,6 +39,7 @@ class InputAnalysis:
     def __init__(self, frames, landmarks, method, flow_path, step=1):
         self.frames = frames
         self.landmarks = landmarks
+        self.step = step
         height, width = frames.shape[1:3]
         self.crop = face_crop(landmarks, (height, width))
         self.masks, self.rings = {}, {}
@@ -109,10 +110,11 @@ def mean_or_none(values):
 
 
 def measure_face_run(analysis, outputs):
-    """Flicker, drift and halo of an output sequence: outputs yields (input frame index,
-    RGB output frame) in order, for the indices of the analysis' pairs."""
+    """Flicker, drift, halo and texture contrast (qm.texture_gradient) of an output
+    sequence: outputs yields (input frame index, RGB output frame) in order, for the
+    indices of the analysis' pairs."""
     pairs = {p['current']: p for p in analysis.pairs}
-    out_differences, drifts, halos = {}, {}, []
+    out_differences, drifts, halos, gradients = {}, {}, [], []
     previous = {}
     for t, out in outputs:
         out = analysis.cropped(out)
@@ -125,10 +127,47 @@ def measure_face_run(analysis, outputs):
                                  mask)
         previous = {t: out}
         if analysis.landmarks[t] is not None and t % HALO_EVERY == 0:
+            gradients.append(qm.texture_gradient(out, analysis.mask(t)))
             ring = analysis.ring(t)
             if ring.any():
                 halos.append(qm.colour_shift(out, analysis.cropped(analysis.frames[t]), ring))
-    return summarise(analysis, out_differences, drifts, halos)
+    return {**summarise(analysis, out_differences, drifts, halos),
+            'gradient': mean_or_none(gradients)}
+
+
+class DriftFloor:
+    """The drift metric's floor at any texture contrast on one clip: the drift, while
+    the head moves, of the clip's input with its detail boosted (qm.detail_boosted) to
+    that contrast. Drift grows with the contrast of what it measures, so a stylized face
+    (3-4 times the input's gradient) drifts several times more than the input even
+    where its texture sticks to the face as the face's own detail does. The floor is
+    read off the curve of drift against gradient through a few boosts (GAINS: from the
+    detail removed, for outputs smoother than their input, to what the exemplars
+    measured so far need), linearly between them and along the last stretch beyond."""
+
+    GAINS = (0.0, 1.0, 4.0, 10.0)
+
+    def __init__(self, analysis):
+        self.points = []
+        for gain in self.GAINS:
+            boosted = ((t, qm.detail_boosted(analysis.frames[t], gain))
+                       for t in range(0, len(analysis.frames), analysis.step))
+            run = measure_face_run(analysis, boosted)
+            if run['drift_moving'] is None:
+                self.points = []
+                return
+            self.points.append((run['gradient'], run['drift_moving']))
+
+    def at(self, gradient):
+        """The floor at mean gradient `gradient` (None without moving pairs)."""
+        if not self.points or gradient is None:
+            return None
+        gradients, drifts = zip(*self.points)
+        if gradient <= gradients[-1]:
+            return float(np.interp(gradient, gradients, drifts))
+        (g0, d0), (g1, d1) = self.points[-2:]
+        return d0 + (d1 - d0) * (gradient - g0) / (g1 - g0)
+
 
 
 def summarise(analysis, out_differences, drifts, halos):
@@ -171,15 +210,17 @@ def measure_chunks_run(analysis, outputs):
 
 def measure_background_run(analysis, outputs):
     """Edge correlation of stylize-background=true output frames with their inputs."""
-    whole, beyond = [], []
+    whole, beyond, layout = [], [], []
     for t, out in outputs:
         if sampled(t, analysis):
             whole.append(qm.edge_correlation(out, analysis.frames[t]))
             if analysis.landmarks[t] is not None:
                 mask = qm.beyond_head_mask(analysis.landmarks[t], out.shape)
                 beyond.append(qm.edge_correlation(out, analysis.frames[t], mask))
+                layout.append(qm.layout_edge_correlation(out, analysis.frames[t], mask))
     return {'edge_correlation': mean_or_none(whole),
-            'edge_correlation_beyond': mean_or_none(beyond)}
+            'edge_correlation_beyond': mean_or_none(beyond),
+            'edge_layout_beyond': mean_or_none(layout)}
 
 
 def strand_sampled(t, analysis):

@@ -23,6 +23,13 @@ HALO_RING = (0.02, 0.10)
 HEAD_MARGIN = 0.5
 # A chunk smaller than this share of the face is a fragment.
 FRAGMENT_SHARE = 0.002
+# The drift floor's texture: the input's detail between these two blurs (Gaussian sigma,
+# pixels), boosted (detail_boosted).
+DETAIL_BLUR = 0.7
+BASE_BLUR = 3.0
+# Pixels the input is moved by each way for layout_edge_correlation: more than the edges'
+# blur and a line's width, less than a region's size.
+EDGE_SHIFT = 8
 
 
 def face_width(landmarks):
@@ -147,6 +154,45 @@ def edge_correlation(out, inp, mask=None):
     a, b = a - a.mean(), b - b.mean()
     denominator = np.sqrt((a * a).sum() * (b * b).sum())
     return float((a * b).sum() / denominator) if denominator > 0 else 0.0
+
+
+def texture_gradient(frame, mask):
+    """Mean gradient magnitude of the grey image in the mask, grey levels per pixel: the
+    contrast that the drift of a texture grows with (the flow's error costs each pixel its
+    gradient times the error)."""
+    g = grey(frame).astype(np.float32)
+    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0) / 8.0
+    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1) / 8.0
+    return float(np.hypot(gx, gy)[mask].mean())
+
+
+def detail_boosted(frame, gain):
+    """The frame with its detail (above DETAIL_BLUR, below BASE_BLUR) multiplied by gain:
+    a texture of any contrast that sticks to the face by construction. Above a slight
+    blur, so that the boost does not multiply the video's compression noise, which a
+    stylized face does not carry."""
+    f = frame.astype(np.float32)
+    base = cv2.GaussianBlur(f, (0, 0), BASE_BLUR)
+    detail = cv2.GaussianBlur(f, (0, 0), DETAIL_BLUR) - base
+    return np.clip(base + gain * detail + 0.5, 0, 255).astype(np.uint8)
+
+
+def shifted(frame, dx, dy):
+    """The frame moved by (dx, dy) pixels, its edge pixels repeated into the gap."""
+    matrix = np.float32([[1, 0, dx], [0, 1, dy]])
+    return cv2.warpAffine(frame, matrix, frame.shape[1::-1], borderMode=cv2.BORDER_REPLICATE)
+
+
+def layout_edge_correlation(out, inp, mask=None):
+    """The edge correlation of the output with the input moved EDGE_SHIFT pixels left,
+    right, up and down (their mean). Edge magnitudes correlate wherever both pictures
+    are busy at the same place (the exemplar's hair over the target's window blinds) as
+    well as where the target's lines show through (ghosts); moving the input loses only
+    the ghosts' part, so this is the layout's part and what edge_correlation has above
+    it is the ghosts'."""
+    moves = ((EDGE_SHIFT, 0), (-EDGE_SHIFT, 0), (0, EDGE_SHIFT), (0, -EDGE_SHIFT))
+    return float(np.mean([edge_correlation(out, shifted(inp, dx, dy), mask)
+                          for dx, dy in moves]))
 
 
 def flicker(out_differences, in_differences):

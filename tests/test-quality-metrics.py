@@ -173,6 +173,54 @@ class Edges(unittest.TestCase):
         self.assertLess(qm.edge_correlation(out, inp), inside - 0.2)
 
 
+class Floors(unittest.TestCase):
+    def test_texture_gradient_of_a_ramp(self):
+        ramp = np.tile((2 * np.arange(SHAPE[1])).clip(0, 255).astype(np.uint8), (SHAPE[0], 1))
+        frame = np.repeat(ramp[..., None], 3, axis=2)
+        mask = np.zeros(SHAPE, bool)
+        mask[10:-10, 10:100] = True  # inside the ramp, before it saturates at 255
+        self.assertAlmostEqual(qm.texture_gradient(frame, mask), 2.0, places=4)
+
+    def test_boost_scales_the_detail(self):
+        frame = textured(seed=5)
+        mask = np.zeros(SHAPE, bool)
+        mask[20:-20, 20:-20] = True
+        base = qm.texture_gradient(qm.detail_boosted(frame, 0.0), mask)
+        detail = [qm.texture_gradient(qm.detail_boosted(frame, g), mask) - base
+                  for g in (1.0, 2.0)]
+        self.assertGreater(detail[0], 0.2)
+        # about twice the detail's share of the gradient at twice the boost
+        self.assertAlmostEqual(detail[1] / detail[0], 2.0, delta=0.3)
+
+    def test_ghosts_are_lost_by_a_move_and_layout_is_not(self):
+        """The input's own lines in the output are ghosts: moving the input loses their
+        correlation. Another busy texture where the input is busy (and plain where it is
+        plain) correlates by layout alone, moved or not."""
+        busy = np.zeros(SHAPE, bool)
+        busy[:, :SHAPE[1] // 2] = True
+        plain = np.full(SHAPE + (3,), 128, np.uint8)
+        fine = lambda seed: cv2.resize(np.random.default_rng(seed).integers(  # noqa: E731
+            0, 256, (SHAPE[0] // 2, SHAPE[1] // 2, 3)).astype(np.uint8), SHAPE[::-1])
+        inp = np.where(busy[..., None], fine(3), plain)
+        layout = np.where(busy[..., None], fine(4), plain)
+        ghost = qm.edge_correlation(inp, inp) - qm.layout_edge_correlation(inp, inp)
+        self.assertGreater(ghost, 0.25)
+        self.assertLess(abs(qm.edge_correlation(layout, inp)
+                            - qm.layout_edge_correlation(layout, inp)), 0.05)
+        self.assertGreater(qm.layout_edge_correlation(layout, inp), 0.3)
+
+    def test_floor_reads_the_curve(self):
+        floor = qa.DriftFloor.__new__(qa.DriftFloor)
+        floor.points = [(2.0, 0.5), (4.0, 1.0), (8.0, 3.0), (12.0, 4.0)]
+        self.assertAlmostEqual(floor.at(3.0), 0.75)
+        self.assertAlmostEqual(floor.at(10.0), 3.5)
+        self.assertAlmostEqual(floor.at(16.0), 5.0)  # along the last stretch
+        self.assertAlmostEqual(floor.at(1.0), 0.5)
+        self.assertIsNone(floor.at(None))
+        floor.points = []
+        self.assertIsNone(floor.at(5.0))
+
+
 class Strand(unittest.TestCase):
     """The thin dark strand's contrast: 1 where the output shows it as the input does,
     0 where it is dropped, and the other cheek unchanged either way."""

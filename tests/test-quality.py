@@ -73,6 +73,14 @@ def main():
         assert number(r[3]) >= 0 and number(r[4]) >= 0, r
     authors = [r for r in rows if 'authors' in r[1]]
     assert len(authors) == 1 and authors[0][6] != '—', 'no row for the authors\' video'
+    floors = table(result.stdout, '| clip | style | gradient')
+    assert floors and {r[0] for r in floors if 'authors' not in r[1]} == clips, \
+        'no floor row for every clip'
+    for r in floors:
+        # gradient, drift while moving, its floor, and (ours) the edges and their layout
+        for column in (2, 3, 4) + ((6, 7) if 'authors' not in r[1] else ()):
+            assert r[column] != '—', f'{r[0]} / {r[1]}: floor column {column + 1} is empty'
+        assert number(r[2]) > 0 and number(r[4]) > 0, r
     stills = table(result.stdout, '| style | halo')
     assert stills and stills[0][0] == STYLE and stills[0][3] != '—', 'no still comparison'
     return 0
