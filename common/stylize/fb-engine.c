@@ -31,11 +31,11 @@ fb_render_params_init_defaults (FbRenderParams * params)
 {
   params->voting = 3;
   params->threshold = 100.0f;
-  /* at 1, chunks along the seams changed from frame to frame (an eye's pupil came and
-   * went); 10 keeps them, with no trailing seen at target1's fastest turn (3 px a
-   * frame): drift while moving -5 %, while still -8 %, tiny chunks the same. 30 steadies
-   * a little more but fragments more (target1 x ken 23 -> 26 %) */
-  params->lambda_temporal = 10.0f;
+  /* Higher keeps more of the previous frame's chunks (steadier seams, drift while
+   * moving on target1: 1 -> 3 -> 10 gave 5.09 -> 4.92 -> 4.73), but the kept chunks
+   * fragment as the face deforms: tiny chunks on 60 frames of target1 x ken 29 -> 30
+   * -> 35 %. 3 keeps every clip within issue 9's 30 %. */
+  params->lambda_temporal = 3.0f;
   params->stylize_background = FALSE;
   params->strength = 1.0f;
   params->lighting = 0.0f;
