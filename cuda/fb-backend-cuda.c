@@ -24,7 +24,7 @@ typedef struct {
 } DeviceBuffer;
 
 typedef struct {
-  DeviceBuffer rgb, guide, rgb_blurred, table;
+  DeviceBuffer rgb, guide, rgb_blurred, tone, table;
 } DeviceStyleLevel;
 
 typedef struct {
@@ -50,6 +50,7 @@ typedef struct {
 
 struct FbFaceBuffers {
   DeviceBuffer pos, app, coverage;
+  DeviceBuffer tone_gains;      /* the backdrop's (plan->backdrop_tone) */
   DeviceBuffer guides_work[FB_CUDA_GUIDES_N_WORK];      /* the guides' working memory */
   FbCudaGuidesHost guides;      /* and what they keep on the host */
   DeviceBuffer lighting_work[FB_CUDA_LIGHTING_N_WORK];   /* the lighting's */
@@ -213,7 +214,7 @@ static void
 cuda_face_free (FbBackend * backend, FbFaceBuffers * f)
 {
   FbDevice *device = cuda_of (backend)->device;
-  DeviceBuffer *buffers[] = { &f->pos, &f->app, &f->coverage, &f->previous,
+  DeviceBuffer *buffers[] = { &f->pos, &f->app, &f->coverage, &f->tone_gains, &f->previous,
     &f->previous_settled, &f->nnf, &f->settled, &f->prev_nnf, &f->prev_settled,
     &f->output, &f->prev_output
   };
@@ -258,6 +259,8 @@ ensure_style (FbCudaBackend * cuda, const FbStyle * style)
             (gsize) l->guide->stride * l->guide->height)
         || !upload (device, &d->rgb_blurred, l->rgb_blurred->data,
             (gsize) l->rgb_blurred->stride * l->rgb_blurred->height)
+        || !upload (device, &d->tone, l->tone->data,
+            (gsize) l->tone->stride * l->tone->height)
         || !upload (device, &d->table, l->table->entries,
             fb_seed_table_n_entries (l->table) * sizeof (uint32_t)))
       return FALSE;
@@ -319,7 +322,9 @@ cuda_guides (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan,
       || !ensure (device, &f->previous, pixels * sizeof (int32_t))
       || !ensure (device, &f->previous_settled, 3 * pixels * sizeof (float))
       || !ensure (device, &f->nnf, pixels * sizeof (int32_t))
-      || !ensure (device, &f->settled, 3 * pixels * sizeof (float)))
+      || !ensure (device, &f->settled, 3 * pixels * sizeof (float))
+      || (plan->backdrop_tone && !ensure (device, &f->tone_gains,
+              (gsize) plan->coverage_width * plan->coverage_height * sizeof (uint16_t))))
     return failed (backend);
   for (i = 0; i < FB_CUDA_GUIDES_N_WORK; i++) {
     if (!ensure (device, &f->guides_work[i], sizes.work[i]))
@@ -330,6 +335,8 @@ cuda_guides (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan,
   memory.app = f->app.ptr;
   memory.coverage = f->coverage.ptr;
   memory.style_guide = cuda->levels[plan->level_index + plan->synthesis_shift].guide.ptr;
+  memory.style_tone = cuda->levels[plan->level_index + plan->synthesis_shift].tone.ptr;
+  memory.tone_gains = f->tone_gains.ptr;
   if (!fb_cuda_guides_build (device, cuda->workers, plan, cuda->frame_luma.ptr,
           frame_luma->width, frame_luma->height, &memory, &f->guides))
     return failed (backend);
@@ -456,7 +463,7 @@ cuda_relight (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan,
   FbDevice *device = cuda_of (backend)->device;
   gsize sizes[FB_CUDA_LIGHTING_N_WORK];
   FbCudaLightingMemory memory = { f->guides_work[FB_CUDA_GUIDES_LUMA].ptr, f->coverage.ptr,
-    f->output.ptr
+    plan->backdrop_tone ? f->tone_gains.ptr : 0, f->output.ptr
   };
   int k;
 
@@ -532,6 +539,7 @@ cuda_free (FbBackend * backend)
     release (cuda->device, &cuda->levels[i].rgb);
     release (cuda->device, &cuda->levels[i].guide);
     release (cuda->device, &cuda->levels[i].rgb_blurred);
+    release (cuda->device, &cuda->levels[i].tone);
     release (cuda->device, &cuda->levels[i].table);
   }
   release (cuda->device, &cuda->frame_luma);

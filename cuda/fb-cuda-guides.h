@@ -35,6 +35,8 @@ typedef struct {
   FbDevicePtr app;              /* G_app: 1 byte per pixel */
   FbDevicePtr coverage;         /* the feathered mask, plan->coverage_* geometry, packed */
   FbDevicePtr style_guide;      /* the synthesis level's appearance guide, its geometry */
+  FbDevicePtr style_tone;       /* the synthesis level's tone, its geometry */
+  FbDevicePtr tone_gains;       /* the backdrop's, coverage-sized (plan->backdrop_tone) */
   FbDevicePtr work[FB_CUDA_GUIDES_N_WORK];
 } FbCudaGuidesMemory;
 

@@ -66,12 +66,19 @@ fb_cuda_lighting_apply (FbDevice * device, const FbFacePlan * plan,
   FbLightingGainArgs gains = { AT (const uint16_t *,
         m->work[FB_CUDA_LIGHTING_TARGET_BLURRED]), AT (const uint16_t *,
         m->work[FB_CUDA_LIGHTING_STYLIZED_BLURRED]), AT (const uint8_t *, m->coverage),
-    w, h, 0, plan->lighting, AT (uint16_t *, m->work[FB_CUDA_LIGHTING_GAINS])
+    w, h, 0, plan->lighting, AT (const uint16_t *, m->tone_gains),
+    AT (uint16_t *, m->work[FB_CUDA_LIGHTING_GAINS])
   };
   FbLightingApplyArgs apply = { gains.gains, w, h,
     plan->coverage_shift + plan->synthesis_shift, AT (uint8_t *, m->output),
     plan->region.width, plan->region.height
   };
+
+  if (plan->lighting == 0) {
+    apply.gains = gains.tone_gains;
+    return run (device, FB_KERNEL_ID_fb_lighting_apply_kernel,
+        fb_launch_2d (apply.width, apply.height), &apply, sizeof (apply));
+  }
 
   /* fb_face_plan_lighting_sigma is at least 1: the blur always has radii */
   fb_blur_radii (fb_face_plan_lighting_sigma (plan), radii);

@@ -29,6 +29,7 @@ typedef enum {
 typedef struct {
   FbDevicePtr luma;
   FbDevicePtr coverage;
+  FbDevicePtr tone_gains;       /* the backdrop's, coverage-sized; 0: none */
   FbDevicePtr output;
   FbDevicePtr work[FB_CUDA_LIGHTING_N_WORK];
 } FbCudaLightingMemory;
@@ -42,8 +43,8 @@ typedef struct {
 /* How many bytes each of the working buffers needs. */
 void fb_cuda_lighting_sizes (const FbFacePlan * plan, gsize sizes[FB_CUDA_LIGHTING_N_WORK]);
 
-/* Multiplies the output by the gain map (plan->lighting > 0); level_ratio as for
- * fb_face_lighting_apply. FALSE with the device's error set when a device call fails. */
+/* Multiplies the output by the gain map and the backdrop's tone gains (plan->lighting
+ * > 0 or memory->tone_gains); level_ratio as for fb_face_lighting_apply. FALSE with the device's error set when a device call fails. */
 gboolean fb_cuda_lighting_apply (FbDevice * device, const FbFacePlan * plan,
     const FbCudaLightingMemory * memory, FbCudaLightingHost * host,
     uint32_t * level_ratio);

@@ -107,7 +107,8 @@ typedef struct {
 } FbLutArgs;
 
 /* One thread per pixel of the region: the MLS field between its nodes, folded into the
- * style's corners beyond it (fold). */
+ * style's corners beyond it (fold); the thread of a coverage sample's pixel also makes
+ * its fb_backdrop_tone_gain, before folding (tone_gains, else NULL). */
 typedef struct {
   const FbPoint *nodes;
   int cols;
@@ -120,6 +121,12 @@ typedef struct {
   float corner_size;
   int corner;
   float *pos;                   /* 2 per pixel */
+  const uint8_t *tone;          /* the style level's, tone_stride a row */
+  int tone_stride;
+  int corner_tone;
+  int coverage_shift;
+  int coverage_width;
+  uint16_t *tone_gains;
 } FbPositionalArgs;
 
 /* One thread per pixel of the region: fb_background_appearance. */

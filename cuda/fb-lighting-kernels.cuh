@@ -34,9 +34,13 @@ fb_lighting_gain_kernel (FbLightingGainArgs a)
 {
   size_t k;
 
-  if (fb_thread_value (a.width, a.height, &k))
-    a.gains[k] = fb_lighting_gain (a.target[k], a.stylized[k], a.level_ratio,
-        a.coverage[k], a.lighting);
+  uint16_t gain;
+
+  if (!fb_thread_value (a.width, a.height, &k))
+    return;
+  gain = fb_lighting_gain (a.target[k], a.stylized[k], a.level_ratio, a.coverage[k],
+      a.lighting);
+  a.gains[k] = a.tone_gains ? fb_lighting_gains_product (gain, a.tone_gains[k]) : gain;
 }
 
 FB_KERNEL

@@ -24,7 +24,8 @@ typedef struct {
   uint32_t *row_sums;           /* 2 per row */
 } FbLightingRowSumsArgs;
 
-/* One thread per coverage sample: fb_lighting_gain of the two planes' blurs. */
+/* One thread per coverage sample: fb_lighting_gain of the two planes' blurs, times the
+ * backdrop's tone gain (tone_gains, else NULL). */
 typedef struct {
   const uint16_t *target;       /* 8.8, packed */
   const uint16_t *stylized;
@@ -33,6 +34,7 @@ typedef struct {
   int height;
   uint32_t level_ratio;
   int lighting;
+  const uint16_t *tone_gains;
   uint16_t *gains;
 } FbLightingGainArgs;
 

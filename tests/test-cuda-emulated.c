@@ -407,6 +407,7 @@ test_releases_memory (void)
       expected += (gsize) level->rgb->stride * level->rgb->height
           + (gsize) level->guide->stride * level->guide->height
           + (gsize) level->rgb_blurred->stride * level->rgb_blurred->height
+          + (gsize) level->tone->stride * level->tone->height
           + fb_seed_table_n_entries (level->table) * sizeof (uint32_t);
     }
     g_assert_cmpuint (style_bytes, ==, expected);
@@ -647,10 +648,12 @@ check_lighting_kernels (FbDevice * device, FbWorkers * workers, GRand * rand, in
     g_autoptr (FbImage) expected = fb_image_copy (colours);
     g_autoptr (FbImage) got = fb_image_copy (colours);
 
-    fb_face_lighting_apply (&cpu, workers, &plan, luma, coverage, expected, &cpu_ratio);
+    fb_face_lighting_apply (&cpu, workers, &plan, luma, coverage, NULL, expected,
+        &cpu_ratio);
     memory.luma = device_copy (device, luma);
     memory.coverage = device_copy (device, coverage);
     memory.output = device_copy (device, colours);
+    memory.tone_gains = 0;
     fb_cuda_lighting_sizes (&plan, sizes);
     for (k = 0; k < FB_CUDA_LIGHTING_N_WORK; k++)
       memory.work[k] = device->klass->alloc (device, sizes[k]);

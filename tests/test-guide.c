@@ -1,6 +1,7 @@
 /* Blur, appearance guide, thin dark details' cap, contrast stretch, histogram matching and the head mask.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fb-guide.h"
@@ -690,6 +691,39 @@ test_fold_into_style_corner (void)
   }
 }
 
+/* The backdrop's tone gain: 1 inside the exemplar; just beyond a border like the
+ * corner, the border's tone over the tiled one; far away, the corner's mean over it; a
+ * border unlike the corner (a bust's base) followed only a little. */
+static void
+test_backdrop_tone_gain (void)
+{
+  const int w = 100, h = 100, corner_tone = 100;
+  const float size = fb_style_corner_size (w, h);
+  g_autoptr (FbImage) tone = fb_image_new (w, h, 1);
+  float inside[2] = { 50, 50 }, near_left[2] = { -1, 50 }, far_left[2] = { -1e4f, 50 };
+  float near_bottom[2] = { 50, h };
+  int x, y;
+  double near, expected;
+
+  /* the corner's square (and around it) 100, the left border 120, the bottom 250 */
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      fb_image_row (tone, y)[x] = x < 20 && y < 20 ? 100 : y == h - 1 ? 250 : 120;
+  g_assert_cmpuint (fb_backdrop_tone_gain (inside, w, h, size, 0, tone->data,
+          tone->stride, corner_tone), ==, FB_LIGHTING_ONE);
+  /* 1 pixel out: the border's 120 wanted, nearly all of it and 1 / (1 + 0.5^2) as
+   * much, over the tiled 100 */
+  near = FB_BACKDROP_TONE_REACH * size / (FB_BACKDROP_TONE_REACH * size + 1);
+  expected = FB_LIGHTING_ONE * (100 + near * 20 / (1 + 0.25)) / 100;
+  g_assert_cmpfloat (fabs (fb_backdrop_tone_gain (near_left, w, h, size, 0, tone->data,
+              tone->stride, corner_tone) - expected), <=, 1);
+  g_assert_cmpint (abs (fb_backdrop_tone_gain (far_left, w, h, size, 0, tone->data,
+              tone->stride, corner_tone) - FB_LIGHTING_ONE), <=, FB_LIGHTING_ONE / 100);
+  /* 150 levels brighter: a fifteenth of the difference is followed (1 / (1 + 3.75^2)) */
+  g_assert_cmpint (fb_backdrop_tone_gain (near_bottom, w, h, size, 0, tone->data,
+          tone->stride, corner_tone), <, FB_LIGHTING_ONE * 1.10);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -705,6 +739,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guide/histogram-match", test_histogram_match);
   g_test_add_func ("/guide/background-appearance", test_background_appearance);
   g_test_add_func ("/guide/fold-into-style-corner", test_fold_into_style_corner);
+  g_test_add_func ("/guide/backdrop-tone-gain", test_backdrop_tone_gain);
   g_test_add_func ("/mask/outline", test_mask_outline);
   g_test_add_func ("/mask/fill", test_mask_fill);
   g_test_add_func ("/mask/fill-notch", test_mask_fill_notch);

@@ -195,7 +195,7 @@ test_side_lit_face (void)
     stylized = fb_image_copy (s.output);
     target = left_right_ratio (&s, s.luma);
     before = left_right_ratio (&s, s.output);
-    fb_face_lighting_apply (&lighting, workers, &s.plan, s.luma, s.coverage, s.output,
+    fb_face_lighting_apply (&lighting, workers, &s.plan, s.luma, s.coverage, NULL, s.output,
         &level_ratio);
     g_assert_cmpuint (level_ratio, >, 0);
     after[i] = left_right_ratio (&s, s.output);

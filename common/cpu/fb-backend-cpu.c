@@ -192,7 +192,8 @@ cpu_relight (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan,
     uint32_t * level_ratio)
 {
   fb_face_lighting_apply (&f->lighting, workers_of (backend), plan, f->guides.luma,
-      f->guides.coverage, f->output, level_ratio);
+      f->guides.coverage, plan->backdrop_tone ? f->guides.tone_gains : NULL, f->output,
+      level_ratio);
   return TRUE;
 }
 

@@ -138,6 +138,32 @@ fold_into_style_corner (float *pos, size_t n, const FbStyleLevel * style)
     fb_fold_into_style_corner (pos + 2 * i, width, height, size, style->background_corner);
 }
 
+/* fb_backdrop_tone_gain of the coverage samples whose pixels lie in rows [y0, y1) of
+ * the positional guide, not folded yet. */
+static void
+backdrop_tone_rows (const GuidesJob * guides, int y0, int y1)
+{
+  const FbMlsField *field = guides->field;
+  const FbFacePlan *plan = guides->plan;
+  const FbStyleLevel *style = plan->synthesis_level;
+  const int shift = plan->coverage_shift, width = style->rgb->width;
+  const int height = style->rgb->height;
+  const float size = fb_style_corner_size (width, height);
+  int i, y;
+
+  for (y = y0; y < y1; y++) {
+    int j = y >> shift;
+    uint16_t *gains = guides->g->tone_gains + (size_t) j * plan->coverage_width;
+    if (y != fb_coverage_sample (j, shift, field->height))
+      continue;
+    for (i = 0; i < plan->coverage_width; i++)
+      gains[i] = fb_backdrop_tone_gain (field->field + 2 * ((size_t) y * field->width
+              + fb_coverage_sample (i, shift, field->width)), width, height, size,
+          style->background_corner, style->tone->data, style->tone->stride,
+          style->corner_tone);
+  }
+}
+
 /* The positional guide in pixel rows [y0, y1), whose nodes are known. */
 static void
 positional_guide_rows (const GuidesJob * guides, int y0, int y1)
@@ -145,6 +171,8 @@ positional_guide_rows (const GuidesJob * guides, int y0, int y1)
   const FbMlsField *field = guides->field;
 
   fb_mls_field_interpolate (field, y0, y1);
+  if (guides->plan->backdrop_tone)
+    backdrop_tone_rows (guides, y0, y1);
   if (guides->plan->params->stylize_background)
     fold_into_style_corner (field->field + (size_t) 2 * y0 * field->width,
         (size_t) (y1 - y0) * field->width, guides->plan->synthesis_level);
@@ -230,6 +258,13 @@ fb_face_guides_build (FbFaceGuides * g, FbWorkers * workers, const FbFacePlan * 
     g->node_rows_done = g_renew (gint, g->node_rows_done, nodes);
     g->nodes_capacity = nodes;
   }
+  if (plan->backdrop_tone) {
+    size_t samples = (size_t) plan->coverage_width * plan->coverage_height;
+    if (samples > g->tone_gains_capacity) {
+      g->tone_gains = g_renew (uint16_t, g->tone_gains, samples);
+      g->tone_gains_capacity = samples;
+    }
+  }
   guides.node_rows_done = g->node_rows_done;
   memset (guides.node_rows_done, 0, pixel_bands * sizeof (gint));
   field.nodes = g->nodes;
@@ -260,6 +295,7 @@ fb_face_guides_clear (FbFaceGuides * g)
   fb_image_free (g->guide);
   fb_image_free (g->coverage);
   g_free (g->pos);
+  g_free (g->tone_gains);
   g_free (g->nodes);
   g_free (g->node_rows_done);
   memset (g, 0, sizeof (*g));

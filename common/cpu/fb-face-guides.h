@@ -21,6 +21,8 @@ typedef struct {
   FbImage *coverage;            /* the feathered mask, plan->coverage_* geometry */
   float *pos;                   /* G_pos: 2 floats per pixel */
   size_t pos_capacity;          /* pixels */
+  uint16_t *tone_gains;         /* fb_backdrop_tone_gain per coverage sample */
+  size_t tone_gains_capacity;
   FbPoint *nodes;
   gint *node_rows_done;         /* as many as nodes */
   size_t nodes_capacity;

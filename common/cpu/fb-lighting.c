@@ -68,6 +68,8 @@ typedef struct {
   FbImage *output;
   float sigma;
   uint32_t level_ratio;
+  const uint16_t *tone_gains;   /* the backdrop's (plan->backdrop_tone), else NULL */
+  const uint16_t *gains;        /* what the output is multiplied by */
   FbRect lit;                   /* the output pixels whose gain may differ from 1 */
 } LightingJob;
 
@@ -113,10 +115,13 @@ gains_job (void *data, int index, int count)
   for (j = j0; j < j1; j++) {
     const uint8_t *coverage = fb_image_row (job->coverage, j);
     size_t row = (size_t) j * width;
-    for (i = 0; i < width; i++)
-      l->gains[row + i] = fb_lighting_gain (l->target_blurred[row + i],
+    for (i = 0; i < width; i++) {
+      uint16_t gain = fb_lighting_gain (l->target_blurred[row + i],
           l->stylized_blurred[row + i], job->level_ratio, coverage[i],
           job->plan->lighting);
+      l->gains[row + i] = job->tone_gains
+          ? fb_lighting_gains_product (gain, job->tone_gains[row + i]) : gain;
+    }
   }
 }
 
@@ -154,16 +159,16 @@ static void
 apply_job (void *data, int index, int count)
 {
   LightingJob *job = data;
-  const FbFaceLighting *l = job->l;
+  const FbFacePlan *plan = job->plan;
   FbRect lit = job->lit;
-  int shift = job->plan->coverage_shift + job->plan->synthesis_shift, x, y, y0, y1;
+  int shift = plan->coverage_shift + plan->synthesis_shift, x, y, y0, y1;
 
   fb_band_rows (lit.height, index, count, &y0, &y1);
   for (y = lit.y + y0; y < lit.y + y1; y++) {
     uint8_t *row = fb_image_row (job->output, y);
     for (x = lit.x; x < lit.x + lit.width; x++)
-      fb_lighting_pixel (l->gains, l->target->width, l->target->height, shift, x, y,
-          row + 3 * x);
+      fb_lighting_pixel (job->gains, plan->coverage_width, plan->coverage_height, shift,
+          x, y, row + 3 * x);
   }
 }
 
@@ -188,23 +193,28 @@ ensure_buffers (FbFaceLighting * l, int width, int height)
 
 void
 fb_face_lighting_apply (FbFaceLighting * l, FbWorkers * workers, const FbFacePlan * plan,
-    const FbImage * luma, const FbImage * coverage, FbImage * output,
-    uint32_t * level_ratio)
+    const FbImage * luma, const FbImage * coverage, const uint16_t * tone_gains,
+    FbImage * output, uint32_t * level_ratio)
 {
   int width = plan->coverage_width, height = plan->coverage_height;
   LightingJob job = { l, plan, fb_face_plan_lighting_samples (plan, luma->data,
         luma->stride, output->data, output->stride, coverage->data, coverage->stride),
-    coverage, output, fb_face_plan_lighting_sigma (plan)
+    coverage, output, fb_face_plan_lighting_sigma (plan), 0, tone_gains, tone_gains
   };
+  FbRect whole = { 0, 0, output->width, output->height };
 
-  ensure_buffers (l, width, height);
-  fb_workers_run (workers, samples_job, &job, fb_band_count (workers, height));
-  job.level_ratio = *level_ratio = fb_lighting_level_ratio (l->row_sums, height,
-      *level_ratio);
-  fb_workers_run (workers, blur_job, &job, 2);
-  fb_workers_run (workers, gains_job, &job, fb_band_count (workers, height));
-  job.lit = lit_pixels (coverage, plan->coverage_shift + plan->synthesis_shift,
-      output->width, output->height);
+  if (plan->lighting > 0) {
+    ensure_buffers (l, width, height);
+    fb_workers_run (workers, samples_job, &job, fb_band_count (workers, height));
+    job.level_ratio = *level_ratio = fb_lighting_level_ratio (l->row_sums, height,
+        *level_ratio);
+    fb_workers_run (workers, blur_job, &job, 2);
+    fb_workers_run (workers, gains_job, &job, fb_band_count (workers, height));
+    job.gains = l->gains;
+  }
+  /* the backdrop's tone reaches beyond the face */
+  job.lit = tone_gains ? whole : lit_pixels (coverage, plan->coverage_shift
+      + plan->synthesis_shift, output->width, output->height);
   fb_workers_run (workers, apply_job, &job, fb_band_count (workers, job.lit.height));
 }
 

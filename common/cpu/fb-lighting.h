@@ -75,11 +75,13 @@ typedef struct {
 
 /* Multiplies the face's output (3 channels, plan->region-sized) by the gain map made
  * from the target's luma in the synthesis region and the coverage (plan->coverage_*
- * geometry). plan->lighting > 0. level_ratio: the face's previous frame's level ratio
- * (0: none), replaced by this frame's (fb_lighting_level_ratio). */
+ * geometry), and by the backdrop's tone gains (coverage-sized, fb_backdrop_tone_gain:
+ * plan->backdrop_tone; else NULL). plan->lighting > 0 or tone_gains. level_ratio: the
+ * face's previous frame's level ratio (0: none), replaced by this frame's
+ * (fb_lighting_level_ratio) when plan->lighting > 0. */
 void fb_face_lighting_apply (FbFaceLighting * lighting, FbWorkers * workers,
     const FbFacePlan * plan, const FbImage * luma, const FbImage * coverage,
-    FbImage * output, uint32_t * level_ratio);
+    const uint16_t * tone_gains, FbImage * output, uint32_t * level_ratio);
 void fb_face_lighting_clear (FbFaceLighting * lighting);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include "fb-blit.h"
 #include "fb-composite-pixel.h"
 #include "fb-geometry.h"
+#include "fb-lighting-pixel.h"
 
 /* Where pixel row y of the region samples the frame first. The row's next positions
  * are running float sums, fb_resample_step after fb_resample_step: computing them
@@ -137,6 +138,48 @@ fb_fold_into_style_corner (float *xy, int width, int height, float size, int cor
       : fb_fold_into_band (x, size);
   xy[1] = corner & FB_STYLE_CORNER_BOTTOM ? bottom - fb_fold_into_band (bottom - y, size)
       : fb_fold_into_band (y, size);
+}
+
+/* How far beyond the exemplar, in corner sizes, the tiled backdrop takes to go halfway
+ * from the tone of the exemplar's border it leaves to the corner's own. */
+#define FB_BACKDROP_TONE_REACH 1.0f
+/* A border whose tone is this many grey levels from the corner's is followed half as
+ * much: the sitter's clothes or a bust's base cut by the exemplar's edge are not
+ * backdrop, and following them drew their shade on as a streak beyond the edge. */
+#define FB_BACKDROP_TONE_LIKENESS 40.0f
+
+/* The gain (4.12, as the lighting's) that gives the backdrop tiled beyond the exemplar
+ * (fb_fold_into_style_corner) the tone of the exemplar where it leaves it, at the
+ * region pixel whose positional guide, before folding, is xy. Without it the exemplar
+ * showed as a pasted rectangle, lighter or darker than the tiled corner around it, and a
+ * tile with a gradient of light across it showed as stripes. The tone (the style
+ * level's luma at the backdrop's large scale, tone_stride a row) at the nearest point of
+ * the exemplar's border, eased with the distance from it towards corner_tone (the
+ * tone's mean over the corner's square), over the tone where the position folds to;
+ * followed less the less like the corner the border is. 1 inside the exemplar. */
+FB_FUNC uint16_t
+fb_backdrop_tone_gain (const float *xy, int width, int height, float size, int corner,
+    const uint8_t * tone, int tone_stride, int corner_tone)
+{
+  float x = xy[0], y = xy[1], right = width - 1, bottom = height - 1;
+  float folded[2] = { x, y }, bx, by, distance, near, unlike, wanted;
+  int border, tiled, gain;
+
+  if (x >= 0 && x <= right && y >= 0 && y <= bottom)
+    return FB_LIGHTING_ONE;
+  bx = x < 0 ? 0 : x > right ? right : x;
+  by = y < 0 ? 0 : y > bottom ? bottom : y;
+  fb_fold_into_style_corner (folded, width, height, size, corner);
+  border = tone[(size_t) (int) (by + 0.5f) * tone_stride + (int) (bx + 0.5f)];
+  tiled = tone[(size_t) (int) (folded[1] + 0.5f) * tone_stride + (int) (folded[0] + 0.5f)];
+  distance = sqrtf ((x - bx) * (x - bx) + (y - by) * (y - by));
+  near = FB_BACKDROP_TONE_REACH * size / (FB_BACKDROP_TONE_REACH * size + distance);
+  unlike = (float) (border - corner_tone) / FB_BACKDROP_TONE_LIKENESS;
+  wanted = (float) corner_tone + near * (float) (border - corner_tone) / (1 + unlike
+      * unlike);
+  gain = (int) (wanted * FB_LIGHTING_ONE / (float) (tiled > 0 ? tiled : 1) + 0.5f);
+  return (uint16_t) (gain < FB_LIGHTING_GAIN_MIN ? FB_LIGHTING_GAIN_MIN
+      : gain > FB_LIGHTING_GAIN_MAX ? FB_LIGHTING_GAIN_MAX : gain);
 }
 
 /* The appearance guide of a painted background at a region pixel whose positional

@@ -117,6 +117,16 @@ fb_lighting_gain (uint16_t target, uint16_t stylized, uint32_t level_ratio,
       / (FB_LIGHTING_FULL * 255));
 }
 
+/* Two gains applied one after the other, as one (4.12, within the lighting's clamp). */
+FB_FUNC uint16_t
+fb_lighting_gains_product (uint16_t a, uint16_t b)
+{
+  int gain = (int) (((uint32_t) a * b + FB_LIGHTING_ONE / 2) >> 12);
+
+  return (uint16_t) (gain < FB_LIGHTING_GAIN_MIN ? FB_LIGHTING_GAIN_MIN
+      : gain > FB_LIGHTING_GAIN_MAX ? FB_LIGHTING_GAIN_MAX : gain);
+}
+
 /* The gain map (width x height, the coverage's geometry: 1 / 2^shift of the output's
  * resolution) at 16.16 output position (u, v), bilinear. */
 FB_FUNC int

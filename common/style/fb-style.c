@@ -289,12 +289,41 @@ background_corner (const FbImage * rgb)
       < corner_cost (rgb, 0, size, border) ? FB_STYLE_CORNER_RIGHT : 0;
 }
 
+/* The backdrop's large scale: the tone's blur, in corner sizes. Below a third, the
+ * tiled corner's own strokes would be evened out; above, the exemplar's lighting
+ * across its border would be lost. */
+#define TONE_BLUR_CORNERS 0.33f
+
+/* The level's luma at the backdrop's large scale, and its mean over the background
+ * corner's square. */
+static void
+backdrop_tone (FbStyleLevel * level)
+{
+  const FbImage *rgb = level->rgb;
+  g_autoptr (FbImage) luma = fb_image_new (rgb->width, rgb->height, 1);
+  int size = MIN ((int) fb_style_corner_size (rgb->width, rgb->height),
+      MIN (rgb->width, rgb->height));
+  int x0 = level->background_corner & FB_STYLE_CORNER_RIGHT ? rgb->width - size : 0;
+  int y0 = level->background_corner & FB_STYLE_CORNER_BOTTOM ? rgb->height - size : 0;
+  guint64 sum = 0;
+  int x, y;
+
+  fb_image_rgb_to_luma (rgb, luma);
+  fb_blur (luma, &level->tone, TONE_BLUR_CORNERS * fb_style_corner_size (rgb->width,
+          rgb->height));
+  for (y = y0; y < y0 + size; y++)
+    for (x = x0; x < x0 + size; x++)
+      sum += fb_image_row (level->tone, y)[x];
+  level->corner_tone = (int) ((sum + (guint64) size * size / 2) / ((guint64) size * size));
+}
+
 /* What a level derives from its images, cached or built. */
 static void
 level_statistics (FbStyleLevel * level)
 {
   fb_histogram_compute (level->guide, level->mask, &level->histogram);
   level->background_corner = background_corner (level->rgb);
+  backdrop_tone (level);
 }
 
 /* The level's images (the blurs: what a cache hit spares), then its statistics. */
@@ -438,6 +467,8 @@ preparation_sizes (int width, int height, int n_levels, guint64 * style_bytes,
   *working_bytes = 0;
   for (l = 0; l < n_levels; l++) {
     const int w = layout.widths[l], h = layout.heights[l];
+    /* its tone, which the payload does not carry */
+    *style_bytes += (guint64) w * h;
     /* the level's table itself is the style's */
     *working_bytes = MAX (*working_bytes, (guint64) w * h * (2 * 2 * 3 + 1)
         + fb_seed_table_build_bytes (w, h, table_step (l), TABLE_N_APP)
@@ -1047,6 +1078,7 @@ fb_style_unref (FbStyle * style)
     fb_image_free (level->rgb_blurred);
     fb_image_free (level->guide);
     fb_image_free (level->mask);
+    fb_image_free (level->tone);
     fb_seed_table_free (level->table);
   }
   g_free (style->digest);

@@ -48,6 +48,10 @@ typedef struct {
   float face_width;             /* in this level's pixels */
   float lambda_pos_px;          /* lambda_pos per pixel of this level */
   int background_corner;        /* FB_STYLE_CORNER_* bits: its plainest top corner */
+  /* the luma at the backdrop's large scale (fb_backdrop_tone_gain), and its mean over
+   * the background corner's square */
+  FbImage *tone;
+  int corner_tone;
   FbSeedTable *table;
 } FbStyleLevel;
 

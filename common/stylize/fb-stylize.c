@@ -198,6 +198,8 @@ plan_face (const FbFaceStylizer * fs, const FbStyle * style, const FbImage * fra
   plan->previous_region = fs->prev_region;
   plan->lighting = FB_DEBUG_VIEW_IS_PICTURE (params->debug_view) ? 0
       : fb_lighting_fixed (params->lighting);
+  plan->backdrop_tone = params->stylize_background
+      && !FB_DEBUG_VIEW_IS_PICTURE (params->debug_view);
 
   to_frame = fb_similarity_invert (plan->to_canonical);
   plan->patch = fb_rect_intersect (transformed_bounds (to_frame, plan->region.x - 0.5f,
@@ -331,7 +333,8 @@ fb_face_stylizer_run (FbFaceStylizer * fs, const FbStyle * style,
     return FB_STYLIZE_FAILED;
   times->voting += lap_ms (&t0);
   /* counted with compositing: it changes what is composited */
-  if (plan.lighting > 0 && !b->relight (backend, fs->buffers, &plan, &level_ratio))
+  if ((plan.lighting > 0 || plan.backdrop_tone)
+      && !b->relight (backend, fs->buffers, &plan, &level_ratio))
     return FB_STYLIZE_FAILED;
   if (!b->finish (backend, fs->buffers, &plan))
     return FB_STYLIZE_FAILED;
