@@ -160,15 +160,32 @@ apply_job (void *data, int index, int count)
 {
   LightingJob *job = data;
   const FbFacePlan *plan = job->plan;
+  const int w = plan->coverage_width, h = plan->coverage_height;
+  const int32_t max_u = (w - 1) * FB_PATCH_ONE;
   FbRect lit = job->lit;
   int shift = plan->coverage_shift + plan->synthesis_shift, x, y, y0, y1;
 
   fb_band_rows (lit.height, index, count, &y0, &y1);
   for (y = lit.y + y0; y < lit.y + y1; y++) {
     uint8_t *row = fb_image_row (job->output, y);
-    for (x = lit.x; x < lit.x + lit.width; x++)
-      fb_lighting_pixel (job->gains, plan->coverage_width, plan->coverage_height, shift,
-          x, y, row + 3 * x);
+    int32_t v = fb_coverage_position (y * FB_PATCH_ONE, shift);
+    int cell = -1;
+    gboolean unchanged = FALSE;
+    for (x = lit.x; x < lit.x + lit.width; x++) {
+      /* a pixel whose four gains are all 1 keeps its colour (the mix of four 1s is
+       * exactly 1): most of a painted background's, inside the exemplar, which would
+       * otherwise each pay for the mix */
+      int32_t u = CLAMP (fb_coverage_position (x * FB_PATCH_ONE, shift), 0, max_u);
+      if (u >> FB_PATCH_FRAC != cell) {
+        FbBilinearCell c = fb_bilinear_cell (w, h, 1, w, u, v);
+        const uint16_t *p = job->gains + c.offset;
+        cell = u >> FB_PATCH_FRAC;
+        unchanged = p[0] == FB_LIGHTING_ONE && p[c.right] == FB_LIGHTING_ONE
+            && p[c.below] == FB_LIGHTING_ONE && p[c.below + c.right] == FB_LIGHTING_ONE;
+      }
+      if (!unchanged)
+        fb_lighting_pixel (job->gains, w, h, shift, x, y, row + 3 * x);
+    }
   }
 }
 
