@@ -163,7 +163,7 @@ fb_backdrop_tone_gain (const float *xy, int width, int height, float size, int c
 {
   float x = xy[0], y = xy[1], right = width - 1, bottom = height - 1;
   float folded[2] = { x, y }, bx, by, distance, near, unlike, wanted;
-  int border, tiled, gain;
+  int border, tiled;
 
   if (x >= 0 && x <= right && y >= 0 && y <= bottom)
     return FB_LIGHTING_ONE;
@@ -177,9 +177,8 @@ fb_backdrop_tone_gain (const float *xy, int width, int height, float size, int c
   unlike = (float) (border - corner_tone) / FB_BACKDROP_TONE_LIKENESS;
   wanted = (float) corner_tone + near * (float) (border - corner_tone) / (1 + unlike
       * unlike);
-  gain = (int) (wanted * FB_LIGHTING_ONE / (float) (tiled > 0 ? tiled : 1) + 0.5f);
-  return (uint16_t) (gain < FB_LIGHTING_GAIN_MIN ? FB_LIGHTING_GAIN_MIN
-      : gain > FB_LIGHTING_GAIN_MAX ? FB_LIGHTING_GAIN_MAX : gain);
+  return (uint16_t) fb_lighting_clamp_gain ((int) (wanted * FB_LIGHTING_ONE
+          / (float) (tiled > 0 ? tiled : 1) + 0.5f));
 }
 
 /* The appearance guide of a painted background at a region pixel whose positional

@@ -95,6 +95,14 @@ fb_lighting_row_sum (const uint8_t * row, int n)
   return sum;
 }
 
+/* A gain (4.12) clamped to FB_LIGHTING_GAIN_MIN .. MAX. */
+FB_FUNC int
+fb_lighting_clamp_gain (int64_t gain)
+{
+  return (int) (gain < FB_LIGHTING_GAIN_MIN ? FB_LIGHTING_GAIN_MIN
+      : gain > FB_LIGHTING_GAIN_MAX ? FB_LIGHTING_GAIN_MAX : gain);
+}
+
 /* The gain (4.12) of a coverage sample whose weighted lumas, blurred to the face's
  * large scale, are `target` and `stylized` (8.8 fixed point): the target's large-scale
  * luma relative to its mean over the face, divided by the stylized output's relative
@@ -109,10 +117,8 @@ fb_lighting_gain (uint16_t target, uint16_t stylized, uint32_t level_ratio,
 {
   uint64_t divisor = stylized > 0 ? stylized : 1;
   uint64_t ratio = ((uint64_t) target * level_ratio + divisor / 2) / divisor;
-  int gain = (int) ((ratio + 8) >> 4 < FB_LIGHTING_GAIN_MAX ? (ratio + 8) >> 4
-      : FB_LIGHTING_GAIN_MAX);
+  int gain = fb_lighting_clamp_gain ((int64_t) ((ratio + 8) >> 4));
 
-  gain = gain > FB_LIGHTING_GAIN_MIN ? gain : FB_LIGHTING_GAIN_MIN;
   return (uint16_t) (FB_LIGHTING_ONE + (gain - FB_LIGHTING_ONE) * lighting * coverage
       / (FB_LIGHTING_FULL * 255));
 }
@@ -121,10 +127,8 @@ fb_lighting_gain (uint16_t target, uint16_t stylized, uint32_t level_ratio,
 FB_FUNC uint16_t
 fb_lighting_gains_product (uint16_t a, uint16_t b)
 {
-  int gain = (int) (((uint32_t) a * b + FB_LIGHTING_ONE / 2) >> 12);
-
-  return (uint16_t) (gain < FB_LIGHTING_GAIN_MIN ? FB_LIGHTING_GAIN_MIN
-      : gain > FB_LIGHTING_GAIN_MAX ? FB_LIGHTING_GAIN_MAX : gain);
+  return (uint16_t) fb_lighting_clamp_gain (((uint32_t) a * b + FB_LIGHTING_ONE / 2)
+      >> 12);
 }
 
 /* The gain map (width x height, the coverage's geometry: 1 / 2^shift of the output's
