@@ -241,16 +241,29 @@ add_colours (const FbImage * rgb, int x0, int y0, int width, int height, double 
   }
 }
 
-/* How unlike a backdrop that continues the exemplar's border the corner square of side
- * size whose FB_STYLE_CORNER_* bits are corner is: its mean colour gradient (a flag, a
- * splash, hair) plus its mean colour's distance from that of the border's pixels (the
- * tiled corner meets the border: a lighter or darker corner shows the exemplar as a
- * pasted sheet). */
-static double
-corner_cost (const FbImage * rgb, int corner, int size, const double border[3])
+/* The square that positions beyond the exemplar fold into (fb_fold_into_style_corner)
+ * when `corner` (FB_STYLE_CORNER_* bits) is the style's background corner: its side,
+ * returned, and its top-left pixel. */
+static int
+corner_square (const FbImage * image, int corner, int *x0, int *y0)
 {
-  int x0 = corner & FB_STYLE_CORNER_RIGHT ? rgb->width - size : 0;
-  int y0 = corner & FB_STYLE_CORNER_BOTTOM ? rgb->height - size : 0;
+  const int w = image->width, h = image->height;
+  int size = MIN ((int) fb_style_corner_size (w, h), MIN (w, h));
+
+  *x0 = corner & FB_STYLE_CORNER_RIGHT ? w - size : 0;
+  *y0 = corner & FB_STYLE_CORNER_BOTTOM ? h - size : 0;
+  return size;
+}
+
+/* How unlike a backdrop that continues the exemplar's border the corner square whose
+ * FB_STYLE_CORNER_* bits are corner is: its mean colour gradient (a flag, a splash,
+ * hair) plus its mean colour's distance from that of the border's pixels (the tiled
+ * corner meets the border: a lighter or darker corner shows the exemplar as a pasted
+ * sheet). */
+static double
+corner_cost (const FbImage * rgb, int corner, const double border[3])
+{
+  int x0, y0, size = corner_square (rgb, corner, &x0, &y0);
   double mean[3] = { 0 }, cost = 0;
   guint64 gradient = 0;
   int x, y, c;
@@ -274,10 +287,10 @@ static int
 background_corner (const FbImage * rgb)
 {
   const int w = rgb->width, h = rgb->height;
-  int size = MIN ((int) fb_style_corner_size (w, h), MIN (w, h)), c;
+  int x0, y0, c;
   double border[3] = { 0 };
 
-  if (size < 2 || w < 3 || h < 3)
+  if (corner_square (rgb, 0, &x0, &y0) < 2 || w < 3 || h < 3)
     return 0;
   add_colours (rgb, 0, 0, w, 1, border);
   add_colours (rgb, 0, h - 1, w, 1, border);
@@ -285,8 +298,8 @@ background_corner (const FbImage * rgb)
   add_colours (rgb, w - 1, 1, 1, h - 2, border);
   for (c = 0; c < 3; c++)
     border[c] /= 2.0 * (w + h) - 4;
-  return corner_cost (rgb, FB_STYLE_CORNER_RIGHT, size, border)
-      < corner_cost (rgb, 0, size, border) ? FB_STYLE_CORNER_RIGHT : 0;
+  return corner_cost (rgb, FB_STYLE_CORNER_RIGHT, border)
+      < corner_cost (rgb, 0, border) ? FB_STYLE_CORNER_RIGHT : 0;
 }
 
 /* The backdrop's large scale: the tone's blur, in corner sizes. Below a third, the
@@ -301,12 +314,8 @@ backdrop_tone (FbStyleLevel * level)
 {
   const FbImage *rgb = level->rgb;
   g_autoptr (FbImage) luma = fb_image_new (rgb->width, rgb->height, 1);
-  int size = MIN ((int) fb_style_corner_size (rgb->width, rgb->height),
-      MIN (rgb->width, rgb->height));
-  int x0 = level->background_corner & FB_STYLE_CORNER_RIGHT ? rgb->width - size : 0;
-  int y0 = level->background_corner & FB_STYLE_CORNER_BOTTOM ? rgb->height - size : 0;
+  int x0, y0, size = corner_square (rgb, level->background_corner, &x0, &y0), x, y;
   guint64 sum = 0;
-  int x, y;
 
   fb_image_rgb_to_luma (rgb, luma);
   fb_blur (luma, &level->tone, TONE_BLUR_CORNERS * fb_style_corner_size (rgb->width,
