@@ -57,6 +57,7 @@ struct FbFaceBuffers {
   FbCudaLightingHost lighting;
   DeviceBuffer previous, previous_settled;
   DeviceBuffer nnf, settled, prev_nnf, prev_settled;
+  DeviceBuffer despeckle_scratch;       /* the NNF between the despeckling's passes */
   DeviceBuffer output, prev_output;
   DeviceBuffer *shown;          /* what compositing blends: prev_output, or output */
   int n_levels;
@@ -216,7 +217,7 @@ cuda_face_free (FbBackend * backend, FbFaceBuffers * f)
   FbDevice *device = cuda_of (backend)->device;
   DeviceBuffer *buffers[] = { &f->pos, &f->app, &f->coverage, &f->tone_gains, &f->previous,
     &f->previous_settled, &f->nnf, &f->settled, &f->prev_nnf, &f->prev_settled,
-    &f->output, &f->prev_output
+    &f->despeckle_scratch, &f->output, &f->prev_output
   };
   guint i;
   int k;
@@ -322,6 +323,7 @@ cuda_guides (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan,
       || !ensure (device, &f->previous, pixels * sizeof (int32_t))
       || !ensure (device, &f->previous_settled, 3 * pixels * sizeof (float))
       || !ensure (device, &f->nnf, pixels * sizeof (int32_t))
+      || !ensure (device, &f->despeckle_scratch, pixels * sizeof (int32_t))
       || !ensure (device, &f->settled, 3 * pixels * sizeof (float))
       || (plan->backdrop_tone && !ensure (device, &f->tone_gains,
               (gsize) plan->coverage_width * plan->coverage_height * sizeof (uint16_t))))
@@ -409,6 +411,31 @@ cuda_seeds (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
   return TRUE;
 }
 
+/* fb_synthesis_despeckle's passes, back and forth: they end in f->nnf, as there. */
+static gboolean
+despeckle (FbBackend * backend, FbFaceBuffers * f, const FbBlitStyle * style,
+    const FbBlitTarget * target)
+{
+  FbDevice *device = cuda_of (backend)->device;
+  DeviceBuffer *from = &f->nnf, *to = &f->despeckle_scratch;
+  FbDespeckleArgs a = { NULL, NULL, target->width, target->height, style->width,
+    style->height
+  };
+  int pass;
+
+  G_STATIC_ASSERT (FB_DESPECKLE_PASSES % 2 == 0);
+  for (pass = 0; pass < FB_DESPECKLE_PASSES; pass++) {
+    a.in = DEV (const int32_t *, *from);
+    a.out = DEV (int32_t *, *to);
+    if (!launch (device, FB_KERNEL_ID_fb_despeckle_kernel,
+            fb_launch_2d (a.width, a.height), &a, sizeof (a)))
+      return failed (backend);
+    from = to;
+    to = to == &f->nnf ? &f->despeckle_scratch : &f->nnf;
+  }
+  return TRUE;
+}
+
 static gboolean
 cuda_synthesis (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
 {
@@ -427,7 +454,7 @@ cuda_synthesis (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
   if (!launch (cuda->device, FB_KERNEL_ID_fb_nnf_kernel,
           fb_launch_2d (a.target.width, a.target.height), &a, sizeof (a)))
     return failed (backend);
-  return TRUE;
+  return despeckle (backend, f, &a.style, &a.target);
 }
 
 /* Votes at the output resolution, on the synthesis' NNF upsampled to it if need be. */

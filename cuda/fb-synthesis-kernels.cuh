@@ -44,6 +44,16 @@ fb_nnf_kernel (FbNnfArgs a)
 }
 
 FB_KERNEL
+fb_despeckle_kernel (FbDespeckleArgs a)
+{
+  int x, y;
+
+  if (fb_thread_pixel (a.width, a.height, &x, &y))
+    a.out[(size_t) y * a.width + x] = fb_nnf_despeckled (a.in, a.width, a.height,
+        a.style_width, a.style_height, x, y);
+}
+
+FB_KERNEL
 fb_vote_kernel (FbVoteArgs a)
 {
   int x, y;

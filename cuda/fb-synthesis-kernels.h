@@ -6,6 +6,7 @@
 
 #include "fb-blit.h"
 #include "fb-debug-view.h"
+#include "fb-despeckle.h"
 #include "fb-geometry.h"
 
 /* One thread per cell of a seed level. */
@@ -46,6 +47,16 @@ typedef struct {
   float *settled_out;
 } FbNnfArgs;
 
+/* One thread per pixel of the synthesis region: one pass of the despeckling. */
+typedef struct {
+  const int32_t *in;
+  int32_t *out;
+  int width;
+  int height;
+  int style_width;
+  int style_height;
+} FbDespeckleArgs;
+
 /* One thread per output pixel (fb_vote_kernel) or per coarse cell of a half-resolution
  * NNF (fb_vote_upsampled_kernel). */
 typedef struct {
@@ -69,6 +80,7 @@ typedef struct {
   X (fb_nearest_kernel, FbNearestArgs) \
   X (fb_history_kernel, FbHistoryArgs) \
   X (fb_nnf_kernel, FbNnfArgs) \
+  X (fb_despeckle_kernel, FbDespeckleArgs) \
   X (fb_vote_kernel, FbVoteArgs) \
   X (fb_vote_upsampled_kernel, FbVoteArgs) \
   X (fb_debug_view_kernel, FbDebugViewArgs)

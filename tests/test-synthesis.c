@@ -487,6 +487,57 @@ test_upsampled_nnf (void)
   style_fixture_clear (&f);
 }
 
+/* The chunk of offset (dx, dy) at pixel (x, y). */
+static int32_t
+chunk_at (int x, int y, int dx, int dy)
+{
+  return (int32_t) FB_PIXEL_PACK (x + dx, y + dy);
+}
+
+static void
+test_despeckle (void)
+{
+  const int w = 40, h = 30;
+  FbBlitStyle style = { 0 };
+  FbBlitTarget target = { 0 };
+  FbWorkers *workers = fb_workers_new (3);
+  int32_t *nnf = g_new (int32_t, w * h), *scratch = g_new (int32_t, w * h);
+  int x, y;
+
+  style.width = style.height = 100;
+  target.width = w;
+  target.height = h;
+  /* chunk A left of a straight seam at x = 20, B right of it */
+  for (y = 0; y < h; y++)
+    for (x = 0; x < w; x++)
+      nnf[y * w + x] = x < 20 ? chunk_at (x, y, 10, 5) : chunk_at (x, y, 40, 20);
+  /* a speck, a pair of specks, and a 6 x 6 chunk C inside A */
+  nnf[8 * w + 8] = chunk_at (8, 8, 50, 50);
+  nnf[20 * w + 5] = chunk_at (5, 20, 55, 60);
+  nnf[20 * w + 6] = chunk_at (6, 20, 57, 61);
+  for (y = 2; y < 8; y++)
+    for (x = 12; x < 18; x++)
+      nnf[y * w + x] = chunk_at (x, y, 30, 60);
+
+  fb_synthesis_despeckle (workers, &style, &target, nnf, scratch);
+  g_assert_cmpint (nnf[8 * w + 8], ==, chunk_at (8, 8, 10, 5));
+  g_assert_cmpint (nnf[20 * w + 5], ==, chunk_at (5, 20, 10, 5));
+  g_assert_cmpint (nnf[20 * w + 6], ==, chunk_at (6, 20, 10, 5));
+  /* C loses its corners only; the seam and B stay as they are */
+  g_assert_cmpint (nnf[2 * w + 12], ==, chunk_at (12, 2, 10, 5));
+  for (y = 3; y < 7; y++)
+    for (x = 13; x < 17; x++)
+      g_assert_cmpint (nnf[y * w + x], ==, chunk_at (x, y, 30, 60));
+  for (y = 0; y < h; y++) {
+    g_assert_cmpint (nnf[y * w + 19], ==, chunk_at (19, y, 10, 5));
+    for (x = 20; x < w; x++)
+      g_assert_cmpint (nnf[y * w + x], ==, chunk_at (x, y, 40, 20));
+  }
+  g_free (nnf);
+  g_free (scratch);
+  fb_workers_free (workers);
+}
+
 static void
 count_job (void *data, int index, int count)
 {
@@ -521,6 +572,7 @@ main (int argc, char **argv)
   g_test_add_func ("/synthesis/floor-shift", test_floor_shift);
   g_test_add_func ("/synthesis/nearest-seed-maps", test_nearest_seed_maps);
   g_test_add_func ("/synthesis/upsampled-nnf", test_upsampled_nnf);
+  g_test_add_func ("/synthesis/despeckle", test_despeckle);
   g_test_add_func ("/synthesis/seeds-keep-their-choice", test_seeds_keep_their_choice);
   g_test_add_func ("/synthesis/settled-choices-are-kept", test_settled_choices_are_kept);
   g_test_add_func ("/synthesis/coverage-is-conservative", test_coverage_is_conservative);

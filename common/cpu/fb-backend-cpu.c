@@ -21,6 +21,7 @@ struct FbFaceBuffers {
   int32_t *previous;            /* the previous frame's NNF moved into this frame's region */
   float *previous_settled;      /* and the guides of its choices */
   int32_t *nnf;
+  int32_t *despeckle_scratch;   /* the NNF between the despeckling's passes */
   float *settled;               /* 3 per pixel: the guides of each choice */
   int32_t *prev_nnf;            /* the previous frame's, its synthesis-region-sized */
   float *prev_settled;
@@ -69,6 +70,7 @@ cpu_face_free (FbBackend * backend, FbFaceBuffers * f)
   g_free (f->previous);
   g_free (f->previous_settled);
   g_free (f->nnf);
+  g_free (f->despeckle_scratch);
   g_free (f->settled);
   g_free (f->prev_nnf);
   g_free (f->prev_settled);
@@ -90,6 +92,7 @@ ensure_pixel_buffers (FbFaceBuffers * f, size_t pixels)
   f->settled = g_renew (float, f->settled, 3 * pixels);
   f->prev_settled = g_renew (float, f->prev_settled, 3 * pixels);
   f->nnf = g_renew (int32_t, f->nnf, pixels);
+  f->despeckle_scratch = g_renew (int32_t, f->despeckle_scratch, pixels);
   f->prev_nnf = g_renew (int32_t, f->prev_nnf, pixels);
   f->pixels_capacity = pixels;
 }
@@ -165,6 +168,8 @@ cpu_synthesis (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan)
   FbBlitStyle style = fb_blit_style_from_level (plan->synthesis_level);
 
   fb_synthesis_nnf (workers_of (backend), &style, &target, &f->seeds, f->nnf, f->settled);
+  fb_synthesis_despeckle (workers_of (backend), &style, &target, f->nnf,
+      f->despeckle_scratch);
   return TRUE;
 }
 

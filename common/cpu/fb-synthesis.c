@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-synthesis.h"
 
+#include "fb-despeckle.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -218,6 +220,43 @@ fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
   SynthesisJob job = { style, target, NULL, seeds, nnf, settled_out };
 
   fb_workers_run (workers, nnf_job, &job, fb_band_count (workers, target->height));
+}
+
+typedef struct {
+  const FbBlitStyle *style;
+  const int32_t *in;
+  int32_t *out;
+  int width;
+  int height;
+} DespeckleJob;
+
+static void
+despeckle_job (void *data, int index, int count)
+{
+  DespeckleJob *job = data;
+  int y0, y1, x, y;
+
+  fb_band_rows (job->height, index, count, &y0, &y1);
+  for (y = y0; y < y1; y++)
+    for (x = 0; x < job->width; x++)
+      job->out[(size_t) y * job->width + x] = fb_nnf_despeckled (job->in, job->width,
+          job->height, job->style->width, job->style->height, x, y);
+}
+
+void
+fb_synthesis_despeckle (FbWorkers * workers, const FbBlitStyle * style,
+    const FbBlitTarget * target, int32_t * nnf, int32_t * scratch)
+{
+  DespeckleJob job = { style, nnf, scratch, target->width, target->height };
+  int pass;
+
+  /* back and forth: an even number of passes ends in nnf */
+  G_STATIC_ASSERT (FB_DESPECKLE_PASSES % 2 == 0);
+  for (pass = 0; pass < FB_DESPECKLE_PASSES; pass++) {
+    fb_workers_run (workers, despeckle_job, &job, fb_band_count (workers, job.height));
+    job.in = job.out;
+    job.out = job.out == scratch ? nnf : scratch;
+  }
 }
 
 static void

@@ -49,6 +49,11 @@ void fb_synthesis_nnf (FbWorkers * workers, const FbBlitStyle * style,
     const FbBlitTarget * target, const FbSeedLevels * seeds, int32_t * nnf,
     float *settled_out);
 
+/* Removes the specks of nnf (fb_nnf_despeckled, FB_DESPECKLE_PASSES times); scratch:
+ * as large as nnf. */
+void fb_synthesis_despeckle (FbWorkers * workers, const FbBlitStyle * style,
+    const FbBlitTarget * target, int32_t * nnf, int32_t * scratch);
+
 /* out: 3-channel image of the target's size. voting: 1, 3 or 5. Pixels the target does
  * not cover get their own NNF pixel, unvoted. */
 void fb_synthesis_vote (FbWorkers * workers, const FbBlitStyle * style,
