@@ -27,10 +27,20 @@ FB_FUNC int32_t
 fb_nnf_despeckled (const int32_t * nnf, int width, int height, int style_width,
     int style_height, int x, int y)
 {
-  int32_t own = nnf[(size_t) y * width + x], candidates[8];
-  int n = 0, same = 0, dx, dy, k, j;
+  const int32_t *p = nnf + (size_t) y * width + x, *up = p - width, *down = p + width;
+  int32_t own = *p, candidates[8];
+  int n = 0, same, dx, dy, k, j;
 
   if (x == 0 || y == 0 || x == width - 1 || y == height - 1)
+    return own;
+  /* inside a chunk, the common case: a neighbour (dx, dy) away in the same chunk holds
+   * own + FB_PIXEL_PACK (dx, dy), which no other chunk does (the style is narrower than
+   * 2^16) */
+  same = (up[-1] == own - 65537) + (up[0] == own - 65536) + (up[1] == own - 65535)
+      + (p[-1] == own - 1) + (p[1] == own + 1)
+      + (down[-1] == own + 65535) + (down[0] == own + 65536) + (down[1] == own + 65537);
+  /* then no other chunk can hold the majority */
+  if (same > 8 - FB_DESPECKLE_MAJORITY)
     return own;
   for (dy = -1; dy <= 1; dy++)
     for (dx = -1; dx <= 1; dx++) {
@@ -39,17 +49,12 @@ fb_nnf_despeckled (const int32_t * nnf, int width, int height, int style_width,
       if (dx == 0 && dy == 0)
         continue;
       /* the style pixel the neighbour's chunk puts here */
-      o = nnf[(size_t) (y + dy) * width + x + dx];
+      o = p[dy * width + dx];
       cx = FB_PIXEL_X (o) - dx;
       cy = FB_PIXEL_Y (o) - dy;
-      candidates[n] = cx >= 0 && cy >= 0 && cx < style_width && cy < style_height
+      candidates[n++] = cx >= 0 && cy >= 0 && cx < style_width && cy < style_height
           ? (int32_t) FB_PIXEL_PACK (cx, cy) : -1;
-      same += candidates[n] == own;
-      n++;
     }
-  /* then no other chunk can hold the majority */
-  if (same > 8 - FB_DESPECKLE_MAJORITY)
-    return own;
   /* a chunk that holds 5 of the 8 holds one of any 4 of them */
   for (k = 0; k <= 8 - FB_DESPECKLE_MAJORITY; k++) {
     int count = 0;
