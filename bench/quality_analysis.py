@@ -184,6 +184,10 @@ def summarise(analysis, out_differences, drifts, halos):
     return {
         'pairs': len(measured), 'still_pairs': len(still), 'moving_pairs': len(moving),
         'flicker_still': ratio(still), 'flicker_all': ratio(measured),
+        # The input's own change on the still pairs: what the still flicker divides by
+        # (sensor noise of sigma 3 makes it about 3.4 grey levels; a real video's
+        # slowest pairs, with no noise added, much less).
+        'in_change_still': mean_or_none([p['in_difference'] for p in still]),
         'drift_still': mean_or_none([drifts[p['current']] for p in still]),
         'drift_moving': mean_or_none([drifts[p['current']] for p in moving]),
         'in_drift_still': mean_or_none([p['in_drift'] for p in still]),

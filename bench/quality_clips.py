@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The inputs of bench/quality as RGB frames (N x H x W x 3 uint8, memory-mapped files in
-a work folder): decoded videos, the generated moving Grace Hopper clip, and a clip with a
-thin dark strand drawn across the face."""
+a work folder): decoded videos, the generated moving Grace Hopper clip, a still image
+repeated with sensor noise, and a clip with a thin dark strand drawn across the face."""
 
 import math
 
@@ -13,7 +13,9 @@ import quality_metrics
 GRACE_HOPPER = '/usr/share/matplotlib/mpl-data/sample_data/grace_hopper.jpg'
 GRACE_HOPPER_SIZE = (448, 448)
 # Sensor noise on the still stretches, in grey levels: what flicker is measured against.
+# Seeded, so that every run makes the same clips.
 NOISE_SIGMA = 3.0
+NOISE_SEED = 9
 # The camera's path over the portrait, as (share of the clip, pan x, pan y in pixels,
 # zoom, rotation in degrees) keyframes: still stretches where two neighbours are equal,
 # smooth (cosine) moves between the others.
@@ -46,12 +48,37 @@ def from_i420(i420_path, path, width, height, count):
     return frames
 
 
-def from_image(image_path, path):
+def read_rgb(image_path):
     image = cv2.imread(str(image_path), cv2.IMREAD_COLOR)
     if image is None:
         raise OSError(f'cannot read {image_path}')
+    return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+
+
+def from_image(image_path, path):
+    image = read_rgb(image_path)
     frames = frames_file(path, 1, image.shape[0], image.shape[1])
-    frames[0] = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    frames[0] = image
+    return frames
+
+
+def sensor_noise(frame, rng):
+    """The frame with Gaussian sensor noise of NOISE_SIGMA grey levels drawn from rng."""
+    noisy = frame.astype(np.float32) + rng.normal(0, NOISE_SIGMA, frame.shape)
+    return np.clip(np.round(noisy), 0, 255).astype(np.uint8)
+
+
+def still_with_noise(image_path, path, count):
+    """A still image as a clip of count frames, each with its own sensor noise (seeded as
+    grace_hopper's still stretches are): a face that does not move and whose input
+    changes by the noise only, as a camera on a tripod films a sitter who holds still.
+    A real video never stands this still (target1.mp4's slowest pairs still move), and
+    flicker divides by the input's change, so its still stretch has to be made."""
+    image = read_rgb(image_path)
+    rng = np.random.default_rng(NOISE_SEED)
+    frames = frames_file(path, count, image.shape[0], image.shape[1])
+    for i in range(count):
+        frames[i] = sensor_noise(image, rng)
     return frames
 
 
@@ -80,7 +107,7 @@ def grace_hopper(path, count):
     width, height = GRACE_HOPPER_SIZE
     # The face's centre in the portrait: the camera turns and zooms about it.
     centre = (256.0, 250.0)
-    rng = np.random.default_rng(9)
+    rng = np.random.default_rng(NOISE_SEED)
     frames = frames_file(path, count, height, width)
     for i in range(count):
         pan_x, pan_y, zoom, degrees = camera_pose(i / max(count - 1, 1))
@@ -89,10 +116,7 @@ def grace_hopper(path, count):
         matrix[1, 2] += height / 2 - centre[1] + pan_y
         frame = cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_CUBIC,
                                borderMode=cv2.BORDER_REFLECT)
-        if is_still(i, count):
-            noisy = frame.astype(np.float32) + rng.normal(0, NOISE_SIGMA, frame.shape)
-            frame = np.clip(np.round(noisy), 0, 255).astype(np.uint8)
-        frames[i] = frame
+        frames[i] = sensor_noise(frame, rng) if is_still(i, count) else frame
     return frames
 
 

@@ -282,5 +282,21 @@ class GraceHopperPath(unittest.TestCase):
         self.assertTrue(stills[-1])
 
 
+class StillWithNoise(unittest.TestCase):
+    def test_each_frame_is_the_image_with_its_own_seeded_noise(self):
+        with tempfile.TemporaryDirectory() as folder:
+            # Grey levels 64..191: the noise is never clipped, so all of it is there.
+            image = 64 + textured((64, 48)) // 2
+            path = Path(folder) / 'still.png'
+            cv2.imwrite(str(path), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+            frames = quality_clips.still_with_noise(path, Path(folder) / 'a.npy', 4)
+            again = quality_clips.still_with_noise(path, Path(folder) / 'b.npy', 4)
+            self.assertTrue(np.array_equal(frames, again), 'not seeded')
+            noise = frames.astype(np.float64) - image
+            self.assertAlmostEqual(noise.std(), quality_clips.NOISE_SIGMA, delta=0.1)
+            self.assertAlmostEqual(noise.mean(), 0.0, delta=0.1)
+            self.assertFalse(np.array_equal(frames[0], frames[1]))
+
+
 if __name__ == '__main__':
     unittest.main()
