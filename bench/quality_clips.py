@@ -55,13 +55,6 @@ def read_rgb(image_path):
     return cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
 
 
-def from_image(image_path, path):
-    image = read_rgb(image_path)
-    frames = frames_file(path, 1, image.shape[0], image.shape[1])
-    frames[0] = image
-    return frames
-
-
 def sensor_noise(frame, rng):
     """The frame with Gaussian sensor noise of NOISE_SIGMA grey levels drawn from rng."""
     noisy = frame.astype(np.float32) + rng.normal(0, NOISE_SIGMA, frame.shape)
