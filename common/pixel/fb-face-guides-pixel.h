@@ -110,13 +110,18 @@ fb_style_corner_size (int width, int height)
   return size > 4.0f ? size : 4.0f;
 }
 
-/* Folds a distance back and forth inside [0, size]: mirror tiling, continuous. */
+/* Folds a distance back and forth inside [0, size]: mirror tiling, continuous. It is
+ * the distance to the nearest multiple of 2 size (even in the distance, so no fabsf
+ * first): one quotient and one rounding, inlined and correctly rounded on the CPU and
+ * the GPU alike (the same bytes), where fmodf, an exact remainder in a library call,
+ * took 3-5 % of a painted background's time. Its rounding errors, an ulp of the
+ * distance, may take it as far past size: still inside the exemplar. */
 FB_FUNC float
 fb_fold_into_band (float distance, float size)
 {
-  float f = fmodf (fabsf (distance), 2 * size);
+  float period = 2 * size;
 
-  return f > size ? 2 * size - f : f;
+  return fabsf (distance - period * rintf (distance / period));
 }
 
 /* Far from the face the positional guide leaves the exemplar (width x height).
