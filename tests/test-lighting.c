@@ -70,6 +70,36 @@ test_gain_formula (void)
   g_rand_free (rand);
 }
 
+/* The relight's arithmetic as the CPU's loops compute it, without branches, is the
+ * plain one: a channel times its gain, eased only where it brightens (every value and
+ * gain the clamp allows); the gain map's mix in two steps is fb_bilinear_mix's. */
+static void
+test_relight_unbranched (void)
+{
+  GRand *rand = g_rand_new_with_seed (9);
+  int value, gain, n;
+
+  for (gain = FB_LIGHTING_GAIN_MIN; gain <= FB_LIGHTING_GAIN_MAX; gain++)
+    for (value = 0; value < 256; value++) {
+      int v = (value * gain + FB_LIGHTING_ONE / 2) >> 12;
+      int expected = v > value ? value + fb_lighting_lift (v - value, 255 - value) : v;
+      if (fb_lighting_channel (value, gain) != expected)
+        g_error ("value %d, gain %d: %d, not %d", value, gain,
+            fb_lighting_channel (value, gain), expected);
+    }
+  for (n = 0; n < 100000; n++) {
+    uint16_t g[4];
+    int wx = g_rand_int_range (rand, 0, 256), wy = g_rand_int_range (rand, 0, 256), k;
+    for (k = 0; k < 4; k++)
+      g[k] = (uint16_t) g_rand_int_range (rand, FB_LIGHTING_GAIN_MIN,
+          FB_LIGHTING_GAIN_MAX + 1);
+    g_assert_cmpint (fb_lighting_gain_across (fb_lighting_gain_column (g, 2, wy),
+            fb_lighting_gain_column (g + 1, 2, wy), wx), ==, fb_bilinear_mix (g[0], g[1],
+            g[2], g[3], wx, wy));
+  }
+  g_rand_free (rand);
+}
+
 /* A synthetic face: an ellipse of coverage at a quarter of the synthesis resolution,
  * the output at twice it. */
 #define SYNTHESIS_WIDTH 120
@@ -253,6 +283,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/lighting/gain-formula", test_gain_formula);
+  g_test_add_func ("/lighting/relight-unbranched", test_relight_unbranched);
   g_test_add_func ("/lighting/side-lit-face", test_side_lit_face);
   g_test_add_func ("/lighting/level-ratio-eases", test_level_ratio_eases);
   return g_test_run ();

@@ -131,18 +131,42 @@ fb_lighting_gains_product (uint16_t a, uint16_t b)
       >> 12);
 }
 
-/* The gain map (width x height, the coverage's geometry: 1 / 2^shift of the output's
- * resolution) at 16.16 output position (u, v), bilinear. */
+/* A gain map's bilinear mix (fb_bilinear_mix's, the same integer) in two steps: each
+ * of the cell's two columns mixed down its rows (fb_lighting_gain_column, 8 bits of
+ * weight kept), then the two across (fb_lighting_gain_across). A row of output pixels
+ * shares its rows' weight and each cell's columns, so the relight mixes them once a
+ * cell, not once a pixel. */
 FB_FUNC int
-fb_lighting_gain_at (const uint16_t * gains, int width, int height, int shift, int32_t u,
-    int32_t v)
+fb_lighting_gain_column (const uint16_t * top, int below, int wy)
 {
-  FbBilinearCell c = fb_bilinear_cell (width, height, 1, width,
-      fb_coverage_position (u, shift), fb_coverage_position (v, shift));
+  return top[0] * (256 - wy) + top[below] * wy;
+}
+
+FB_FUNC int
+fb_lighting_gain_across (int left, int right, int wx)
+{
+  return (left * (256 - wx) + right * wx + 32768) >> 16;
+}
+
+/* The gain map (width x height, the coverage's geometry: 1 / 2^shift of the output's
+ * resolution) at output pixel (x, y), bilinear: the cell it reads. */
+FB_FUNC FbBilinearCell
+fb_lighting_gain_cell (int width, int height, int shift, int x, int y)
+{
+  return fb_bilinear_cell (width, height, 1, width,
+      fb_coverage_position (x * FB_PATCH_ONE, shift),
+      fb_coverage_position (y * FB_PATCH_ONE, shift));
+}
+
+FB_FUNC int
+fb_lighting_gain_at (const uint16_t * gains, int width, int height, int shift, int x,
+    int y)
+{
+  FbBilinearCell c = fb_lighting_gain_cell (width, height, shift, x, y);
   const uint16_t *p = gains + c.offset;
 
-  return fb_bilinear_mix (p[0], p[c.right], p[c.below], p[c.below + c.right], c.wx,
-      c.wy);
+  return fb_lighting_gain_across (fb_lighting_gain_column (p, c.below, c.wy),
+      fb_lighting_gain_column (p + c.right, c.below, c.wy), c.wx);
 }
 
 /* How much of a brightening by `lift` levels a value with `headroom` levels left below
@@ -151,29 +175,47 @@ fb_lighting_gain_at (const uint16_t * gains, int width, int height, int shift, i
  * it is, the light would clip the exemplar's highlights (a channel at 255 in 13 % of
  * Grace Hopper's face in the oil style at lighting 1) and burn out the strokes there.
  * The operands are integers below 2^24, exact in floats, and the square root and the
- * quotient are correctly rounded on the CPU and the GPU alike. */
+ * quotient are correctly rounded on the CPU and the GPU alike. A lift of 0 takes 0
+ * (its divisor is made 1, not 0, for a headroom of 0 too). */
 FB_FUNC int
 fb_lighting_lift (int lift, int headroom)
 {
   return (int) ((float) (lift * headroom) / sqrtf ((float) (lift * lift
-              + headroom * headroom)));
+              + headroom * headroom + (lift == 0))));
 }
 
-/* Output pixel (x, y)'s colour times its gain, every channel alike, a brightening
- * eased below white (fb_lighting_lift). A gain of exactly 1 (outside the face) leaves
- * it as it is. */
+/* A channel's value times a gain (4.12), a brightening eased below white
+ * (fb_lighting_lift); a gain of exactly 1 leaves it as it is. Without a branch, the
+ * lift computed (as 0) for a darkening too, so that the CPU's loops of it vectorise
+ * (fb-lighting.c relight_row): the same value as the branch's. */
+FB_FUNC uint8_t
+fb_lighting_channel (int value, int gain)
+{
+  int v = (value * gain + FB_LIGHTING_ONE / 2) >> 12;
+  int brighter = v > value;
+
+  return (uint8_t) (v + brighter * (value + fb_lighting_lift ((v - value) * brighter,
+              255 - value) - v));
+}
+
+/* A colour times a gain, every channel alike (fb_lighting_channel); not even written
+ * where the gain is exactly 1 (outside the face). */
+FB_FUNC void
+fb_lighting_relight (int gain, uint8_t * rgb)
+{
+  int k;
+
+  if (gain == FB_LIGHTING_ONE)
+    return;
+  for (k = 0; k < 3; k++)
+    rgb[k] = fb_lighting_channel (rgb[k], gain);
+}
+
+/* Output pixel (x, y)'s colour relit by the gain map there. */
 FB_FUNC void
 fb_lighting_pixel (const uint16_t * gains, int gains_width, int gains_height, int shift,
     int x, int y, uint8_t * rgb)
 {
-  int gain = fb_lighting_gain_at (gains, gains_width, gains_height, shift,
-      x * FB_PATCH_ONE, y * FB_PATCH_ONE), k;
-
-  if (gain == FB_LIGHTING_ONE)
-    return;
-  for (k = 0; k < 3; k++) {
-    int v = (rgb[k] * gain + FB_LIGHTING_ONE / 2) >> 12;
-    rgb[k] = (uint8_t) (v > rgb[k] ? rgb[k] + fb_lighting_lift (v - rgb[k], 255 - rgb[k])
-        : v);
-  }
+  fb_lighting_relight (fb_lighting_gain_at (gains, gains_width, gains_height, shift, x,
+          y), rgb);
 }
