@@ -20,6 +20,13 @@ fb_cuda_lighting_sizes (const FbFacePlan * plan, gsize sizes[FB_CUDA_LIGHTING_N_
 {
   gsize samples = (gsize) plan->coverage_width * plan->coverage_height;
 
+  /* at lighting 0 (a painted background's tone alone) the output is multiplied by the
+   * backdrop's tone gains as they are: none of these is used */
+  if (plan->lighting == 0) {
+    memset (sizes, 0, FB_CUDA_LIGHTING_N_WORK * sizeof (gsize));
+    return;
+  }
+
   sizes[FB_CUDA_LIGHTING_TARGET] = samples;
   sizes[FB_CUDA_LIGHTING_STYLIZED] = samples;
   sizes[FB_CUDA_LIGHTING_TARGET_BLURRED] = samples * sizeof (uint16_t);

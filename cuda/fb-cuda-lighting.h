@@ -40,7 +40,7 @@ typedef struct {
   gsize rows_capacity;
 } FbCudaLightingHost;
 
-/* How many bytes each of the working buffers needs. */
+/* How many bytes each of the working buffers needs: none at lighting 0. */
 void fb_cuda_lighting_sizes (const FbFacePlan * plan, gsize sizes[FB_CUDA_LIGHTING_N_WORK]);
 
 /* Multiplies the output by the gain map and the backdrop's tone gains (plan->lighting

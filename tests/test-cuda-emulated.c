@@ -607,8 +607,10 @@ device_copy (FbDevice * device, const FbImage * image)
 }
 
 /* The lighting on random inputs (synthesis region, resolutions, coverage, face width,
- * lighting) by fb_face_lighting_apply and by the kernels: the same output bytes.
- * Returns whether the lighting changed the output. */
+ * lighting, the backdrop's tone gains or none) by fb_face_lighting_apply and by the
+ * kernels: the same output bytes. A quarter of the cases are a painted background's
+ * tone gains alone (lighting 0), whose kernels get no working memory of the
+ * lighting's. Returns whether the lighting changed the output. */
 static gboolean
 check_lighting_kernels (FbDevice * device, FbWorkers * workers, GRand * rand, int n)
 {
@@ -637,8 +639,10 @@ check_lighting_kernels (FbDevice * device, FbWorkers * workers, GRand * rand, in
   plan.coverage_shift = g_rand_boolean (rand) ? 2 : 0;
   plan.coverage_width = ((plan.synthesis_region.width - 1) >> plan.coverage_shift) + 1;
   plan.coverage_height = ((plan.synthesis_region.height - 1) >> plan.coverage_shift) + 1;
-  plan.lighting = g_rand_int_range (rand, 1, FB_LIGHTING_FULL + 1);
+  plan.lighting = n % 4 == 0 ? 0 : g_rand_int_range (rand, 1, FB_LIGHTING_FULL + 1);
   {
+    gsize samples = (gsize) plan.coverage_width * plan.coverage_height, i;
+    g_autofree uint16_t *tone_gains = NULL;
     g_autoptr (FbImage) luma = fb_test_random_image (plan.synthesis_region.width,
         plan.synthesis_region.height, 1, 4.0f, n + 3000);
     g_autoptr (FbImage) coverage = random_coverage (plan.coverage_width,
@@ -648,29 +652,49 @@ check_lighting_kernels (FbDevice * device, FbWorkers * workers, GRand * rand, in
     g_autoptr (FbImage) expected = fb_image_copy (colours);
     g_autoptr (FbImage) got = fb_image_copy (colours);
 
-    fb_face_lighting_apply (&cpu, workers, &plan, luma, coverage, NULL, expected,
+    /* tone gains at lighting 0 always (it does nothing without), else half of the
+     * time; a third of them exactly 1, as inside the exemplar */
+    if (plan.lighting == 0 || g_rand_boolean (rand)) {
+      tone_gains = g_new (uint16_t, samples);
+      for (i = 0; i < samples; i++)
+        tone_gains[i] = g_rand_int_range (rand, 0, 3) == 0 ? FB_LIGHTING_ONE
+            : (uint16_t) g_rand_int_range (rand, FB_LIGHTING_GAIN_MIN,
+            FB_LIGHTING_GAIN_MAX + 1);
+    }
+    fb_face_lighting_apply (&cpu, workers, &plan, luma, coverage, tone_gains, expected,
         &cpu_ratio);
     memory.luma = device_copy (device, luma);
     memory.coverage = device_copy (device, coverage);
     memory.output = device_copy (device, colours);
     memory.tone_gains = 0;
+    if (tone_gains) {
+      memory.tone_gains = device->klass->alloc (device, samples * sizeof (uint16_t));
+      g_assert_true (device->klass->upload (device, memory.tone_gains, tone_gains,
+              samples * sizeof (uint16_t)));
+    }
     fb_cuda_lighting_sizes (&plan, sizes);
-    for (k = 0; k < FB_CUDA_LIGHTING_N_WORK; k++)
-      memory.work[k] = device->klass->alloc (device, sizes[k]);
+    for (k = 0; k < FB_CUDA_LIGHTING_N_WORK; k++) {
+      if (plan.lighting == 0)
+        g_assert_cmpuint (sizes[k], ==, 0);
+      /* as the backend's buffers: never zero bytes */
+      memory.work[k] = device->klass->alloc (device, MAX (sizes[k], 1));
+    }
     g_assert_true (fb_cuda_lighting_apply (device, &plan, &memory, &host,
             &kernels_ratio));
     g_assert_cmpuint (kernels_ratio, ==, cpu_ratio);
     bytes = (gsize) got->stride * got->height;
     g_assert_true (device->klass->download (device, got->data, memory.output, bytes));
     if (memcmp (got->data, expected->data, bytes) != 0)
-      g_error ("lighting case %d (%dx%d, shifts %d and %d, lighting %d): the kernels' "
-          "output differs from the CPU's", n, plan.synthesis_region.width,
+      g_error ("lighting case %d (%dx%d, shifts %d and %d, lighting %d, %s): the "
+          "kernels' output differs from the CPU's", n, plan.synthesis_region.width,
           plan.synthesis_region.height, plan.coverage_shift, plan.synthesis_shift,
-          plan.lighting);
+          plan.lighting, tone_gains ? "tone gains" : "no tone gains");
     changed = memcmp (got->data, colours->data, bytes) != 0;
     device->klass->release (device, memory.luma);
     device->klass->release (device, memory.coverage);
     device->klass->release (device, memory.output);
+    if (memory.tone_gains)
+      device->klass->release (device, memory.tone_gains);
     for (k = 0; k < FB_CUDA_LIGHTING_N_WORK; k++)
       device->klass->release (device, memory.work[k]);
   }
