@@ -23,22 +23,29 @@
  * neighbours' chunk continues its texture across the pixel, so no seam is made; a
  * chunk's edges, where no chunk holds the majority, stay as they are. The region's
  * border pixels, and chunks that would leave the style there, keep their entry. */
-FB_FUNC int32_t
-fb_nnf_despeckled (const int32_t * nnf, int width, int height, int style_width,
-    int style_height, int x, int y)
+/* How many of the 8 neighbours of the NNF entry at p (rows width apart, not on the
+ * region's border) lie in its chunk: a neighbour (dx, dy) away in the same chunk holds
+ * the entry + FB_PIXEL_PACK (dx, dy), which no other chunk does (the style is narrower
+ * than 2^16). Inside a chunk, the common case, this alone decides. */
+FB_FUNC int
+fb_nnf_same_chunk (const int32_t * p, int width)
 {
-  const int32_t *p = nnf + (size_t) y * width + x, *up = p - width, *down = p + width;
-  int32_t own = *p, candidates[8];
-  int n = 0, same, dx, dy, k, j;
+  const int32_t *up = p - width, *down = p + width, own = *p;
 
-  if (x == 0 || y == 0 || x == width - 1 || y == height - 1)
-    return own;
-  /* inside a chunk, the common case: a neighbour (dx, dy) away in the same chunk holds
-   * own + FB_PIXEL_PACK (dx, dy), which no other chunk does (the style is narrower than
-   * 2^16) */
-  same = (up[-1] == own - 65537) + (up[0] == own - 65536) + (up[1] == own - 65535)
+  return (up[-1] == own - 65537) + (up[0] == own - 65536) + (up[1] == own - 65535)
       + (p[-1] == own - 1) + (p[1] == own + 1)
       + (down[-1] == own + 65535) + (down[0] == own + 65536) + (down[1] == own + 65537);
+}
+
+/* fb_nnf_despeckled of the entry at p (not on the region's border), of which `same`
+ * neighbours lie in its chunk (fb_nnf_same_chunk). */
+FB_FUNC int32_t
+fb_nnf_despeckled_at (const int32_t * p, int width, int style_width, int style_height,
+    int same)
+{
+  int32_t own = *p, candidates[8];
+  int n = 0, dx, dy, k, j;
+
   /* then no other chunk can hold the majority */
   if (same > 8 - FB_DESPECKLE_MAJORITY)
     return own;
@@ -66,4 +73,16 @@ fb_nnf_despeckled (const int32_t * nnf, int width, int height, int style_width,
       return candidates[k];
   }
   return own;
+}
+
+FB_FUNC int32_t
+fb_nnf_despeckled (const int32_t * nnf, int width, int height, int style_width,
+    int style_height, int x, int y)
+{
+  const int32_t *p = nnf + (size_t) y * width + x;
+
+  if (x == 0 || y == 0 || x == width - 1 || y == height - 1)
+    return *p;
+  return fb_nnf_despeckled_at (p, width, style_width, style_height,
+      fb_nnf_same_chunk (p, width));
 }
