@@ -417,7 +417,7 @@ despeckle (FbBackend * backend, FbFaceBuffers * f, const FbBlitStyle * style,
     const FbBlitTarget * target)
 {
   FbDevice *device = cuda_of (backend)->device;
-  DeviceBuffer *from = &f->nnf, *to = &f->despeckle_scratch;
+  DeviceBuffer *from = &f->nnf, *to = &f->despeckle_scratch, *written;
   FbDespeckleArgs a = { NULL, NULL, target->width, target->height, style->width,
     style->height
   };
@@ -430,8 +430,9 @@ despeckle (FbBackend * backend, FbFaceBuffers * f, const FbBlitStyle * style,
     if (!launch (device, FB_KERNEL_ID_fb_despeckle_kernel,
             fb_launch_2d (a.width, a.height), &a, sizeof (a)))
       return failed (backend);
-    from = to;
-    to = to == &f->nnf ? &f->despeckle_scratch : &f->nnf;
+    written = to;
+    to = from;
+    from = written;
   }
   return TRUE;
 }

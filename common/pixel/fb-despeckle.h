@@ -13,16 +13,6 @@
  * after one pass, 20 % after two). */
 #define FB_DESPECKLE_PASSES 2
 
-/* NNF entry (x, y) of nnf (width x height, FB_PIXEL_PACK of style pixels inside
- * style_width x style_height) with specks removed: a pixel whose chunk (the offset of
- * its style pixel from it) differs from that of a majority of its 8 neighbours takes
- * theirs. Inside a chunk, single pixels whose guide error exceeds the threshold by
- * noise take a finer seed's chunk or a lookup of their own; they drew the texture as
- * sprinkled dots, a new sprinkle every frame, which was most of the drift while the
- * head moves (target1 x ken: 3.0 of 4.9 on the pixels in tiny chunks). Joining the
- * neighbours' chunk continues its texture across the pixel, so no seam is made; a
- * chunk's edges, where no chunk holds the majority, stay as they are. The region's
- * border pixels, and chunks that would leave the style there, keep their entry. */
 /* How many of the 8 neighbours of the NNF entry at p (rows width apart, not on the
  * region's border) lie in its chunk: a neighbour (dx, dy) away in the same chunk holds
  * the entry + FB_PIXEL_PACK (dx, dy), which no other chunk does (the style is narrower
@@ -75,6 +65,16 @@ fb_nnf_despeckled_at (const int32_t * p, int width, int style_width, int style_h
   return own;
 }
 
+/* NNF entry (x, y) of nnf (width x height, FB_PIXEL_PACK of style pixels inside
+ * style_width x style_height) with specks removed: a pixel whose chunk (the offset of
+ * its style pixel from it) differs from that of a majority of its 8 neighbours takes
+ * theirs. Inside a chunk, single pixels whose guide error exceeds the threshold by
+ * noise take a finer seed's chunk or a lookup of their own; they drew the texture as
+ * sprinkled dots, a new sprinkle every frame, which was most of the drift while the
+ * head moves (target1 x ken: 3.0 of 4.9 on the pixels in tiny chunks). Joining the
+ * neighbours' chunk continues its texture across the pixel, so no seam is made; a
+ * chunk's edges, where no chunk holds the majority, stay as they are. The region's
+ * border pixels, and chunks that would leave the style there, keep their entry. */
 FB_FUNC int32_t
 fb_nnf_despeckled (const int32_t * nnf, int width, int height, int style_width,
     int style_height, int x, int y)

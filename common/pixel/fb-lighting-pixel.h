@@ -198,24 +198,17 @@ fb_lighting_channel (int value, int gain)
               255 - value) - v));
 }
 
-/* A colour times a gain, every channel alike (fb_lighting_channel); not even written
- * where the gain is exactly 1 (outside the face). */
+/* Output pixel (x, y)'s colour relit by the gain map there, every channel alike
+ * (fb_lighting_channel); not even written where the gain is exactly 1 (outside the
+ * face). */
 FB_FUNC void
-fb_lighting_relight (int gain, uint8_t * rgb)
+fb_lighting_pixel (const uint16_t * gains, int gains_width, int gains_height, int shift,
+    int x, int y, uint8_t * rgb)
 {
-  int k;
+  int gain = fb_lighting_gain_at (gains, gains_width, gains_height, shift, x, y), k;
 
   if (gain == FB_LIGHTING_ONE)
     return;
   for (k = 0; k < 3; k++)
     rgb[k] = fb_lighting_channel (rgb[k], gain);
-}
-
-/* Output pixel (x, y)'s colour relit by the gain map there. */
-FB_FUNC void
-fb_lighting_pixel (const uint16_t * gains, int gains_width, int gains_height, int shift,
-    int x, int y, uint8_t * rgb)
-{
-  fb_lighting_relight (fb_lighting_gain_at (gains, gains_width, gains_height, shift, x,
-          y), rgb);
 }
