@@ -252,7 +252,7 @@ positional_guide (FbDevice * device, FbWorkers * workers, const FbFacePlan * pla
     fb_style_corner_size (style->width, style->height),
     plan->synthesis_level->background_corner, AT (float *, m->pos),
     AT (const uint8_t *, m->style_tone), plan->synthesis_level->tone->stride,
-    plan->synthesis_level->corner_tone, plan->coverage_shift, plan->coverage_width,
+    plan->synthesis_level->border_tone, plan->coverage_shift, plan->coverage_width,
     plan->backdrop_tone ? AT (uint16_t *, m->tone_gains) : NULL
   };
 

@@ -144,7 +144,7 @@ fb_positional_kernel (FbPositionalArgs a)
           a.height))
     a.tone_gains[(size_t) (y >> a.coverage_shift) * a.coverage_width
         + (x >> a.coverage_shift)] = fb_backdrop_tone_gain (xy, a.style_width,
-        a.style_height, a.corner_size, a.corner, a.tone, a.tone_stride, a.corner_tone);
+        a.style_height, a.corner_size, a.corner, a.tone, a.tone_stride, a.border_tone);
   if (a.fold)
     fb_fold_into_style_corner (xy, a.style_width, a.style_height, a.corner_size, a.corner);
 }

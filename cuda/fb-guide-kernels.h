@@ -123,7 +123,7 @@ typedef struct {
   float *pos;                   /* 2 per pixel */
   const uint8_t *tone;          /* the style level's, tone_stride a row */
   int tone_stride;
-  int corner_tone;
+  int border_tone;
   int coverage_shift;
   int coverage_width;
   uint16_t *tone_gains;

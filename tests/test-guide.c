@@ -691,37 +691,46 @@ test_fold_into_style_corner (void)
   }
 }
 
-/* The backdrop's tone gain: 1 inside the exemplar; just beyond a border like the
- * corner, the border's tone over the tiled one; far away, the corner's mean over it; a
- * border unlike the corner (a bust's base) followed only a little. */
+/* The backdrop's tone gain: 1 deep inside the exemplar; within the band along its
+ * edge, easing over from 1 to the border tone over the tone there, continuously; beyond
+ * the edge, the border tone over the tiled one, however far away. */
 static void
 test_backdrop_tone_gain (void)
 {
-  const int w = 100, h = 100, corner_tone = 100;
-  const float size = fb_style_corner_size (w, h);
+  const int w = 100, h = 100, border_tone = 110;
+  const float size = fb_style_corner_size (w, h), band = FB_BACKDROP_TONE_BAND * size;
   g_autoptr (FbImage) tone = fb_image_new (w, h, 1);
-  float inside[2] = { 50, 50 }, near_left[2] = { -1, 50 }, far_left[2] = { -1e4f, 50 };
-  float near_bottom[2] = { 50, h };
-  int x, y;
-  double near, expected;
+  float deep[2] = { 50, 50 }, edge[2] = { 0, 50 }, out[2] = { -0.01f, 50 };
+  float far_left[2] = { -1e4f, 50 }, halfway[2] = { 50, h - 1 - band / 2 };
+  int x, y, last = FB_LIGHTING_ONE * 2;
 
-  /* the corner's square (and around it) 100, the left border 120, the bottom 250 */
+  /* the corner's square (and around it) 100, the rest 120 */
   for (y = 0; y < h; y++)
     for (x = 0; x < w; x++)
-      fb_image_row (tone, y)[x] = x < 20 && y < 20 ? 100 : y == h - 1 ? 250 : 120;
-  g_assert_cmpuint (fb_backdrop_tone_gain (inside, w, h, size, 0, tone->data,
-          tone->stride, corner_tone), ==, FB_LIGHTING_ONE);
-  /* 1 pixel out: the border's 120 wanted, nearly all of it and 1 / (1 + 0.5^2) as
-   * much, over the tiled 100 */
-  near = FB_BACKDROP_TONE_REACH * size / (FB_BACKDROP_TONE_REACH * size + 1);
-  expected = FB_LIGHTING_ONE * (100 + near * 20 / (1 + 0.25)) / 100;
-  g_assert_cmpfloat (fabs (fb_backdrop_tone_gain (near_left, w, h, size, 0, tone->data,
-              tone->stride, corner_tone) - expected), <=, 1);
+      fb_image_row (tone, y)[x] = x < 20 && y < 20 ? 100 : 120;
+  g_assert_cmpuint (fb_backdrop_tone_gain (deep, w, h, size, 0, tone->data,
+          tone->stride, border_tone), ==, FB_LIGHTING_ONE);
+  /* at the edge the border tone over the 120 there, just beyond it (on the tile) and
+   * far beyond it over the tile's 100 */
+  g_assert_cmpint (abs (fb_backdrop_tone_gain (edge, w, h, size, 0, tone->data,
+              tone->stride, border_tone) - FB_LIGHTING_ONE * 110 / 120), <=, 1);
+  g_assert_cmpint (abs (fb_backdrop_tone_gain (out, w, h, size, 0, tone->data,
+              tone->stride, border_tone) - FB_LIGHTING_ONE * 110 / 100), <=, 1);
   g_assert_cmpint (abs (fb_backdrop_tone_gain (far_left, w, h, size, 0, tone->data,
-              tone->stride, corner_tone) - FB_LIGHTING_ONE), <=, FB_LIGHTING_ONE / 100);
-  /* 150 levels brighter: a fifteenth of the difference is followed (1 / (1 + 3.75^2)) */
-  g_assert_cmpint (fb_backdrop_tone_gain (near_bottom, w, h, size, 0, tone->data,
-          tone->stride, corner_tone), <, FB_LIGHTING_ONE * 1.10);
+              tone->stride, border_tone) - FB_LIGHTING_ONE * 110 / 100), <=, 1);
+  /* halfway into the band, halfway (the smooth step's middle) */
+  g_assert_cmpint (abs (fb_backdrop_tone_gain (halfway, w, h, size, 0, tone->data,
+              tone->stride, border_tone) - FB_LIGHTING_ONE * 115 / 120), <=, 1);
+  /* from the edge inwards the gain rises steadily to 1 */
+  for (x = 0; x <= 50; x++) {
+    float at[2] = { x, 50 };
+    int gain = fb_backdrop_tone_gain (at, w, h, size, 0, tone->data, tone->stride,
+        border_tone);
+    if (x > 0)
+      g_assert_cmpint (gain, >=, last);
+    last = gain;
+  }
+  g_assert_cmpint (last, ==, FB_LIGHTING_ONE);
 }
 
 int

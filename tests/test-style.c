@@ -323,6 +323,42 @@ test_background_corner (void)
   }
 }
 
+/* The backdrop's tone leaves the figure out: a plain backdrop of 200 with a dark coat
+ * (40) across the bottom and a dark stroke beside the face keeps the backdrop's 200
+ * over the stroke and next to the coat, where a plain blur would darken both; deep in
+ * the coat, with no backdrop around, the corner's tone. The border's tone is the
+ * backdrop's. */
+static void
+test_backdrop_tone (void)
+{
+  const int w = 241, h = 301, coat = 60;
+  FbLandmarks lm;
+  g_autoptr (FbImage) rgb = fb_image_new (w, h, 3);
+  g_autoptr (FbStyle) style = NULL;
+  GError *error = NULL;
+  const FbStyleLevel *level;
+  int y, scale;
+
+  fb_test_synthetic_landmarks (&lm, w * 0.5f, h * 0.45f, 1.0f);
+  for (y = 0; y < h; y++) {
+    uint8_t *row = fb_image_row (rgb, y);
+    memset (row, y >= h - coat ? 40 : 200, 3 * w);
+    if (y >= 100 && y < 200)
+      memset (row + 3 * 20, 40, 3 * 4);
+  }
+  style = fb_style_new (rgb, &lm, &params, &error);
+  g_assert_no_error (error);
+  level = &style->levels[0];
+  scale = level->scale;
+  g_assert_cmpint (abs (fb_image_row (level->tone, 150 / scale)[21 / scale] - 200), <=, 2);
+  g_assert_cmpint (abs (fb_image_row (level->tone, (h - coat + 2) / scale)[w / 2 / scale]
+          - 200), <=, 2);
+  g_assert_cmpint (abs (fb_image_row (level->tone, (h - 1) / scale)[w / 2 / scale]
+          - 200), <=, 2);
+  g_assert_cmpint (abs (level->border_tone - 200), <=, 2);
+  remove_cache_entry (style);
+}
+
 static void
 expect_landmarks_error (const FbImage * rgb, const FbLandmarks * lm, const char *what)
 {
@@ -711,6 +747,7 @@ main (int argc, char **argv)
   g_test_add_func ("/style/synthetic", test_synthetic);
   g_test_add_func ("/style/bad-landmarks", test_bad_landmarks);
   g_test_add_func ("/style/background-corner", test_background_corner);
+  g_test_add_func ("/style/backdrop-tone", test_backdrop_tone);
   g_test_add_func ("/style/file-entries", test_file_entries);
   g_test_add_func ("/style/charcoalman", test_charcoalman);
   g_test_add_func ("/style/detect", test_detect);

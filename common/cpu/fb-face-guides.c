@@ -160,7 +160,7 @@ backdrop_tone_rows (const GuidesJob * guides, int y0, int y1)
       gains[i] = fb_backdrop_tone_gain (field->field + 2 * ((size_t) y * field->width
               + fb_coverage_sample (i, shift, field->width)), width, height, size,
           style->background_corner, style->tone->data, style->tone->stride,
-          style->corner_tone);
+          style->border_tone);
   }
 }
 

@@ -188,7 +188,7 @@ row_gains (const int *restrict columns, int w, int shift, int x0, int n,
  * gain map's columns are mixed down the row's two gain rows once a row
  * (fb_lighting_gain_column), each pixel mixes its two across, and the row is relit in
  * one loop (relight_row). A row whose columns all mix to 256 times 1 is left as it is:
- * its every gain is exactly 1 (most rows inside the exemplar of a painted background). */
+ * its every gain is exactly 1 (most rows deep inside the exemplar of a painted background). */
 static void
 apply_job (void *data, int index, int count)
 {

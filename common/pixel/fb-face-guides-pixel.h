@@ -145,45 +145,43 @@ fb_fold_into_style_corner (float *xy, int width, int height, float size, int cor
       : fb_fold_into_band (y, size);
 }
 
-/* How far beyond the exemplar, in corner sizes, the tiled backdrop takes to go halfway
- * from the tone of the exemplar's border it leaves to the corner's own. */
-#define FB_BACKDROP_TONE_REACH 1.0f
-/* A border whose tone is this many grey levels from the corner's is followed half as
- * much: the sitter's clothes or a bust's base cut by the exemplar's edge are not
- * backdrop, and following them drew their shade on as a streak beyond the edge. */
-#define FB_BACKDROP_TONE_LIKENESS 40.0f
+/* How far inside the exemplar, in corner sizes, its backdrop's tone goes over to the
+ * border tone (fb_backdrop_tone_gain). One corner size left the exemplar's own lighter
+ * paper around the face as a sheet with soft edges; two leave a faint glow. */
+#define FB_BACKDROP_TONE_BAND 2.0f
 
-/* The gain (4.12, as the lighting's) that gives the backdrop tiled beyond the exemplar
- * (fb_fold_into_style_corner) the tone of the exemplar where it leaves it, at the
- * region pixel whose positional guide, before folding, is xy. Without it the exemplar
- * showed as a pasted rectangle, lighter or darker than the tiled corner around it, and a
- * tile with a gradient of light across it showed as stripes. The tone (the style
- * level's luma at the backdrop's large scale, tone_stride a row) at the nearest point of
- * the exemplar's border, eased with the distance from it towards corner_tone (the
- * tone's mean over the corner's square), over the tone where the position folds to;
- * followed less the less like the corner the border is. 1 inside the exemplar. */
+/* The gain (4.12, as the lighting's) that gives a painted background one even
+ * backdrop tone where the exemplar ends, at the region pixel whose positional guide,
+ * before folding, is xy. The exemplar's backdrop is lighter or darker in places than
+ * the corner tiled beyond it (fb_fold_into_style_corner): without the gain the
+ * exemplar showed as a pasted rectangle, tilted with the head, and a tile with a
+ * gradient of light across it as stripes. Beyond the exemplar the tile's backdrop tone
+ * is taken to border_tone; inside, within FB_BACKDROP_TONE_BAND corner sizes of its
+ * edge, the exemplar's own backdrop tone eases over to it (smoothly: no seam of its
+ * own). `tone` (tone_stride a row) is the backdrop's tone at each exemplar pixel, the
+ * figure left out of it (FbStyleLevel.tone), so that a beard or a bust's base that the
+ * edge cuts keeps its shade instead of being lightened into the backdrop or drawn on
+ * beyond the edge as a streak. 1 deeper inside. */
 FB_FUNC uint16_t
 fb_backdrop_tone_gain (const float *xy, int width, int height, float size, int corner,
-    const uint8_t * tone, int tone_stride, int corner_tone)
+    const uint8_t * tone, int tone_stride, int border_tone)
 {
   float x = xy[0], y = xy[1], right = width - 1, bottom = height - 1;
-  float folded[2] = { x, y }, bx, by, distance, near, unlike, wanted;
-  int border, tiled;
+  float at[2] = { x, y }, depth, eased = 0, wanted;
+  int here;
 
-  if (x >= 0 && x <= right && y >= 0 && y <= bottom)
-    return FB_LIGHTING_ONE;
-  bx = x < 0 ? 0 : x > right ? right : x;
-  by = y < 0 ? 0 : y > bottom ? bottom : y;
-  fb_fold_into_style_corner (folded, width, height, size, corner);
-  border = tone[(size_t) (int) (by + 0.5f) * tone_stride + (int) (bx + 0.5f)];
-  tiled = tone[(size_t) (int) (folded[1] + 0.5f) * tone_stride + (int) (folded[0] + 0.5f)];
-  distance = sqrtf ((x - bx) * (x - bx) + (y - by) * (y - by));
-  near = FB_BACKDROP_TONE_REACH * size / (FB_BACKDROP_TONE_REACH * size + distance);
-  unlike = (float) (border - corner_tone) / FB_BACKDROP_TONE_LIKENESS;
-  wanted = (float) corner_tone + near * (float) (border - corner_tone) / (1 + unlike
-      * unlike);
+  if (x >= 0 && x <= right && y >= 0 && y <= bottom) {
+    depth = fminf (fminf (x, right - x), fminf (y, bottom - y)) / (FB_BACKDROP_TONE_BAND
+        * size);
+    if (depth >= 1)
+      return FB_LIGHTING_ONE;
+    eased = depth * depth * (3 - 2 * depth);
+  } else
+    fb_fold_into_style_corner (at, width, height, size, corner);
+  here = tone[(size_t) (int) (at[1] + 0.5f) * tone_stride + (int) (at[0] + 0.5f)];
+  wanted = (float) border_tone + eased * (float) (here - border_tone);
   return (uint16_t) fb_lighting_clamp_gain ((int) (wanted * FB_LIGHTING_ONE
-          / (float) (tiled > 0 ? tiled : 1) + 0.5f));
+          / (float) (here > 0 ? here : 1) + 0.5f));
 }
 
 /* The appearance guide of a painted background at a region pixel whose positional

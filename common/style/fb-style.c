@@ -306,24 +306,70 @@ background_corner (const FbImage * rgb)
  * tiled corner's own strokes would be evened out; above, the exemplar's lighting
  * across its border would be lost. */
 #define TONE_BLUR_CORNERS 0.33f
+/* A pixel counts as backdrop by how close its luma is to the corner's mean: half as
+ * much 33 levels away (a Gaussian of 40), next to nothing 100 away (strokes, hair, a
+ * bust). Paper lit unevenly stays within it. */
+#define TONE_BACKDROP_LEVELS 40.0
+/* Where nearly nothing around a pixel is backdrop (a dark coat at the exemplar's
+ * edge), its tone is the corner's: the weight, of one pixel's full weight, that the
+ * corner's mean has against the blurred backdrop's. */
+#define TONE_PRIOR 0.05
 
-/* The level's luma at the backdrop's large scale, and its mean over the background
- * corner's square. */
+/* The mean luma over the background corner's square. */
+static int
+corner_luma (const FbImage * luma, int corner)
+{
+  int x0, y0, size = corner_square (luma, corner, &x0, &y0), x, y;
+  guint64 sum = 0;
+
+  for (y = y0; y < y0 + size; y++)
+    for (x = x0; x < x0 + size; x++)
+      sum += fb_image_row (luma, y)[x];
+  return (int) ((sum + (guint64) size * size / 2) / ((guint64) size * size));
+}
+
+/* The backdrop's tone at each pixel of the level (fb_backdrop_tone_gain), and its mean
+ * along the level's border: the blurred luma of the pixels that look like the corner's
+ * backdrop, each weighted by its likeness, over the blurred weights (a normalised
+ * convolution), so that the figure does not darken or lighten the backdrop beside it
+ * and a beard or a base cut by the edge is not taken for backdrop. */
 static void
 backdrop_tone (FbStyleLevel * level)
 {
   const FbImage *rgb = level->rgb;
-  g_autoptr (FbImage) luma = fb_image_new (rgb->width, rgb->height, 1);
-  int x0, y0, size = corner_square (rgb, level->background_corner, &x0, &y0), x, y;
-  guint64 sum = 0;
+  const int w = rgb->width, h = rgb->height;
+  g_autoptr (FbImage) luma = fb_image_new (w, h, 1);
+  g_autoptr (FbImage) weighted = fb_image_new (w, h, 3);
+  g_autofree uint16_t *blurred = g_new (uint16_t, (size_t) 3 * w * h);
+  const double prior = TONE_PRIOR * 255 * 256;
+  int reference, x, y;
+  guint64 border = 0;
 
   fb_image_rgb_to_luma (rgb, luma);
-  fb_blur (luma, &level->tone, TONE_BLUR_CORNERS * fb_style_corner_size (rgb->width,
-          rgb->height));
-  for (y = y0; y < y0 + size; y++)
-    for (x = x0; x < x0 + size; x++)
-      sum += fb_image_row (level->tone, y)[x];
-  level->corner_tone = (int) ((sum + (guint64) size * size / 2) / ((guint64) size * size));
+  reference = corner_luma (luma, level->background_corner);
+  for (y = 0; y < h; y++) {
+    const uint8_t *l = fb_image_row (luma, y);
+    uint8_t *out = fb_image_row (weighted, y);
+    for (x = 0; x < w; x++) {
+      double d = (l[x] - reference) / TONE_BACKDROP_LEVELS, likeness = exp (-d * d);
+      out[3 * x] = (uint8_t) lrint (likeness * l[x]);
+      out[3 * x + 1] = (uint8_t) lrint (likeness * 255);
+      out[3 * x + 2] = 0;
+    }
+  }
+  fb_blur_fixed (weighted, TONE_BLUR_CORNERS * fb_style_corner_size (w, h), blurred);
+  fb_image_ensure (&level->tone, w, h, 1);
+  for (y = 0; y < h; y++) {
+    const uint16_t *in = blurred + (size_t) 3 * w * y;
+    uint8_t *tone = fb_image_row (level->tone, y);
+    for (x = 0; x < w; x++) {
+      tone[x] = (uint8_t) CLAMP (lrint ((255.0 * in[3 * x] + prior * reference)
+              / (in[3 * x + 1] + prior)), 0, 255);
+      if (y == 0 || y == h - 1 || x == 0 || x == w - 1)
+        border += tone[x];
+    }
+  }
+  level->border_tone = (int) (border / (2 * (guint64) (w + h) - 4));
 }
 
 /* What a level derives from its images, cached or built. */

@@ -48,10 +48,11 @@ typedef struct {
   float face_width;             /* in this level's pixels */
   float lambda_pos_px;          /* lambda_pos per pixel of this level */
   int background_corner;        /* FB_STYLE_CORNER_* bits: its plainest top corner */
-  /* the luma at the backdrop's large scale (fb_backdrop_tone_gain), and its mean over
-   * the background corner's square */
+  /* the backdrop's luma at its large scale, the figure left out (fb_backdrop_tone_gain),
+   * and its mean along the level's border: the tone the backdrop takes where the
+   * exemplar ends */
   FbImage *tone;
-  int corner_tone;
+  int border_tone;
   FbSeedTable *table;
 } FbStyleLevel;
 

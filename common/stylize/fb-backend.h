@@ -47,7 +47,7 @@ typedef struct {
    * the exemplar's shading and the relight stage does not run, nor does it under a
    * debug view that replaces the output */
   int lighting;
-  /* a painted background's tiled backdrop takes the exemplar's border's tone
+  /* a painted background has one even backdrop tone where the exemplar ends
    * (fb_backdrop_tone_gain): the guides stage makes the gains at the coverage's
    * resolution, the relight stage applies them; not under a debug view that replaces
    * the output */
