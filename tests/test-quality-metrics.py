@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """bench/quality's metrics on synthetic input whose answer is known."""
 
+import importlib.machinery
+import importlib.util
 import sys
 import tempfile
 import types
@@ -15,6 +17,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'bench'))
 import quality_analysis as qa  # noqa: E402
 import quality_clips  # noqa: E402
 import quality_metrics as qm  # noqa: E402
+
+# bench/quality itself, for its table cells (a script: loaded by path, its main not run).
+_quality_loader = importlib.machinery.SourceFileLoader(
+    'bench_quality', str(Path(__file__).resolve().parent.parent / 'bench' / 'quality'))
+bench_quality = importlib.util.module_from_spec(
+    importlib.util.spec_from_loader('bench_quality', _quality_loader))
+_quality_loader.exec_module(bench_quality)
 
 SHAPE = (240, 320)
 
@@ -296,6 +305,42 @@ class StillWithNoise(unittest.TestCase):
             self.assertAlmostEqual(noise.std(), quality_clips.NOISE_SIGMA, delta=0.1)
             self.assertAlmostEqual(noise.mean(), 0.0, delta=0.1)
             self.assertFalse(np.array_equal(frames[0], frames[1]))
+
+
+class StillCells(unittest.TestCase):
+    """Only a still face with sensor noise is issue 9's still face; a video's few slow
+    pairs are labelled as such in the table and its note."""
+
+    def row(self, clip, still_face, pairs):
+        return {'clip': clip, 'still_face': still_face, 'still_pairs': pairs,
+                'flicker_still': 0.5 if pairs else None, 'drift_still': 1.5 if pairs else None,
+                'in_drift_still': 0.4, 'in_change_still': 0.5 if not still_face else 3.1}
+
+    def test_slow_pairs_of_a_video(self):
+        video = self.row('target1.mp4', False, 5)
+        self.assertTrue(bench_quality.slow_only(video, 'still'))
+        self.assertFalse(bench_quality.slow_only(video, 'moving'))
+        self.assertEqual(bench_quality.flicker_still_cell(video), '0.50 (slow pairs)')
+        self.assertEqual(bench_quality.drift_cell(video, 'still'), '1.50 (0.40; 5 slow pairs)')
+        note = ' '.join(bench_quality.still_note([video]))
+        self.assertIn('*slow pairs*: target1.mp4', note)
+        self.assertIn('0.50 grey levels', note)
+
+    def test_still_face_with_noise(self):
+        still = self.row('Grace Hopper', True, 67)
+        self.assertFalse(bench_quality.slow_only(still, 'still'))
+        self.assertEqual(bench_quality.flicker_still_cell(still), '0.50')
+        self.assertEqual(bench_quality.drift_cell(still, 'still'), '1.50 (0.40; 67 pairs)')
+        note = ' '.join(bench_quality.still_note([still]))
+        self.assertIn('still face with sensor noise', note)
+        self.assertNotIn('slow pairs', note)
+
+    def test_no_still_pairs(self):
+        video = self.row('astronaut', False, 0)
+        self.assertFalse(bench_quality.slow_only(video, 'still'))
+        self.assertEqual(bench_quality.flicker_still_cell(video), '—')
+        self.assertEqual(bench_quality.drift_cell(video, 'still'), '— (0 pairs)')
+        self.assertEqual(bench_quality.still_note([video]), [])
 
 
 if __name__ == '__main__':

@@ -74,7 +74,8 @@ def main():
         assert r[5] == '— (0 pairs)' and r[6] != '—', r
     assert '*flicker, still* and *drift, still* are issue 9' in result.stdout, \
         'no note of which still numbers are a still face'
-    # target1.mp4's still pairs, where it has any, are labelled as slow pairs.
+    # target1.mp4's still pairs, where it has any, are labelled as slow pairs (20 frames
+    # have none; test-quality-metrics' StillCells checks the labels themselves).
     for r in ours:
         if r[0].startswith('target1.mp4') and r[2] != '—':
             assert r[2].endswith('(slow pairs)') and 'slow pairs' in r[4], r
