@@ -339,32 +339,41 @@ backdrop_tone (FbStyleLevel * level)
   const FbImage *rgb = level->rgb;
   const int w = rgb->width, h = rgb->height;
   g_autoptr (FbImage) luma = fb_image_new (w, h, 1);
-  g_autoptr (FbImage) weighted = fb_image_new (w, h, 3);
-  g_autofree uint16_t *blurred = g_new (uint16_t, (size_t) 3 * w * h);
+  g_autoptr (FbImage) weighted = fb_image_new (w, h, 1);
+  g_autoptr (FbImage) weights = fb_image_new (w, h, 1);
+  g_autofree uint16_t *weighted_blurred = g_new (uint16_t, (size_t) w * h);
+  g_autofree uint16_t *weights_blurred = g_new (uint16_t, (size_t) w * h);
+  const float sigma = TONE_BLUR_CORNERS * fb_style_corner_size (w, h);
   const double prior = TONE_PRIOR * 255 * 256;
-  int reference, x, y;
+  uint8_t weighted_luma[256], likeness[256];
+  int reference, x, y, v;
   guint64 border = 0;
 
   fb_image_rgb_to_luma (rgb, luma);
   reference = corner_luma (luma, level->background_corner);
+  for (v = 0; v < 256; v++) {
+    double d = (v - reference) / TONE_BACKDROP_LEVELS, weight = exp (-d * d);
+    weighted_luma[v] = (uint8_t) lrint (weight * v);
+    likeness[v] = (uint8_t) lrint (weight * 255);
+  }
   for (y = 0; y < h; y++) {
     const uint8_t *l = fb_image_row (luma, y);
-    uint8_t *out = fb_image_row (weighted, y);
+    uint8_t *lw = fb_image_row (weighted, y), *ww = fb_image_row (weights, y);
     for (x = 0; x < w; x++) {
-      double d = (l[x] - reference) / TONE_BACKDROP_LEVELS, likeness = exp (-d * d);
-      out[3 * x] = (uint8_t) lrint (likeness * l[x]);
-      out[3 * x + 1] = (uint8_t) lrint (likeness * 255);
-      out[3 * x + 2] = 0;
+      lw[x] = weighted_luma[l[x]];
+      ww[x] = likeness[l[x]];
     }
   }
-  fb_blur_fixed (weighted, TONE_BLUR_CORNERS * fb_style_corner_size (w, h), blurred);
+  fb_blur_fixed (weighted, sigma, weighted_blurred);
+  fb_blur_fixed (weights, sigma, weights_blurred);
   fb_image_ensure (&level->tone, w, h, 1);
   for (y = 0; y < h; y++) {
-    const uint16_t *in = blurred + (size_t) 3 * w * y;
+    const uint16_t *lw = weighted_blurred + (size_t) w * y;
+    const uint16_t *ww = weights_blurred + (size_t) w * y;
     uint8_t *tone = fb_image_row (level->tone, y);
     for (x = 0; x < w; x++) {
-      tone[x] = (uint8_t) CLAMP (lrint ((255.0 * in[3 * x] + prior * reference)
-              / (in[3 * x + 1] + prior)), 0, 255);
+      tone[x] = (uint8_t) CLAMP (lrint ((255.0 * lw[x] + prior * reference)
+              / (ww[x] + prior)), 0, 255);
       if (y == 0 || y == h - 1 || x == 0 || x == w - 1)
         border += tone[x];
     }
