@@ -1314,7 +1314,9 @@ gst_face_blit_class_init (GstFaceBlitClass * klass)
       g_param_spec_boolean ("stylize-background", "Stylize background",
           "Also restyle everything around the first face (following the face's "
           "deformation; the exemplar's own background is used there), so the whole "
-          "frame looks painted. Best when the video is framed like the exemplar. "
+          "frame looks painted. Where the frame reaches past the exemplar's edges, "
+          "its plain backdrop continues there in one even tone. Best when the video "
+          "is framed like the exemplar. "
           "Frames without any face pass through bit-exact either way: the exemplar "
           "is placed by the face",
           defaults.stylize_background, PARAM_PLAYING));
