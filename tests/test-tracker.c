@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fb-dlib.h"
+#include "fb-face-motion.h"
 #include "fb-image-io.h"
 #include "fb-one-euro.h"
 #include "fb-synth.h"
@@ -827,6 +828,86 @@ still_face_jitter (float smoothing, FbLandmarks * mean_out)
   return jitter / counted;
 }
 
+/* s followed by t. */
+static FbSimilarity
+then (FbSimilarity s, FbSimilarity t)
+{
+  FbSimilarity r = { t.a * s.a - t.b * s.b, t.b * s.a + t.a * s.b, 0, 0 };
+  FbPoint shift = { s.tx, s.ty };
+
+  shift = fb_similarity_apply (t, shift);
+  r.tx = shift.x;
+  r.ty = shift.y;
+  return r;
+}
+
+/* Carrying landmarks from one frame to the next: with the face's motion guessed 2 px
+ * wrong, the brows', eyes', nose's and mouth's points follow their own skin to where
+ * the face really went; the jaw's keep to the guess (the background lies around them). */
+static void
+test_carry_follows_the_skin (void)
+{
+  const int width = 640, height = 480;
+  const Pose before = { 320, 330, 1.4f, 0.05f }, after = { 324, 332, 1.42f, 0.07f };
+  g_autoptr (FbImage) grey0 = NULL;
+  g_autoptr (FbImage) grey1 = NULL;
+  FbSimilarity truth, guess;
+  FbFacePatch patch = { NULL, 0, 0, { 0, 0, 0, 0 } };
+  FbTracker *tracker;
+  FbTrackerParams params;
+  FbTrackedFace faces[4];
+  FbLandmarks carried, exact;
+  GError *error = NULL;
+  gint64 t = 0;
+  double inner_error = 0, eyes_error = 0;
+  int i, n_inner = 0;
+
+  if (!load_data ())
+    return;
+  grey0 = render_grey (width, height, before);
+  grey1 = render_grey (width, height, after);
+  default_params (&params);
+  tracker = fb_tracker_new (model, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (frames_until (tracker, grey0, &params, &t, 1), >=, 0);
+  g_assert_cmpint (fb_tracker_process (tracker, grey0, t += FRAME_NS, &params, faces, 4),
+      ==, 1);
+  truth = then (fb_similarity_invert (astronaut_to_frame (before)),
+      astronaut_to_frame (after));
+  guess = truth;
+  guess.tx += 2;
+  fb_face_patch_take (&patch, grey0, &faces[0].landmarks);
+  g_assert_nonnull (patch.pixels);
+
+  /* a right guess stays right */
+  fb_face_motion_carry (&patch, grey1, truth, &faces[0].landmarks, &carried);
+  fb_landmarks_transform (&faces[0].landmarks, truth, &exact);
+  g_assert_cmpfloat (fb_test_landmarks_distance (&carried, &exact), <, 0.3f);
+
+  fb_face_motion_carry (&patch, grey1, guess, &faces[0].landmarks, &carried);
+  for (i = 0; i < FB_N_LANDMARKS; i++) {
+    const float e = hypotf (carried.points[i].x - exact.points[i].x,
+        carried.points[i].y - exact.points[i].y);
+    if (i <= FB_LM_JAW_LAST) {
+      g_assert_cmpfloat (fabsf (e - 2), <, 1e-3f);
+      continue;
+    }
+    inner_error += e;
+    n_inner++;
+    if (i >= FB_LM_RIGHT_EYE_FIRST && i < FB_LM_MOUTH_FIRST)
+      eyes_error += e;
+  }
+  inner_error /= n_inner;
+  eyes_error /= FB_LM_MOUTH_FIRST - FB_LM_RIGHT_EYE_FIRST;
+  g_test_message ("carried with a guess 2 px off: the brows, eyes, nose and mouth %.2f px "
+      "from the truth, the eyes %.2f px", inner_error, eyes_error);
+  /* smooth skin keeps to the guess by design: only well textured windows go all the way */
+  g_assert_cmpfloat (inner_error, <, 1.0f);
+  g_assert_cmpfloat (eyes_error, <, 0.5f);
+  fb_face_patch_clear (&patch);
+  fb_tracker_free (tracker);
+}
+
 static void
 test_smoothing_reduces_jitter (void)
 {
@@ -997,6 +1078,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tracker/small-face-kept", test_small_face_kept);
   g_test_add_func ("/tracker/min-face-size", test_min_face_size);
   g_test_add_func ("/tracker/smoothing-reduces-jitter", test_smoothing_reduces_jitter);
+  g_test_add_func ("/tracker/carry-follows-the-skin", test_carry_follows_the_skin);
   g_test_add_func ("/tracker/cheaper-than-detection", test_tracking_is_cheaper_than_detection);
   return g_test_run ();
 }

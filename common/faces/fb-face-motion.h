@@ -13,13 +13,15 @@
 
 G_BEGIN_DECLS
 
-/* A frame's grey levels around a face's eyes and nose, where its landmarks put them. */
+/* A frame's grey levels around a face, where its landmarks put it. */
 typedef struct {
   FbImage *pixels;              /* NULL: none (yet) */
   int x0, y0;                   /* its top-left corner in the frame */
+  FbRect eyes_nose;             /* the part the face's motion is measured on, in frame pixels */
 } FbFacePatch;
 
-/* Keeps the patch of grey (1 channel) around lm's eyes and nose (replacing the old one). */
+/* Keeps the patch of grey (1 channel) around lm's brows, eyes, nose and mouth (replacing
+ * the old one). */
 void fb_face_patch_take (FbFacePatch * patch, const FbImage * grey, const FbLandmarks * lm);
 void fb_face_patch_clear (FbFacePatch * patch);
 
@@ -29,5 +31,13 @@ void fb_face_patch_clear (FbFacePatch * patch);
  * frame, or the alignment does not settle on a plausible motion. */
 gboolean fb_face_motion_refine (const FbFacePatch * previous, const FbImage * grey,
     FbSimilarity * motion);
+
+/* Carries the landmarks `from`, where they were in the patch's frame, onto grey: the
+ * jaw's by `motion`, the others each by the motion of the skin around it (Lucas-Kanade
+ * on a small window, held towards `motion`'s prediction where the window's texture does
+ * not say, as along an edge). A point whose window is not in both frames, or does not
+ * settle, moves by `motion` alone. */
+void fb_face_motion_carry (const FbFacePatch * previous, const FbImage * grey,
+    FbSimilarity motion, const FbLandmarks * from, FbLandmarks * to);
 
 G_END_DECLS

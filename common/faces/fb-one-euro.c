@@ -101,7 +101,8 @@ fb_one_euro_face_reset (FbOneEuroFace * filter)
 
 void
 fb_one_euro_face_filter (FbOneEuroFace * filter, const FbOneEuroParams * params,
-    const FbLandmarks * raw, FbSimilarity motion, double t, FbLandmarks * smoothed)
+    const FbLandmarks * raw, const FbLandmarks * carried, double t,
+    FbLandmarks * smoothed)
 {
   float alpha_speed;
   double dt;
@@ -119,13 +120,15 @@ fb_one_euro_face_filter (FbOneEuroFace * filter, const FbOneEuroParams * params,
   alpha_speed = smoothing_factor (params->d_cutoff, dt);
   for (i = 0; i < FB_N_LANDMARKS; i++) {
     FbPoint *value = &filter->value[i], *speed = &filter->speed[i];
+    const float dead_speed = i <= FB_LM_JAW_LAST ? params->jaw_dead_speed
+        : params->dead_speed;
     float alpha;
 
-    *value = fb_similarity_apply (motion, *value);
+    *value = carried->points[i];
     speed->x += alpha_speed * ((float) ((raw->points[i].x - value->x) / dt) - speed->x);
     speed->y += alpha_speed * ((float) ((raw->points[i].y - value->y) / dt) - speed->y);
     alpha = smoothing_factor (params->min_cutoff + params->beta
-        * MAX (hypotf (speed->x, speed->y) - params->dead_speed, 0), dt);
+        * MAX (hypotf (speed->x, speed->y) - dead_speed, 0), dt);
     value->x += alpha * (raw->points[i].x - value->x);
     value->y += alpha * (raw->points[i].y - value->y);
   }

@@ -15,6 +15,7 @@ typedef struct {
   float d_cutoff;               /* Hz: the cutoff of the speed estimate itself (1 is usual) */
   float dead_speed;             /* units / s of a fit's motion relative to the carried points
                                  * that do not count (FbOneEuroFace only) */
+  float jaw_dead_speed;         /* the same for the jaw's points (FbOneEuroFace only) */
 } FbOneEuroParams;
 
 /* A scalar signal. Zero-initialise (or reset) before the first sample. */
@@ -36,12 +37,12 @@ typedef struct {
   gboolean started;
 } FbOneEuroPoint;
 
-/* A face's landmarks, carried from frame to frame by the face's measured motion (a
- * similarity: fb-face-motion.h) and drawn towards each new fit as a FbOneEuroPoint is
- * drawn towards its samples, but with the speed of the fit's points relative to the
- * carried ones, less dead_speed: a fit's jitter around a face that is still or moves as
- * measured leaves the cutoff at min_cutoff, a fit that keeps away from the carried
- * points (a mouth that opens, a motion measured wrong) raises it. */
+/* A face's landmarks, carried from frame to frame by the face's measured motion
+ * (fb-face-motion.h) and drawn towards each new fit as a FbOneEuroPoint is drawn
+ * towards its samples, but with the speed of the fit's points relative to the carried
+ * ones, less dead_speed (jaw_dead_speed on the jaw): a fit's jitter around a face that
+ * is still or moves as measured leaves the cutoff at min_cutoff, a fit that keeps away
+ * from the carried points (a mouth that opens, a motion measured wrong) raises it. */
 typedef struct {
   FbPoint value[FB_N_LANDMARKS];
   FbPoint speed[FB_N_LANDMARKS];        /* of the fit relative to the carried points */
@@ -62,8 +63,10 @@ FbPoint fb_one_euro_point_filter (FbOneEuroPoint * filter,
 
 void fb_one_euro_face_reset (FbOneEuroFace * filter);
 /* Filters the landmarks of one fit, taken at time t, into smoothed (may be raw);
- * motion maps the previous time's frame onto this one's. */
+ * carried are the previous smoothed landmarks moved onto this frame (ignored on the
+ * first). */
 void fb_one_euro_face_filter (FbOneEuroFace * filter, const FbOneEuroParams * params,
-    const FbLandmarks * raw, FbSimilarity motion, double t, FbLandmarks * smoothed);
+    const FbLandmarks * raw, const FbLandmarks * carried, double t,
+    FbLandmarks * smoothed);
 
 G_END_DECLS
