@@ -908,6 +908,96 @@ test_carry_follows_the_skin (void)
   fb_tracker_free (tracker);
 }
 
+/* Frame k of a face whose mouth opens: the lower lip and the chin pulled down by up to
+ * `drop` pixels below the mouth's centre (m), fading out sideways and downwards. */
+static void
+open_mouth (const FbImage * closed, FbImage * out, FbPoint m, float face_width,
+    float drop)
+{
+  int x, y;
+
+  for (y = 0; y < closed->height; y++)
+    for (x = 0; x < closed->width; x++) {
+      const float u = (x - m.x) / (0.25f * face_width);
+      const float below = (y - m.y) / (0.06f * face_width);
+      const float reach = MAX (0, y - m.y - 0.15f * face_width) / (0.2f * face_width);
+      const float ramp = CLAMP (below, 0, 1);
+      const float dy = drop * expf (-0.5f * u * u) * ramp * ramp * (3 - 2 * ramp)
+          * expf (-0.5f * reach * reach);
+      const float sy = CLAMP (y - dy, 0, closed->height - 1);
+      const int y0 = MIN ((int) sy, closed->height - 2);
+      const float f = sy - y0;
+      out->data[y * out->stride + x] = (uint8_t) lroundf ((1 - f)
+          * closed->data[y0 * closed->stride + x] + f * closed->data[(y0 + 1)
+              * closed->stride + x]);
+    }
+}
+
+/* The mouth's opening: upper lip's inner centre to the lower's. */
+static float
+mouth_opening (const FbLandmarks * lm)
+{
+  return hypotf (lm->points[66].x - lm->points[62].x, lm->points[66].y - lm->points[62].y);
+}
+
+/* A change of expression is followed: the smoothed landmarks open the mouth with the
+ * fits (the points carried with their skin, whose dead band is wide, must not keep the
+ * mouth closed). */
+static void
+test_expression_followed (void)
+{
+  const int width = 640, height = 480, n_frames = 45;
+  const Pose pose = { 320, 330, 1.4f, 0 };
+  const float smoothing[2] = { 0, 0.7f };
+  g_autoptr (FbImage) closed = NULL;
+  g_autoptr (FbImage) frame = NULL;
+  FbTracker *trackers[2];
+  FbTrackerParams params;
+  FbTrackedFace faces[4];
+  FbPoint mouth = { 0, 0 };
+  GError *error = NULL;
+  float face_width = 0, opening[2] = { 0, 0 }, closed_opening = 0;
+  int j, k;
+
+  if (!load_data ())
+    return;
+  closed = render_grey (width, height, pose);
+  frame = fb_image_copy (closed);
+  default_params (&params);
+  for (j = 0; j < 2; j++) {
+    trackers[j] = fb_tracker_new (model, &error);
+    g_assert_no_error (error);
+  }
+  for (k = 0; k < n_frames; k++) {
+    /* closed for 10 frames, opening over 15 (about 0.1 face widths a second), open */
+    const float drop = 0.12f * face_width * CLAMP ((k - 10) / 15.0f, 0, 1);
+    if (k > 0)
+      open_mouth (closed, frame, mouth, face_width, drop);
+    for (j = 0; j < 2; j++) {
+      params.smoothing = smoothing[j];
+      g_assert_cmpint (fb_tracker_process (trackers[j], frame, (gint64) k * FRAME_NS,
+              &params, faces, 4), ==, 1);
+      opening[j] = mouth_opening (&faces[0].landmarks);
+      if (k == 0 && j == 0) {
+        mouth.x = 0.5f * (faces[0].landmarks.points[62].x
+            + faces[0].landmarks.points[66].x);
+        mouth.y = 0.5f * (faces[0].landmarks.points[62].y
+            + faces[0].landmarks.points[66].y);
+        face_width = fb_landmarks_face_width (&faces[0].landmarks);
+        closed_opening = opening[0];
+      }
+    }
+  }
+  g_test_message ("mouth opening: %.1f px closed, the fits %.1f px open, smoothed "
+      "%.1f px (face %.0f px wide)", closed_opening, opening[0], opening[1], face_width);
+  /* the fits see the mouth open */
+  g_assert_cmpfloat (opening[0] - closed_opening, >, 0.04f * face_width);
+  g_assert_cmpfloat (fabsf (opening[1] - opening[0]), <,
+      0.25f * (opening[0] - closed_opening));
+  for (j = 0; j < 2; j++)
+    fb_tracker_free (trackers[j]);
+}
+
 static void
 test_smoothing_reduces_jitter (void)
 {
@@ -1079,6 +1169,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tracker/min-face-size", test_min_face_size);
   g_test_add_func ("/tracker/smoothing-reduces-jitter", test_smoothing_reduces_jitter);
   g_test_add_func ("/tracker/carry-follows-the-skin", test_carry_follows_the_skin);
+  g_test_add_func ("/tracker/expression-followed", test_expression_followed);
   g_test_add_func ("/tracker/cheaper-than-detection", test_tracking_is_cheaper_than_detection);
   return g_test_run ();
 }
