@@ -1,5 +1,5 @@
-/* faceblit — the CUDA backend on the real GPU (fb-backend-nocuda.c stands in for this
- * file in a build without CUDA).
+/* faceblit — the CUDA backend on the real GPU (in a build without CUDA,
+ * fb-device-nocuda.c's device is never there).
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-backend-cuda.h"
 

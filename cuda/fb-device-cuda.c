@@ -251,6 +251,31 @@ fb_cuda_launch (FbDevice * device, FbKernel kernel, const FbLaunch * launch,
   return ok;
 }
 
+static void *
+fb_cuda_alloc_host (FbDevice * device, gsize bytes)
+{
+  FbCudaDevice *self = (FbCudaDevice *) device;
+  void *ptr = NULL;
+  gboolean ok;
+
+  if (!fb_cuda_push (self))
+    return NULL;
+  ok = fb_cuda_check (self, CuMemAllocHost (&ptr, MAX (bytes, 1)), "CuMemAllocHost", NULL);
+  fb_cuda_pop ();
+  return ok ? ptr : NULL;
+}
+
+static void
+fb_cuda_release_host (FbDevice * device, void *ptr)
+{
+  FbCudaDevice *self = (FbCudaDevice *) device;
+
+  if (!ptr || !fb_cuda_push (self))
+    return;
+  fb_cuda_check (self, CuMemFreeHost (ptr), "CuMemFreeHost", NULL);
+  fb_cuda_pop ();
+}
+
 static const FbDeviceClass fb_cuda_device_class = {
   fb_cuda_free,
   fb_cuda_alloc,
@@ -260,6 +285,8 @@ static const FbDeviceClass fb_cuda_device_class = {
   fb_cuda_fill,
   fb_cuda_launch,
   fb_cuda_synchronize,
+  fb_cuda_alloc_host,
+  fb_cuda_release_host,
 };
 
 static gint64

@@ -36,6 +36,11 @@ typedef struct {
   gboolean (*launch) (FbDevice * device, FbKernel kernel, const FbLaunch * launch,
       const void *args, gsize args_size);
   gboolean (*synchronize) (FbDevice * device);
+  /* Page-locked host memory, which the device copies to and from at the bus's speed
+   * (pageable memory goes through the driver's staging buffers, at a fraction of it).
+   * NULL when out of memory (error set). */
+  void *(*alloc_host) (FbDevice * device, gsize bytes);
+  void (*release_host) (FbDevice * device, void *ptr);
 } FbDeviceClass;
 
 struct FbDevice {

@@ -134,9 +134,25 @@ emulated_synchronize (FbDevice * device)
   return TRUE;
 }
 
+/* Host memory is host memory here; counted with the device's, so that a test sees it
+ * given back too. */
+static void *
+emulated_alloc_host (FbDevice * device, gsize bytes)
+{
+  return (void *) (guintptr) emulated_alloc (device, bytes);
+}
+
+static void
+emulated_release_host (FbDevice * device, void *ptr)
+{
+  if (ptr)
+    emulated_release (device, (FbDevicePtr) (guintptr) ptr);
+}
+
 static const FbDeviceClass emulated_class = {
   emulated_free, emulated_alloc, emulated_release, emulated_upload, emulated_download,
-  emulated_fill, emulated_launch, emulated_synchronize,
+  emulated_fill, emulated_launch, emulated_synchronize, emulated_alloc_host,
+  emulated_release_host,
 };
 
 FbDevice *

@@ -396,11 +396,12 @@ test_releases_memory (void)
   }
   g_assert_cmpuint (fb_device_emulated_bytes_in_use (device), >, 0);
   fb_engine_reset (engine);
-  /* the style, the frame's luma and the frame's copy (RGBA, from its first pixel to its
-   * last) stay on the device for the next frames; the faces' buffers are gone */
+  /* the style, the frame's luma (on the device, and page-locked on the host) and the
+   * frame's copy (RGBA, from its first pixel to its last) stay for the next frames; the
+   * faces' buffers are gone */
   {
     gsize style_bytes = fb_device_emulated_bytes_in_use (device);
-    gsize expected = 960 * 480 + (960 * 4 + PADDING) * 479 + 960 * 4;
+    gsize expected = 2 * 960 * 480 + (960 * 4 + PADDING) * 479 + 960 * 4;
     int l;
     for (l = 0; l < f.style->n_levels; l++) {
       const FbStyleLevel *level = &f.style->levels[l];

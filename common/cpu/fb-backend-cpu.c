@@ -14,6 +14,7 @@ typedef struct {
   FbBackend parent;
   FbWorkers *workers;
   char *name;
+  FbImage *luma;                /* this frame's, for the tracker */
 } FbCpuBackend;
 
 struct FbFaceBuffers {
@@ -40,14 +41,17 @@ workers_of (FbBackend * backend)
 }
 
 static gboolean
-cpu_begin_frame (FbBackend * backend, FbFrame * frame, FbImage ** luma)
+cpu_begin_frame (FbBackend * backend, FbFrame * frame, const FbImage ** luma)
 {
+  FbCpuBackend *cpu = (FbCpuBackend *) backend;
+
   if (frame->memory != FB_MEMORY_HOST) {
     fb_backend_set_error (backend, g_error_new (FB_ENGINE_ERROR, FB_ENGINE_ERROR_BACKEND,
             "%s: the frame is not in host memory", backend->name));
     return FALSE;
   }
-  fb_frame_read_luma (workers_of (backend), frame, luma);
+  fb_frame_read_luma (cpu->workers, frame, &cpu->luma);
+  *luma = cpu->luma;
   return TRUE;
 }
 
@@ -268,6 +272,7 @@ cpu_free (FbBackend * backend)
   FbCpuBackend *cpu = (FbCpuBackend *) backend;
 
   fb_workers_free (cpu->workers);
+  fb_image_free (cpu->luma);
   g_free (cpu->name);
   g_free (cpu);
 }

@@ -2,7 +2,7 @@
  * once per face and frame what to compute (FbFacePlan); a backend runs each stage: the
  * CPU backend on FbWorkers (fb-backend-cpu.c), the CUDA backend in kernels
  * (cuda/fb-backend-cuda.c), or, in a build without CUDA, nothing
- * (cuda/fb-backend-nocuda.c). Every stage reads the same per-pixel functions of
+ * (cuda/fb-device-nocuda.c: no GPU). Every stage reads the same per-pixel functions of
  * fb-blit.h and its siblings, so both give the same pictures.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
@@ -90,8 +90,10 @@ typedef struct FbFaceBuffers FbFaceBuffers;
 typedef struct {
   void (*free) (FbBackend * backend);
   /* Takes the frame for the stages that follow (a GPU backend uploads a frame in host
-   * memory) and gives the whole frame's full-range luma on the host, for the tracker. */
-  gboolean (*begin_frame) (FbBackend * backend, FbFrame * frame, FbImage ** luma);
+   * memory) and gives the whole frame's full-range luma on the host, for the tracker:
+   * the backend's own (a GPU backend's in page-locked memory), valid until its next
+   * begin_frame. */
+  gboolean (*begin_frame) (FbBackend * backend, FbFrame * frame, const FbImage ** luma);
   /* Hands the frame back, every face composited (downloaded if it was uploaded). */
   gboolean (*end_frame) (FbBackend * backend, FbFrame * frame);
   FbFaceBuffers *(*face_new) (FbBackend * backend);

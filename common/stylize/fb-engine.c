@@ -18,7 +18,8 @@ struct FbEngine {
   gboolean fall_back_to_cpu;
   GError *backend_failure;      /* why the engine went over to the CPU */
   FbStyle *style;
-  FbImage *luma;
+  const FbImage *luma;          /* this frame's, the backend's own */
+  FbImage *kept_luma;           /* a copy that outlives a failed backend, for its frame */
   FaceSlot slots[FB_TRACKER_MAX_FACES];
   int n_slots;
   FbStageTimes times;
@@ -120,10 +121,10 @@ fb_engine_free (FbEngine * engine)
   drop_all_slots (engine);
   fb_tracker_free (engine->tracker);
   fb_backend_free (engine->backend);
+  fb_image_free (engine->kept_luma);
   g_clear_error (&engine->backend_failure);
   if (engine->style)
     fb_style_unref (engine->style);
-  fb_image_free (engine->luma);
   g_free (engine);
 }
 
@@ -192,6 +193,13 @@ fall_back_to_cpu (FbEngine * engine)
   if (!engine->fall_back_to_cpu)
     return FALSE;
   drop_all_slots (engine);
+  /* Mid-frame the luma is the failed backend's; the CPU stylizes this frame's faces
+   * with it. */
+  if (engine->luma) {
+    fb_image_free (engine->kept_luma);
+    engine->kept_luma = fb_image_copy (engine->luma);
+    engine->luma = engine->kept_luma;
+  }
   fb_backend_free (engine->backend);
   engine->backend = fb_backend_cpu_new (engine->n_threads);
   engine->fall_back_to_cpu = FALSE;
@@ -210,6 +218,7 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
   g_return_val_if_fail (engine->style != NULL, -1);
   memset (&engine->times, 0, sizeof (engine->times));
 
+  engine->luma = NULL;
   while (!engine->backend->klass->begin_frame (engine->backend, frame, &engine->luma))
     if (!fall_back_to_cpu (engine))
       return -1;

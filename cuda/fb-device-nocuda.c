@@ -1,9 +1,10 @@
-/* faceblit — the CUDA backend of a build without CUDA: never available.
+/* faceblit — the GPU of a build without CUDA: never available.
  * SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "fb-backend.h"
+#include "fb-device.h"
 
-FbBackend *
-fb_backend_cuda_new (int device_id, int n_threads, GError ** error)
+FbDevice *
+fb_device_cuda_new (int device_id, GError ** error)
 {
   g_set_error (error, FB_ENGINE_ERROR, FB_ENGINE_ERROR_BACKEND,
       "This build of faceblit has no CUDA backend (it was configured without nvcc or "
