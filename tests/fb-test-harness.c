@@ -311,12 +311,12 @@ fb_test_buffer_from_rgb (const FbImage * rgb, const GstVideoInfo * info)
   GST_VIDEO_INFO_FPS_D (&rgb_info) = GST_VIDEO_INFO_FPS_D (info);
   in_buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&rgb_info), NULL);
   out_buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (info), NULL);
-  fail_unless (gst_video_frame_map (&in, &rgb_info, in_buf, GST_MAP_WRITE));
+  g_assert (gst_video_frame_map (&in, &rgb_info, in_buf, GST_MAP_WRITE));
   for (y = 0; y < rgb->height; y++)
     memcpy ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&in, 0) +
         y * GST_VIDEO_FRAME_PLANE_STRIDE (&in, 0), fb_image_row (rgb, y),
         rgb->width * 3);
-  fail_unless (gst_video_frame_map (&out, (GstVideoInfo *) info, out_buf,
+  g_assert (gst_video_frame_map (&out, (GstVideoInfo *) info, out_buf,
           GST_MAP_WRITE));
   converter = gst_video_converter_new (&rgb_info, (GstVideoInfo *) info, NULL);
   gst_video_converter_frame (converter, &in, &out);
@@ -342,8 +342,8 @@ fb_test_buffer_to_rgb (GstBuffer * buffer, const GstVideoInfo * info)
   GST_VIDEO_INFO_FPS_N (&rgb_info) = GST_VIDEO_INFO_FPS_N (info);
   GST_VIDEO_INFO_FPS_D (&rgb_info) = GST_VIDEO_INFO_FPS_D (info);
   out_buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&rgb_info), NULL);
-  fail_unless (gst_video_frame_map (&in, (GstVideoInfo *) info, buffer, GST_MAP_READ));
-  fail_unless (gst_video_frame_map (&out, &rgb_info, out_buf, GST_MAP_WRITE));
+  g_assert (gst_video_frame_map (&in, (GstVideoInfo *) info, buffer, GST_MAP_READ));
+  g_assert (gst_video_frame_map (&out, &rgb_info, out_buf, GST_MAP_WRITE));
   converter = gst_video_converter_new ((GstVideoInfo *) info, &rgb_info, NULL);
   gst_video_converter_frame (converter, &in, &out);
   gst_video_converter_free (converter);

@@ -104,7 +104,8 @@ double fb_test_mean_abs_diff (const FbImage * a, const FbImage * b, FbRect r);
  * swapped exemplar. */
 double fb_test_mean_red_minus_blue (const FbImage * rgb, FbRect r);
 
-/* An RGB picture as a buffer of `info`'s format and size, and back. */
+/* An RGB picture as a buffer of `info`'s format and size, and back (plain GLib
+ * assertions: test-cuda-pipeline, a GLib test, uses them too). */
 GstBuffer *fb_test_buffer_from_rgb (const FbImage * rgb, const GstVideoInfo * info);
 FbImage *fb_test_buffer_to_rgb (GstBuffer * buffer, const GstVideoInfo * info);
 
