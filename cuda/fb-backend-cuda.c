@@ -355,7 +355,7 @@ cuda_guides (FbBackend * backend, FbFaceBuffers * f, const FbFacePlan * plan,
       || !ensure (device, &f->despeckle_scratch, pixels * sizeof (int32_t))
       || !ensure (device, &f->settled, 3 * pixels * sizeof (float))
       || (plan->backdrop_tone && !ensure (device, &f->tone_gains,
-              (gsize) plan->coverage_width * plan->coverage_height * sizeof (uint16_t))))
+              3 * (gsize) plan->coverage_width * plan->coverage_height * sizeof (uint16_t))))
     return failed (backend);
   for (i = 0; i < FB_CUDA_GUIDES_N_WORK; i++) {
     if (!ensure (device, &f->guides_work[i], sizes.work[i]))

@@ -252,8 +252,10 @@ positional_guide (FbDevice * device, FbWorkers * workers, const FbFacePlan * pla
     fb_style_corner_size (style->width, style->height),
     plan->synthesis_level->background_corner, AT (float *, m->pos),
     AT (const uint8_t *, m->style_tone), plan->synthesis_level->tone->stride,
-    plan->synthesis_level->border_tone, plan->coverage_shift, plan->coverage_width,
-    plan->backdrop_tone ? AT (uint16_t *, m->tone_gains) : NULL
+    {plan->synthesis_level->border_tone[0], plan->synthesis_level->border_tone[1],
+        plan->synthesis_level->border_tone[2]}, plan->coverage_shift,
+    plan->coverage_width, plan->backdrop_tone ? AT (uint16_t *, m->tone_gains) : NULL,
+    (size_t) plan->coverage_width * plan->coverage_height
   };
 
   if (nodes > host->nodes_capacity) {

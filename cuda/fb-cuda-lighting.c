@@ -32,7 +32,7 @@ fb_cuda_lighting_sizes (const FbFacePlan * plan, gsize sizes[FB_CUDA_LIGHTING_N_
   sizes[FB_CUDA_LIGHTING_TARGET_BLURRED] = samples * sizeof (uint16_t);
   sizes[FB_CUDA_LIGHTING_STYLIZED_BLURRED] = samples * sizeof (uint16_t);
   sizes[FB_CUDA_LIGHTING_SPARE] = samples * sizeof (uint16_t);
-  sizes[FB_CUDA_LIGHTING_GAINS] = samples * sizeof (uint16_t);
+  sizes[FB_CUDA_LIGHTING_GAINS] = 3 * samples * sizeof (uint16_t);   /* per channel */
   sizes[FB_CUDA_LIGHTING_ROW_SUMS] = 2 * (gsize) plan->coverage_height * sizeof (uint32_t);
 }
 
@@ -76,7 +76,7 @@ fb_cuda_lighting_apply (FbDevice * device, const FbFacePlan * plan,
     w, h, 0, plan->lighting, AT (const uint16_t *, m->tone_gains),
     AT (uint16_t *, m->work[FB_CUDA_LIGHTING_GAINS])
   };
-  FbLightingApplyArgs apply = { gains.gains, w, h,
+  FbLightingApplyArgs apply = { gains.gains, gains.tone_gains ? (size_t) w * h : 0, w, h,
     plan->coverage_shift + plan->synthesis_shift, AT (uint8_t *, m->output),
     plan->region.width, plan->region.height
   };

@@ -142,9 +142,9 @@ fb_positional_kernel (FbPositionalArgs a)
   if (a.tone_gains && x == fb_coverage_sample (x >> a.coverage_shift, a.coverage_shift,
           a.width) && y == fb_coverage_sample (y >> a.coverage_shift, a.coverage_shift,
           a.height))
-    a.tone_gains[(size_t) (y >> a.coverage_shift) * a.coverage_width
-        + (x >> a.coverage_shift)] = fb_backdrop_tone_gain (xy, a.style_width,
-        a.style_height, a.corner_size, a.corner, a.tone, a.tone_stride, a.border_tone);
+    fb_backdrop_tone_gains (xy, a.style_width, a.style_height, a.corner_size, a.corner,
+        a.tone, a.tone_stride, a.border_tone, a.tone_gains + (size_t) (y >> a.coverage_shift)
+        * a.coverage_width + (x >> a.coverage_shift), a.tone_plane);
   if (a.fold)
     fb_fold_into_style_corner (xy, a.style_width, a.style_height, a.corner_size, a.corner);
 }

@@ -108,7 +108,7 @@ typedef struct {
 
 /* One thread per pixel of the region: the MLS field between its nodes, folded into the
  * style's corners beyond it (fold); the thread of a coverage sample's pixel also makes
- * its fb_backdrop_tone_gain, before folding (tone_gains, else NULL). */
+ * its fb_backdrop_tone_gains, before folding (tone_gains, else NULL). */
 typedef struct {
   const FbPoint *nodes;
   int cols;
@@ -121,12 +121,13 @@ typedef struct {
   float corner_size;
   int corner;
   float *pos;                   /* 2 per pixel */
-  const uint8_t *tone;          /* the style level's, tone_stride a row */
+  const uint8_t *tone;          /* the style level's, 3 channels, tone_stride a row */
   int tone_stride;
-  int border_tone;
+  int border_tone[3];
   int coverage_shift;
   int coverage_width;
-  uint16_t *tone_gains;
+  uint16_t *tone_gains;         /* 3 planes of tone_plane */
+  size_t tone_plane;
 } FbPositionalArgs;
 
 /* One thread per pixel of the region: fb_background_appearance. */

@@ -40,7 +40,8 @@ fb_lighting_gain_kernel (FbLightingGainArgs a)
     return;
   gain = fb_lighting_gain (a.target[k], a.stylized[k], a.level_ratio, a.coverage[k],
       a.lighting);
-  a.gains[k] = a.tone_gains ? fb_lighting_gains_product (gain, a.tone_gains[k]) : gain;
+  fb_lighting_gains_for_tone (gain, a.tone_gains, (size_t) a.width * a.height, k,
+      a.gains);
 }
 
 FB_KERNEL
@@ -49,6 +50,6 @@ fb_lighting_apply_kernel (FbLightingApplyArgs a)
   int x, y;
 
   if (fb_thread_pixel (a.width, a.height, &x, &y))
-    fb_lighting_pixel (a.gains, a.gains_width, a.gains_height, a.shift, x, y,
+    fb_lighting_pixel (a.gains, a.plane, a.gains_width, a.gains_height, a.shift, x, y,
         a.colours + 3 * ((size_t) y * a.width + x));
 }

@@ -25,7 +25,8 @@ typedef struct {
 } FbLightingRowSumsArgs;
 
 /* One thread per coverage sample: fb_lighting_gain of the two planes' blurs, times the
- * backdrop's tone gain (tone_gains, else NULL). */
+ * backdrop's tone gains (tone_gains, 3 planes of width x height, else NULL: then one
+ * plane of gains). */
 typedef struct {
   const uint16_t *target;       /* 8.8, packed */
   const uint16_t *stylized;
@@ -41,6 +42,7 @@ typedef struct {
 /* One thread per output pixel: fb_lighting_pixel. */
 typedef struct {
   const uint16_t *gains;        /* the coverage's geometry */
+  size_t plane;                 /* between the channels' gains; 0: one for all */
   int gains_width;
   int gains_height;
   int shift;                    /* the gains' resolution: 1 / 2^shift of the output's */

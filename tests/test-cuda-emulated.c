@@ -653,11 +653,12 @@ check_lighting_kernels (FbDevice * device, FbWorkers * workers, GRand * rand, in
     g_autoptr (FbImage) expected = fb_image_copy (colours);
     g_autoptr (FbImage) got = fb_image_copy (colours);
 
-    /* tone gains at lighting 0 always (it does nothing without), else half of the
-     * time; a third of them exactly 1, as inside the exemplar */
+    /* tone gains (a plane per channel) at lighting 0 always (it does nothing
+     * without), else half of the time; a third of them exactly 1, as inside the
+     * exemplar */
     if (plan.lighting == 0 || g_rand_boolean (rand)) {
-      tone_gains = g_new (uint16_t, samples);
-      for (i = 0; i < samples; i++)
+      tone_gains = g_new (uint16_t, 3 * samples);
+      for (i = 0; i < 3 * samples; i++)
         tone_gains[i] = g_rand_int_range (rand, 0, 3) == 0 ? FB_LIGHTING_ONE
             : (uint16_t) g_rand_int_range (rand, FB_LIGHTING_GAIN_MIN,
             FB_LIGHTING_GAIN_MAX + 1);
@@ -669,9 +670,9 @@ check_lighting_kernels (FbDevice * device, FbWorkers * workers, GRand * rand, in
     memory.output = device_copy (device, colours);
     memory.tone_gains = 0;
     if (tone_gains) {
-      memory.tone_gains = device->klass->alloc (device, samples * sizeof (uint16_t));
+      memory.tone_gains = device->klass->alloc (device, 3 * samples * sizeof (uint16_t));
       g_assert_true (device->klass->upload (device, memory.tone_gains, tone_gains,
-              samples * sizeof (uint16_t)));
+              3 * samples * sizeof (uint16_t)));
     }
     fb_cuda_lighting_sizes (&plan, sizes);
     for (k = 0; k < FB_CUDA_LIGHTING_N_WORK; k++) {

@@ -691,46 +691,67 @@ test_fold_into_style_corner (void)
   }
 }
 
-/* The backdrop's tone gain: 1 deep inside the exemplar; within the band along its
- * edge, easing over from 1 to the border tone over the tone there, continuously; beyond
- * the edge, the border tone over the tiled one, however far away. */
+/* The backdrop's tone gains, a channel each: 1 deep inside the exemplar; within the
+ * band along its edge, easing over from 1 to the border tone over the tone there,
+ * continuously; beyond the edge, the border tone over the tiled one, however far away.
+ * The tile is cooler than the exemplar's own backdrop (less red, more blue): the
+ * channels' gains differ. */
 static void
-test_backdrop_tone_gain (void)
+test_backdrop_tone_gains (void)
 {
-  const int w = 100, h = 100, border_tone = 110;
+  const int w = 100, h = 100, border_tone[3] = { 110, 110, 100 };
+  const int corner[3] = { 100, 100, 80 }, rest[3] = { 120, 120, 140 };
   const float size = fb_style_corner_size (w, h), band = FB_BACKDROP_TONE_BAND * size;
-  g_autoptr (FbImage) tone = fb_image_new (w, h, 1);
+  g_autoptr (FbImage) tone = fb_image_new (w, h, 3);
   float deep[2] = { 50, 50 }, edge[2] = { 0, 50 }, out[2] = { -0.01f, 50 };
   float far_left[2] = { -1e4f, 50 }, halfway[2] = { 50, h - 1 - band / 2 };
-  int x, y, last = FB_LIGHTING_ONE * 2;
+  const size_t plane = 7;       /* the channels' gains this far apart */
+  uint16_t gains[3 * 7];
+  int x, y, c, last = FB_LIGHTING_ONE * 2;
 
-  /* the corner's square (and around it) 100, the rest 120 */
+#define GAINS(at) fb_backdrop_tone_gains (at, w, h, size, 0, tone->data, tone->stride, \
+      border_tone, gains, plane)
+  /* the corner's square (and around it) darker, the rest lighter */
   for (y = 0; y < h; y++)
     for (x = 0; x < w; x++)
-      fb_image_row (tone, y)[x] = x < 20 && y < 20 ? 100 : 120;
-  g_assert_cmpuint (fb_backdrop_tone_gain (deep, w, h, size, 0, tone->data,
-          tone->stride, border_tone), ==, FB_LIGHTING_ONE);
-  /* at the edge the border tone over the 120 there, just beyond it (on the tile) and
-   * far beyond it over the tile's 100 */
-  g_assert_cmpint (abs (fb_backdrop_tone_gain (edge, w, h, size, 0, tone->data,
-              tone->stride, border_tone) - FB_LIGHTING_ONE * 110 / 120), <=, 1);
-  g_assert_cmpint (abs (fb_backdrop_tone_gain (out, w, h, size, 0, tone->data,
-              tone->stride, border_tone) - FB_LIGHTING_ONE * 110 / 100), <=, 1);
-  g_assert_cmpint (abs (fb_backdrop_tone_gain (far_left, w, h, size, 0, tone->data,
-              tone->stride, border_tone) - FB_LIGHTING_ONE * 110 / 100), <=, 1);
-  /* halfway into the band, halfway (the smooth step's middle) */
-  g_assert_cmpint (abs (fb_backdrop_tone_gain (halfway, w, h, size, 0, tone->data,
-              tone->stride, border_tone) - FB_LIGHTING_ONE * 115 / 120), <=, 1);
-  /* from the edge inwards the gain rises steadily to 1 */
-  for (x = 0; x <= 50; x++) {
-    float at[2] = { x, 50 };
-    int gain = fb_backdrop_tone_gain (at, w, h, size, 0, tone->data, tone->stride,
-        border_tone);
-    if (x > 0)
-      g_assert_cmpint (gain, >=, last);
-    last = gain;
+      for (c = 0; c < 3; c++)
+        fb_image_row (tone, y)[3 * x + c] = x < 20 && y < 20 ? corner[c] : rest[c];
+  GAINS (deep);
+  for (c = 0; c < 3; c++)
+    g_assert_cmpuint (gains[c * plane], ==, FB_LIGHTING_ONE);
+  for (c = 0; c < 3; c++) {
+    /* at the edge the border tone over the tone there, just beyond it (on the tile)
+     * and far beyond it over the tile's */
+    GAINS (edge);
+    g_assert_cmpint (abs (gains[c * plane] - FB_LIGHTING_ONE * border_tone[c] / rest[c]),
+        <=, 1);
+    GAINS (out);
+    g_assert_cmpint (abs (gains[c * plane] - FB_LIGHTING_ONE * border_tone[c]
+            / corner[c]), <=, 1);
+    GAINS (far_left);
+    g_assert_cmpint (abs (gains[c * plane] - FB_LIGHTING_ONE * border_tone[c]
+            / corner[c]), <=, 1);
+    /* halfway into the band, halfway (the smooth step's middle) */
+    GAINS (halfway);
+    g_assert_cmpint (abs (gains[c * plane] - FB_LIGHTING_ONE * (border_tone[c]
+                + rest[c]) / 2 / rest[c]), <=, 1);
   }
-  g_assert_cmpint (last, ==, FB_LIGHTING_ONE);
+  /* the tile's blue is lowered, its red raised */
+  GAINS (out);
+  g_assert_cmpint (gains[0], >, FB_LIGHTING_ONE);
+  g_assert_cmpint (gains[2 * plane], >, gains[0]);
+  /* from the edge inwards each gain rises steadily to 1 */
+  for (c = 0; c < 3; c++) {
+    for (x = 0; x <= 50; x++) {
+      float at[2] = { x, 50 };
+      GAINS (at);
+      if (x > 0)
+        g_assert_cmpint (gains[c * plane], >=, last);
+      last = gains[c * plane];
+    }
+    g_assert_cmpint (last, ==, FB_LIGHTING_ONE);
+  }
+#undef GAINS
 }
 
 int
@@ -748,7 +769,7 @@ main (int argc, char **argv)
   g_test_add_func ("/guide/histogram-match", test_histogram_match);
   g_test_add_func ("/guide/background-appearance", test_background_appearance);
   g_test_add_func ("/guide/fold-into-style-corner", test_fold_into_style_corner);
-  g_test_add_func ("/guide/backdrop-tone-gain", test_backdrop_tone_gain);
+  g_test_add_func ("/guide/backdrop-tone-gain", test_backdrop_tone_gains);
   g_test_add_func ("/mask/outline", test_mask_outline);
   g_test_add_func ("/mask/fill", test_mask_fill);
   g_test_add_func ("/mask/fill-notch", test_mask_fill_notch);

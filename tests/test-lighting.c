@@ -36,7 +36,7 @@ test_gain_formula (void)
     uint8_t rgb[3], before[3];
     for (k = 0; k < 3; k++)
       before[k] = rgb[k] = (uint8_t) g_rand_int_range (rand, 0, 256);
-    fb_lighting_pixel (ones, 4, 3, g_rand_int_range (rand, 0, 4),
+    fb_lighting_pixel (ones, 0, 4, 3, g_rand_int_range (rand, 0, 4),
         g_rand_int_range (rand, -5, 40), g_rand_int_range (rand, -5, 30), rgb);
     g_assert_cmpmem (rgb, 3, before, 3);
   }
@@ -58,14 +58,23 @@ test_gain_formula (void)
      * 155^2), 200 + 200 * 55 / sqrt (200^2 + 55^2), 250 + 250 * 5 / sqrt (250^2 + 5^2) */
     uint8_t rgb[3] = { 100, 200, 250 }, dark[3] = { 100, 201, 255 };
     uint16_t doubled[1] = { 2 * FB_LIGHTING_ONE }, halved[1] = { FB_LIGHTING_ONE / 2 };
-    fb_lighting_pixel (doubled, 1, 1, 0, 0, 0, rgb);
+    fb_lighting_pixel (doubled, 0, 1, 1, 0, 0, 0, rgb);
     g_assert_cmpint (rgb[0], ==, 184);
     g_assert_cmpint (rgb[1], ==, 253);
     g_assert_cmpint (rgb[2], ==, 254);
-    fb_lighting_pixel (halved, 1, 1, 0, 0, 0, dark);
+    fb_lighting_pixel (halved, 0, 1, 1, 0, 0, 0, dark);
     g_assert_cmpint (dark[0], ==, 50);
     g_assert_cmpint (dark[1], ==, 101);
     g_assert_cmpint (dark[2], ==, 128);
+  }
+  {
+    /* a gain per channel (a painted background's tone gains): doubled, kept, halved */
+    uint8_t rgb[3] = { 100, 200, 250 };
+    uint16_t planes[3] = { 2 * FB_LIGHTING_ONE, FB_LIGHTING_ONE, FB_LIGHTING_ONE / 2 };
+    fb_lighting_pixel (planes, 1, 1, 1, 0, 0, 0, rgb);
+    g_assert_cmpint (rgb[0], ==, 184);
+    g_assert_cmpint (rgb[1], ==, 200);
+    g_assert_cmpint (rgb[2], ==, 125);
   }
   g_rand_free (rand);
 }

@@ -138,7 +138,7 @@ fold_into_style_corner (float *pos, size_t n, const FbStyleLevel * style)
     fb_fold_into_style_corner (pos + 2 * i, width, height, size, style->background_corner);
 }
 
-/* fb_backdrop_tone_gain of the coverage samples whose pixels lie in rows [y0, y1) of
+/* fb_backdrop_tone_gains of the coverage samples whose pixels lie in rows [y0, y1) of
  * the positional guide, not folded yet. */
 static void
 backdrop_tone_rows (const GuidesJob * guides, int y0, int y1)
@@ -149,6 +149,7 @@ backdrop_tone_rows (const GuidesJob * guides, int y0, int y1)
   const int shift = plan->coverage_shift, width = style->rgb->width;
   const int height = style->rgb->height;
   const float size = fb_style_corner_size (width, height);
+  const size_t plane = (size_t) plan->coverage_width * plan->coverage_height;
   int i, y;
 
   for (y = y0; y < y1; y++) {
@@ -157,10 +158,10 @@ backdrop_tone_rows (const GuidesJob * guides, int y0, int y1)
     if (y != fb_coverage_sample (j, shift, field->height))
       continue;
     for (i = 0; i < plan->coverage_width; i++)
-      gains[i] = fb_backdrop_tone_gain (field->field + 2 * ((size_t) y * field->width
+      fb_backdrop_tone_gains (field->field + 2 * ((size_t) y * field->width
               + fb_coverage_sample (i, shift, field->width)), width, height, size,
           style->background_corner, style->tone->data, style->tone->stride,
-          style->border_tone);
+          style->border_tone, gains + i, plane);
   }
 }
 
@@ -259,7 +260,7 @@ fb_face_guides_build (FbFaceGuides * g, FbWorkers * workers, const FbFacePlan * 
     g->nodes_capacity = nodes;
   }
   if (plan->backdrop_tone) {
-    size_t samples = (size_t) plan->coverage_width * plan->coverage_height;
+    size_t samples = 3 * (size_t) plan->coverage_width * plan->coverage_height;
     if (samples > g->tone_gains_capacity) {
       g->tone_gains = g_renew (uint16_t, g->tone_gains, samples);
       g->tone_gains_capacity = samples;

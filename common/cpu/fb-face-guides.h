@@ -21,7 +21,7 @@ typedef struct {
   FbImage *coverage;            /* the feathered mask, plan->coverage_* geometry */
   float *pos;                   /* G_pos: 2 floats per pixel */
   size_t pos_capacity;          /* pixels */
-  uint16_t *tone_gains;         /* fb_backdrop_tone_gain per coverage sample */
+  uint16_t *tone_gains;         /* fb_backdrop_tone_gains: 3 coverage-sized planes */
   size_t tone_gains_capacity;
   FbPoint *nodes;
   gint *node_rows_done;         /* as many as nodes */

@@ -71,6 +71,7 @@ typedef struct {
   uint32_t level_ratio;
   const uint16_t *tone_gains;   /* the backdrop's (plan->backdrop_tone), else NULL */
   const uint16_t *gains;        /* what the output is multiplied by */
+  size_t plane;                 /* between gains' channels; 0: one map for all three */
   FbRect lit;                   /* the output pixels whose gain may differ from 1 */
 } LightingJob;
 
@@ -116,13 +117,10 @@ gains_job (void *data, int index, int count)
   for (j = j0; j < j1; j++) {
     const uint8_t *coverage = fb_image_row (job->coverage, j);
     size_t row = (size_t) j * width;
-    for (i = 0; i < width; i++) {
-      uint16_t gain = fb_lighting_gain (l->target_blurred[row + i],
-          l->stylized_blurred[row + i], job->level_ratio, coverage[i],
-          job->plan->lighting);
-      l->gains[row + i] = job->tone_gains
-          ? fb_lighting_gains_product (gain, job->tone_gains[row + i]) : gain;
-    }
+    for (i = 0; i < width; i++)
+      fb_lighting_gains_for_tone (fb_lighting_gain (l->target_blurred[row + i],
+              l->stylized_blurred[row + i], job->level_ratio, coverage[i],
+              job->plan->lighting), job->tone_gains, job->plane, row + i, l->gains);
   }
 }
 
@@ -156,39 +154,49 @@ lit_pixels (const FbImage * coverage, int shift, int width, int height)
   return lit;
 }
 
-/* n pixels of a row relit by their gains (fb_lighting_channel): a loop without a
- * branch, which vectorises (8 channels a step with AVX2). */
+/* n pixels of a row relit by their channels' gains (fb_lighting_channel): a loop
+ * without a branch, which vectorises (8 channels a step with AVX2). */
 FB_VECTORISED static void
-relight_row (uint8_t * restrict rgb, const uint16_t * restrict gains, int n)
-{
-  int x, k;
-
-  for (x = 0; x < n; x++)
-    for (k = 0; k < 3; k++)
-      rgb[3 * x + k] = fb_lighting_channel (rgb[3 * x + k], gains[x]);
-}
-
-/* The gains of pixels x0 .. x0 + n - 1 of a row whose gain map's columns are mixed
- * down its two gain rows (fb_lighting_gain_column of the map, w wide). Not
- * FB_VECTORISED: its reads of the columns would be gathers, which GCC leaves scalar. */
-static void
-row_gains (const int *restrict columns, int w, int shift, int x0, int n,
-    uint16_t * restrict gains)
+relight_row (uint8_t * restrict rgb, const uint16_t * restrict red,
+    const uint16_t * restrict green, const uint16_t * restrict blue, int n)
 {
   int x;
 
   for (x = 0; x < n; x++) {
-    FbBilinearCell c = fb_lighting_gain_cell (w, 1, shift, x0 + x, 0);
-    gains[x] = (uint16_t) fb_lighting_gain_across (columns[c.offset],
-        columns[c.offset + c.right], c.wx);
+    rgb[3 * x] = fb_lighting_channel (rgb[3 * x], red[x]);
+    rgb[3 * x + 1] = fb_lighting_channel (rgb[3 * x + 1], green[x]);
+    rgb[3 * x + 2] = fb_lighting_channel (rgb[3 * x + 2], blue[x]);
   }
 }
 
-/* fb_lighting_pixel over a band of the lit rows: the same bytes, a row at a time. The
+/* The gains of pixels x0 .. x0 + n - 1 of a row, for each of `maps` gain maps whose
+ * columns are mixed down the row's two gain rows (fb_lighting_gain_column of the map,
+ * w wide; map k's at columns + k w, its gains at gains + k n): each pixel's cell found
+ * once for all of them. Not FB_VECTORISED: its reads of the columns would be gathers,
+ * which GCC leaves scalar. */
+static void
+row_gains (const int *restrict columns, int maps, int w, int shift, int x0, int n,
+    uint16_t * restrict gains)
+{
+  int x, k;
+
+  for (x = 0; x < n; x++) {
+    FbBilinearCell c = fb_lighting_gain_cell (w, 1, shift, x0 + x, 0);
+    for (k = 0; k < maps; k++) {
+      const int *map = columns + (size_t) k * w;
+      gains[(size_t) k * n + x] = (uint16_t) fb_lighting_gain_across (map[c.offset],
+          map[c.offset + c.right], c.wx);
+    }
+  }
+}
+
+/* fb_lighting_pixel over a band of the lit rows: the same bytes, a row at a time. Each
  * gain map's columns are mixed down the row's two gain rows once a row
  * (fb_lighting_gain_column), each pixel mixes its two across, and the row is relit in
  * one loop (relight_row). A row whose columns all mix to 256 times 1 is left as it is:
- * its every gain is exactly 1 (most rows deep inside the exemplar of a painted background). */
+ * its every gain is exactly 1 (most rows deep inside the exemplar of a painted
+ * background). One map serves the three channels where the lighting's gains are alone
+ * (job->plane 0). */
 static void
 apply_job (void *data, int index, int count)
 {
@@ -196,23 +204,29 @@ apply_job (void *data, int index, int count)
   const FbFacePlan *plan = job->plan;
   const int w = plan->coverage_width, h = plan->coverage_height;
   const int shift = plan->coverage_shift + plan->synthesis_shift;
+  const int maps = job->plane ? 3 : 1;
   FbRect lit = job->lit;
-  int *columns = g_new (int, w), y, y0, y1, i;
-  uint16_t *gains = g_new (uint16_t, MAX (lit.width, 1));
+  int *columns = g_new (int, (size_t) maps * w), y, y0, y1, i, k;
+  uint16_t *gains = g_new (uint16_t, (size_t) maps * MAX (lit.width, 1));
+  const size_t gains_plane = maps > 1 ? (size_t) lit.width : 0;
 
   fb_band_rows (lit.height, index, count, &y0, &y1);
   for (y = lit.y + y0; y < lit.y + y1; y++) {
     FbBilinearCell row_cell = fb_lighting_gain_cell (w, h, shift, 0, y);
-    const uint16_t *top = job->gains + row_cell.offset;
     gboolean unchanged = TRUE;
-    for (i = 0; i < w; i++) {
-      columns[i] = fb_lighting_gain_column (top + i, row_cell.below, row_cell.wy);
-      unchanged = unchanged && columns[i] == 256 * FB_LIGHTING_ONE;
+    for (k = 0; k < maps; k++) {
+      const uint16_t *top = job->gains + k * job->plane + row_cell.offset;
+      int *c = columns + (size_t) k * w;
+      for (i = 0; i < w; i++) {
+        c[i] = fb_lighting_gain_column (top + i, row_cell.below, row_cell.wy);
+        unchanged = unchanged && c[i] == 256 * FB_LIGHTING_ONE;
+      }
     }
     if (unchanged)
       continue;
-    row_gains (columns, w, shift, lit.x, lit.width, gains);
-    relight_row (fb_image_row (job->output, y) + 3 * lit.x, gains, lit.width);
+    row_gains (columns, maps, w, shift, lit.x, lit.width, gains);
+    relight_row (fb_image_row (job->output, y) + 3 * lit.x, gains, gains + gains_plane,
+        gains + 2 * gains_plane, lit.width);
   }
   g_free (columns);
   g_free (gains);
@@ -228,7 +242,7 @@ ensure_buffers (FbFaceLighting * l, int width, int height)
   if (samples > l->samples_capacity) {
     l->target_blurred = g_renew (uint16_t, l->target_blurred, samples);
     l->stylized_blurred = g_renew (uint16_t, l->stylized_blurred, samples);
-    l->gains = g_renew (uint16_t, l->gains, samples);
+    l->gains = g_renew (uint16_t, l->gains, 3 * samples);    /* per channel */
     l->samples_capacity = samples;
   }
   if ((size_t) height > l->rows_capacity) {
@@ -245,7 +259,8 @@ fb_face_lighting_apply (FbFaceLighting * l, FbWorkers * workers, const FbFacePla
   int width = plan->coverage_width, height = plan->coverage_height;
   LightingJob job = { l, plan, fb_face_plan_lighting_samples (plan, luma->data,
         luma->stride, output->data, output->stride, coverage->data, coverage->stride),
-    coverage, output, fb_face_plan_lighting_sigma (plan), 0, tone_gains, tone_gains
+    coverage, output, fb_face_plan_lighting_sigma (plan), 0, tone_gains, tone_gains,
+    tone_gains ? (size_t) width * height : 0
   };
   FbRect whole = { 0, 0, output->width, output->height };
 

@@ -67,7 +67,7 @@ typedef struct {
   FbImage *stylized;
   uint16_t *target_blurred;     /* their large scale, 8.8 fixed point */
   uint16_t *stylized_blurred;
-  uint16_t *gains;              /* 4.12 fixed point, coverage-sized */
+  uint16_t *gains;              /* 4.12 fixed point, coverage-sized, 1 or 3 planes */
   uint32_t *row_sums;           /* 2 per coverage row */
   size_t samples_capacity;
   size_t rows_capacity;
@@ -75,8 +75,8 @@ typedef struct {
 
 /* Multiplies the face's output (3 channels, plan->region-sized) by the gain map made
  * from the target's luma in the synthesis region and the coverage (plan->coverage_*
- * geometry), and by the backdrop's tone gains (coverage-sized, fb_backdrop_tone_gain:
- * plan->backdrop_tone; else NULL). plan->lighting > 0 or tone_gains. level_ratio: the
+ * geometry), and by the backdrop's tone gains (3 coverage-sized planes, one per channel,
+ * fb_backdrop_tone_gains: plan->backdrop_tone; else NULL). plan->lighting > 0 or tone_gains. level_ratio: the
  * face's previous frame's level ratio (0: none), replaced by this frame's
  * (fb_lighting_level_ratio) when plan->lighting > 0. */
 void fb_face_lighting_apply (FbFaceLighting * lighting, FbWorkers * workers,

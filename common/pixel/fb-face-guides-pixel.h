@@ -146,42 +146,50 @@ fb_fold_into_style_corner (float *xy, int width, int height, float size, int cor
 }
 
 /* How far inside the exemplar, in corner sizes, its backdrop's tone goes over to the
- * border tone (fb_backdrop_tone_gain). One corner size left the exemplar's own lighter
+ * border tone (fb_backdrop_tone_gains). One corner size left the exemplar's own lighter
  * paper around the face as a sheet with soft edges; two leave a faint glow. */
 #define FB_BACKDROP_TONE_BAND 2.0f
 
-/* The gain (4.12, as the lighting's) that gives a painted background one even
- * backdrop tone where the exemplar ends, at the region pixel whose positional guide,
- * before folding, is xy. The exemplar's backdrop is lighter or darker in places than
- * the corner tiled beyond it (fb_fold_into_style_corner): without the gain the
- * exemplar showed as a pasted rectangle, tilted with the head, and a tile with a
- * gradient of light across it as stripes. Beyond the exemplar the tile's backdrop tone
- * is taken to border_tone; inside, within FB_BACKDROP_TONE_BAND corner sizes of its
- * edge, the exemplar's own backdrop tone eases over to it (smoothly: no seam of its
- * own). `tone` (tone_stride a row) is the backdrop's tone at each exemplar pixel, the
- * figure left out of it (FbStyleLevel.tone), so that a beard or a bust's base that the
- * edge cuts keeps its shade instead of being lightened into the backdrop or drawn on
- * beyond the edge as a streak. 1 deeper inside. */
-FB_FUNC uint16_t
-fb_backdrop_tone_gain (const float *xy, int width, int height, float size, int corner,
-    const uint8_t * tone, int tone_stride, int border_tone)
+/* The gains (4.12, as the lighting's), one per channel, in gains[0], gains[plane] and
+ * gains[2 plane], that give a painted background one even backdrop colour where the
+ * exemplar ends, at the region pixel whose positional guide, before folding, is xy. The
+ * exemplar's backdrop is lighter or darker, warmer or cooler in places than the corner
+ * tiled beyond it (fb_fold_into_style_corner): without the gains the exemplar showed
+ * as a pasted rectangle, tilted with the head, and a tile with a gradient of light
+ * across it as stripes. Beyond the exemplar the tile's backdrop colour is taken to
+ * border_tone; inside, within FB_BACKDROP_TONE_BAND corner sizes of its edge, the
+ * exemplar's own backdrop colour eases over to it (smoothly: no seam of its own).
+ * `tone` (3 channels, tone_stride bytes a row) is the backdrop's colour at each
+ * exemplar pixel, the figure left out of it (FbStyleLevel.tone), so that a beard or a
+ * bust's base that the edge cuts keeps its shade instead of being lightened into the
+ * backdrop or drawn on beyond the edge as a streak. 1 deeper inside. */
+FB_FUNC void
+fb_backdrop_tone_gains (const float *xy, int width, int height, float size, int corner,
+    const uint8_t * tone, int tone_stride, const int *border_tone, uint16_t * gains,
+    size_t plane)
 {
   float x = xy[0], y = xy[1], right = width - 1, bottom = height - 1;
-  float at[2] = { x, y }, depth, eased = 0, wanted;
-  int here;
+  float at[2] = { x, y }, depth, eased = 0;
+  const uint8_t *here;
+  int c;
 
   if (x >= 0 && x <= right && y >= 0 && y <= bottom) {
     depth = fminf (fminf (x, right - x), fminf (y, bottom - y)) / (FB_BACKDROP_TONE_BAND
         * size);
-    if (depth >= 1)
-      return FB_LIGHTING_ONE;
+    if (depth >= 1) {
+      for (c = 0; c < 3; c++)
+        gains[c * plane] = FB_LIGHTING_ONE;
+      return;
+    }
     eased = depth * depth * (3 - 2 * depth);
   } else
     fb_fold_into_style_corner (at, width, height, size, corner);
-  here = tone[(size_t) (int) (at[1] + 0.5f) * tone_stride + (int) (at[0] + 0.5f)];
-  wanted = (float) border_tone + eased * (float) (here - border_tone);
-  return (uint16_t) fb_lighting_clamp_gain ((int) (wanted * FB_LIGHTING_ONE
-          / (float) (here > 0 ? here : 1) + 0.5f));
+  here = tone + (size_t) (int) (at[1] + 0.5f) * tone_stride + 3 * (int) (at[0] + 0.5f);
+  for (c = 0; c < 3; c++) {
+    float wanted = (float) border_tone[c] + eased * (float) (here[c] - border_tone[c]);
+    gains[c * plane] = (uint16_t) fb_lighting_clamp_gain ((int) (wanted * FB_LIGHTING_ONE
+            / (float) (here[c] > 0 ? here[c] : 1) + 0.5f));
+  }
 }
 
 /* The appearance guide of a painted background at a region pixel whose positional

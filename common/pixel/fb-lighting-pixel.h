@@ -131,6 +131,23 @@ fb_lighting_gains_product (uint16_t a, uint16_t b)
       >> 12);
 }
 
+/* Coverage sample k's gains: the lighting's `gain`, times the backdrop's tone gains
+ * where a painted background has them (tone_gains: 3 planes of `plane` samples, one per
+ * channel, fb_backdrop_tone_gains; the gains then are 3 planes too), else one plane. */
+FB_FUNC void
+fb_lighting_gains_for_tone (uint16_t gain, const uint16_t * tone_gains, size_t plane,
+    size_t k, uint16_t * gains)
+{
+  int c;
+
+  if (!tone_gains) {
+    gains[k] = gain;
+    return;
+  }
+  for (c = 0; c < 3; c++)
+    gains[k + c * plane] = fb_lighting_gains_product (gain, tone_gains[k + c * plane]);
+}
+
 /* A gain map's bilinear mix (fb_bilinear_mix's, the same integer) in two steps: each
  * of the cell's two columns mixed down its rows (fb_lighting_gain_column, 8 bits of
  * weight kept), then the two across (fb_lighting_gain_across). A row of output pixels
@@ -198,17 +215,21 @@ fb_lighting_channel (int value, int gain)
               255 - value) - v));
 }
 
-/* Output pixel (x, y)'s colour relit by the gain map there, every channel alike
- * (fb_lighting_channel); not even written where the gain is exactly 1 (outside the
- * face). */
+/* Output pixel (x, y)'s colour relit by the gain maps there (fb_lighting_channel):
+ * channel k's at gains + k plane (plane 0: one map for every channel, the lighting's
+ * alone); not even written where every gain is exactly 1 (outside the face). */
 FB_FUNC void
-fb_lighting_pixel (const uint16_t * gains, int gains_width, int gains_height, int shift,
-    int x, int y, uint8_t * rgb)
+fb_lighting_pixel (const uint16_t * gains, size_t plane, int gains_width,
+    int gains_height, int shift, int x, int y, uint8_t * rgb)
 {
-  int gain = fb_lighting_gain_at (gains, gains_width, gains_height, shift, x, y), k;
+  int gain[3], k;
 
-  if (gain == FB_LIGHTING_ONE)
+  for (k = 0; k < 3; k++)
+    gain[k] = fb_lighting_gain_at (gains + k * plane, gains_width, gains_height, shift, x,
+        y);
+  if (gain[0] == FB_LIGHTING_ONE && gain[1] == FB_LIGHTING_ONE
+      && gain[2] == FB_LIGHTING_ONE)
     return;
   for (k = 0; k < 3; k++)
-    rgb[k] = fb_lighting_channel (rgb[k], gain);
+    rgb[k] = fb_lighting_channel (rgb[k], gain[k]);
 }

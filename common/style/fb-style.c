@@ -306,79 +306,87 @@ background_corner (const FbImage * rgb)
  * tiled corner's own strokes would be evened out; above, the exemplar's lighting
  * across its border would be lost. */
 #define TONE_BLUR_CORNERS 0.33f
-/* A pixel counts as backdrop by how close its luma is to the corner's mean: half as
+/* A pixel counts as backdrop by how close its colour is to the corner's mean: half as
  * much 33 levels away (a Gaussian of 40), next to nothing 100 away (strokes, hair, a
- * bust). Paper lit unevenly stays within it. */
+ * bust, a suit as light as the backdrop but orange). Paper lit unevenly stays within
+ * it. */
 #define TONE_BACKDROP_LEVELS 40.0
 /* Where nearly nothing around a pixel is backdrop (a dark coat at the exemplar's
  * edge), its tone is the corner's: the weight, of one pixel's full weight, that the
  * corner's mean has against the blurred backdrop's. */
 #define TONE_PRIOR 0.05
+/* The likeness's table: by the squared colour distance in steps of 16 (a step is at
+ * most 1 % of it), up to where it is 0 (exp (-41) at 256 levels). */
+#define TONE_DISTANCE2_STEP_LOG2 4
+#define TONE_MAX_DISTANCE2 65535
 
-/* The mean luma over the background corner's square. */
-static int
-corner_luma (const FbImage * luma, int corner)
-{
-  int x0, y0, size = corner_square (luma, corner, &x0, &y0), x, y;
-  guint64 sum = 0;
-
-  for (y = y0; y < y0 + size; y++)
-    for (x = x0; x < x0 + size; x++)
-      sum += fb_image_row (luma, y)[x];
-  return (int) ((sum + (guint64) size * size / 2) / ((guint64) size * size));
-}
-
-/* The backdrop's tone at each pixel of the level (fb_backdrop_tone_gain), and its mean
- * along the level's border: the blurred luma of the pixels that look like the corner's
- * backdrop, each weighted by its likeness, over the blurred weights (a normalised
- * convolution), so that the figure does not darken or lighten the backdrop beside it
- * and a beard or a base cut by the edge is not taken for backdrop. */
+/* The backdrop's colour at each pixel of the level (fb_backdrop_tone_gains), and its
+ * mean along the level's border: each channel of the pixels whose colour looks like the
+ * corner's backdrop, weighted by that likeness and blurred, over the blurred weights (a
+ * normalised convolution), so that the figure does not darken, lighten or tint the
+ * backdrop beside it and a beard or a base cut by the edge is not taken for backdrop.
+ * Colour, not luma alone: a backdrop lit warmer around the figure than in the tiled
+ * corner showed as a warmer sheet, cut straight where the exemplar ends. */
 static void
 backdrop_tone (FbStyleLevel * level)
 {
   const FbImage *rgb = level->rgb;
   const int w = rgb->width, h = rgb->height;
-  g_autoptr (FbImage) luma = fb_image_new (w, h, 1);
   g_autoptr (FbImage) weighted = fb_image_new (w, h, 1);
   g_autoptr (FbImage) weights = fb_image_new (w, h, 1);
-  g_autofree uint16_t *weighted_blurred = g_new (uint16_t, (size_t) w * h);
-  g_autofree uint16_t *weights_blurred = g_new (uint16_t, (size_t) w * h);
+  /* each channel's weighted blur, then the weights' */
+  g_autofree uint16_t *blurred = g_new (uint16_t, 4 * (size_t) w * h);
   const float sigma = TONE_BLUR_CORNERS * fb_style_corner_size (w, h);
   const double prior = TONE_PRIOR * 255 * 256;
-  uint8_t weighted_luma[256], likeness[256];
-  int reference, x, y, v;
-  guint64 border = 0;
+  /* by the squared distance of a colour from the corner's, up to where it is 0 */
+  uint8_t likeness[(TONE_MAX_DISTANCE2 >> TONE_DISTANCE2_STEP_LOG2) + 1];
+  double reference[3] = { 0 };
+  int x0, y0, size, x, y, c, mean[3];
+  guint64 border[3] = { 0 };
 
-  fb_image_rgb_to_luma (rgb, luma);
-  reference = corner_luma (luma, level->background_corner);
-  for (v = 0; v < 256; v++) {
-    double d = (v - reference) / TONE_BACKDROP_LEVELS, weight = exp (-d * d);
-    weighted_luma[v] = (uint8_t) lrint (weight * v);
-    likeness[v] = (uint8_t) lrint (weight * 255);
-  }
+  for (x = 0; x <= TONE_MAX_DISTANCE2 >> TONE_DISTANCE2_STEP_LOG2; x++)
+    likeness[x] = (uint8_t) lrint (exp (-(x << TONE_DISTANCE2_STEP_LOG2)
+            / (TONE_BACKDROP_LEVELS * TONE_BACKDROP_LEVELS)) * 255);
+  size = corner_square (rgb, level->background_corner, &x0, &y0);
+  add_colours (rgb, x0, y0, size, size, reference);
+  for (c = 0; c < 3; c++)
+    mean[c] = (int) lrint (reference[c] / ((double) size * size));
   for (y = 0; y < h; y++) {
-    const uint8_t *l = fb_image_row (luma, y);
-    uint8_t *lw = fb_image_row (weighted, y), *ww = fb_image_row (weights, y);
+    const uint8_t *in = fb_image_row (rgb, y);
+    uint8_t *ww = fb_image_row (weights, y);
     for (x = 0; x < w; x++) {
-      lw[x] = weighted_luma[l[x]];
-      ww[x] = likeness[l[x]];
+      int d2 = 0;
+      for (c = 0; c < 3; c++)
+        d2 += (in[3 * x + c] - mean[c]) * (in[3 * x + c] - mean[c]);
+      ww[x] = likeness[MIN (d2, TONE_MAX_DISTANCE2) >> TONE_DISTANCE2_STEP_LOG2];
     }
   }
-  fb_blur_fixed (weighted, sigma, weighted_blurred);
-  fb_blur_fixed (weights, sigma, weights_blurred);
-  fb_image_ensure (&level->tone, w, h, 1);
+  fb_blur_fixed (weights, sigma, blurred + 3 * (size_t) w * h);
+  for (c = 0; c < 3; c++) {
+    for (y = 0; y < h; y++) {
+      const uint8_t *in = fb_image_row (rgb, y), *ww = fb_image_row (weights, y);
+      uint8_t *lw = fb_image_row (weighted, y);
+      for (x = 0; x < w; x++)
+        lw[x] = fb_div255 ((uint16_t) (ww[x] * in[3 * x + c]));
+    }
+    fb_blur_fixed (weighted, sigma, blurred + c * (size_t) w * h);
+  }
+  fb_image_ensure (&level->tone, w, h, 3);
   for (y = 0; y < h; y++) {
-    const uint16_t *lw = weighted_blurred + (size_t) w * y;
-    const uint16_t *ww = weights_blurred + (size_t) w * y;
     uint8_t *tone = fb_image_row (level->tone, y);
     for (x = 0; x < w; x++) {
-      tone[x] = (uint8_t) CLAMP (lrint ((255.0 * lw[x] + prior * reference)
-              / (ww[x] + prior)), 0, 255);
-      if (y == 0 || y == h - 1 || x == 0 || x == w - 1)
-        border += tone[x];
+      size_t k = (size_t) w * y + x;
+      double inverse = 1.0 / (blurred[3 * (size_t) w * h + k] + prior);
+      for (c = 0; c < 3; c++) {
+        tone[3 * x + c] = (uint8_t) CLAMP (lrint ((255.0 * blurred[c * (size_t) w * h + k]
+                    + prior * mean[c]) * inverse), 0, 255);
+        if (y == 0 || y == h - 1 || x == 0 || x == w - 1)
+          border[c] += tone[3 * x + c];
+      }
     }
   }
-  level->border_tone = (int) (border / (2 * (guint64) (w + h) - 4));
+  for (c = 0; c < 3; c++)
+    level->border_tone[c] = (int) (border[c] / (2 * (guint64) (w + h) - 4));
 }
 
 /* What a level derives from its images, cached or built. */

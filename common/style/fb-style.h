@@ -48,11 +48,11 @@ typedef struct {
   float face_width;             /* in this level's pixels */
   float lambda_pos_px;          /* lambda_pos per pixel of this level */
   int background_corner;        /* FB_STYLE_CORNER_* bits: its plainest top corner */
-  /* the backdrop's luma at its large scale, the figure left out (fb_backdrop_tone_gain),
-   * and its mean along the level's border: the tone the backdrop takes where the
-   * exemplar ends */
+  /* the backdrop's colour at its large scale, the figure left out (3 channels,
+   * fb_backdrop_tone_gains), and its mean along the level's border: the tone the
+   * backdrop takes where the exemplar ends */
   FbImage *tone;
-  int border_tone;
+  int border_tone[3];
   FbSeedTable *table;
 } FbStyleLevel;
 

@@ -48,7 +48,7 @@ typedef struct {
    * debug view that replaces the output */
   int lighting;
   /* a painted background has one even backdrop tone where the exemplar ends
-   * (fb_backdrop_tone_gain): the guides stage makes the gains at the coverage's
+   * (fb_backdrop_tone_gains): the guides stage makes the gains at the coverage's
    * resolution, the relight stage applies them; not under a debug view that replaces
    * the output */
   gboolean backdrop_tone;
