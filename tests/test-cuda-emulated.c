@@ -368,6 +368,60 @@ test_failure (void)
   fixture_clear (&f, NULL);
 }
 
+/* A device that fails while the frame is in its memory: the CPU cannot reach that
+ * frame, so it goes on as the GPU left it (here as it came: the failure is in the
+ * first frame's guides, before anything is composited), with no error; the engine says
+ * why, and the next frames, which the element then maps on the host, are stylized on
+ * the CPU. */
+static void
+test_failure_device_frame (void)
+{
+  Fixture f;
+  FbRenderParams params;
+  FbFaceResult faces[4];
+  /* the frames' memory is GStreamer's, not the backend's, and outlives it */
+  FbDevice *frames = fb_device_emulated_new (-1);
+  FbEngine *engine;
+  GError *error;
+  int i, last = 0;
+
+  if (!fixture_init (&f, NULL)) {
+    fb_device_free (frames);
+    return;
+  }
+  engine = engine_on (&f, fb_backend_cuda_new_for_device (fb_device_emulated_new (8), 2),
+      TRUE);
+  render_params (&cases[0], &params);
+  for (i = 0; i < N_FRAMES; i++) {
+    FbImage *rgb = moving_frame (f.face, i, FALSE);
+    TestFrame *frame = test_frame_from_rgb (rgb, FB_FORMAT_RGBA, FB_YUV_BT601_LIMITED);
+    gint64 t = i * G_GINT64_CONSTANT (40000000);
+    if (fb_engine_takes_device_frames (engine)) {
+      TestFrame *input = test_frame_from_rgb (rgb, FB_FORMAT_RGBA, FB_YUV_BT601_LIMITED);
+      FbDevicePtr memory;
+      FbFrame on_device = test_frame_upload (frame, frames, &memory);
+      last = fb_engine_process (engine, &on_device, t, &params, faces, 4);
+      test_frame_download (frame, frames, memory);
+      g_assert_cmpint (last, ==, 0);
+      g_assert_cmpmem (frame->memory, frame->size, input->memory, input->size);
+      test_frame_free (input);
+    } else {
+      last = fb_engine_process (engine, &frame->frame, t, &params, faces, 4);
+    }
+    test_frame_free (frame);
+    fb_image_free (rgb);
+  }
+  error = fb_engine_take_backend_failure (engine);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "forced failure"));
+  g_error_free (error);
+  g_assert_nonnull (strstr (fb_engine_backend_name (engine), "CPU"));
+  g_assert_cmpint (last, ==, 1);
+  fb_engine_free (engine);
+  fb_device_free (frames);
+  fixture_clear (&f, NULL);
+}
+
 /* Every buffer the backend allocated on the device is given back. */
 static void
 test_releases_memory (void)
@@ -769,6 +823,7 @@ main (int argc, char **argv)
   }
   g_test_add_func ("/cuda-emulated/parity/target1", test_real_frame);
   g_test_add_func ("/cuda-emulated/failure-falls-back-to-cpu", test_failure);
+  g_test_add_func ("/cuda-emulated/failure-with-a-device-frame", test_failure_device_frame);
   g_test_add_func ("/cuda-emulated/releases-memory", test_releases_memory);
   g_test_add_data_func ("/cuda-emulated/frame-kernels/luma",
       GINT_TO_POINTER (FRAME_KERNEL_LUMA), test_frame_kernel);

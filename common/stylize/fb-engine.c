@@ -206,6 +206,15 @@ fall_back_to_cpu (FbEngine * engine)
   return TRUE;
 }
 
+/* After the GPU failed in a frame: whether the CPU can take the frame over. One in
+ * device memory is out of its reach: it goes on as the GPU left it (the element maps
+ * the next ones on the host, once the engine no longer takes device frames). */
+static gboolean
+cpu_takes_over (const FbFrame * frame)
+{
+  return frame->memory == FB_MEMORY_HOST;
+}
+
 int
 fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
     const FbRenderParams * params, FbFaceResult * results, int max_results)
@@ -219,9 +228,12 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
   memset (&engine->times, 0, sizeof (engine->times));
 
   engine->luma = NULL;
-  while (!engine->backend->klass->begin_frame (engine->backend, frame, &engine->luma))
+  while (!engine->backend->klass->begin_frame (engine->backend, frame, &engine->luma)) {
     if (!fall_back_to_cpu (engine))
       return -1;
+    if (!cpu_takes_over (frame))
+      return 0;
+  }
   n_faces = fb_tracker_process (engine->tracker, engine->luma, timestamp_ns,
       &params->tracking, faces, MIN (params->tracking.max_faces, FB_TRACKER_MAX_FACES));
   engine->times.landmarks = g_get_monotonic_time () / 1000.0 - start;
@@ -239,6 +251,8 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
     if (result == FB_STYLIZE_FAILED) {
       if (!fall_back_to_cpu (engine))
         return -1;
+      if (!cpu_takes_over (frame))
+        return n_results;
       i--;                      /* this face again, on the CPU */
       continue;
     }
@@ -249,6 +263,8 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
             &faces[i].landmarks)) {
       if (!fall_back_to_cpu (engine))
         return -1;
+      if (!cpu_takes_over (frame))
+        return n_results;
       continue;
     }
     if (n_results < max_results) {

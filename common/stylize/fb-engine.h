@@ -53,8 +53,10 @@ typedef enum {
 /* On the CPU backend. model is borrowed. n_threads <= 0: one per core. */
 FbEngine *fb_engine_new (const FbShapeModel * model, int n_threads, GError ** error);
 /* On `backend` (taken, also on failure). Should it fail while processing frames, the
- * engine goes on with a CPU backend of n_threads if fall_back_to_cpu, else
- * fb_engine_process returns -1; fb_engine_take_backend_failure then says why. */
+ * engine goes on with a CPU backend of n_threads if fall_back_to_cpu (a frame in device
+ * memory, which the CPU cannot reach, then goes on as the GPU left it: its faces from
+ * there on are not stylized), else fb_engine_process returns -1;
+ * fb_engine_take_backend_failure then says why. */
 FbEngine *fb_engine_new_with_backend (const FbShapeModel * model, FbBackend * backend,
     int n_threads, gboolean fall_back_to_cpu, GError ** error);
 /* "CPU (2 threads)", "CUDA device 0 (...)": where frames are processed now. */
