@@ -407,7 +407,8 @@ test_style_switch (void)
 
 /* FACEBLIT_CUDA_FAIL_AFTER makes a launch fail as a lost GPU would: with backend=auto
  * the element warns once and goes on on the CPU, on frames that are still in CUDA
- * memory; with backend=cuda it stops with an error. */
+ * memory (the one the GPU failed in goes on as the GPU left it: the CPU cannot reach
+ * it); with backend=cuda it stops with an error. */
 static void
 test_forced_failure (void)
 {
@@ -440,7 +441,7 @@ test_forced_failure (void)
     g_assert_true (run.on_gpu);
     if (b == 0) {
       g_assert_cmpint (i, ==, n);
-      g_assert_cmpint (stylized, ==, n);
+      g_assert_cmpint (stylized, >=, n - 1);
       g_assert_cmpuint (run.n_warnings, ==, 1);
       g_assert_cmpuint (run.n_errors, ==, 0);
       g_assert_nonnull (run.first_warning ? strstr (run.first_warning, "forced") : NULL);
