@@ -998,6 +998,125 @@ test_expression_followed (void)
     fb_tracker_free (trackers[j]);
 }
 
+/* Frame of a face whose eyes close by `closure` (0 open .. 1 shut): in each eye's box
+ * (from its landmarks at frame 0, lm), the rows from the box's top down to `closure`
+ * of its height take the grey of the skin between the eye and the brow, as an eyelid
+ * that comes down. */
+static void
+close_eyes (const FbImage * open, FbImage * out, const FbLandmarks * lm, float closure)
+{
+  int e, x, y;
+
+  for (y = 0; y < open->height; y++)
+    memcpy (fb_image_row (out, y), fb_image_row (open, y), open->width);
+  for (e = 0; e < 2; e++) {
+    float x0 = 1e9f, x1 = -1e9f, y0 = 1e9f, y1 = -1e9f, w, h, lid;
+    int i, skin = 0, n = 0;
+    for (i = 36 + 6 * e; i < 42 + 6 * e; i++) {
+      x0 = MIN (x0, lm->points[i].x);
+      x1 = MAX (x1, lm->points[i].x);
+      y0 = MIN (y0, lm->points[i].y);
+      y1 = MAX (y1, lm->points[i].y);
+    }
+    w = x1 - x0;
+    h = MAX (y1 - y0, 0.2f * w);
+    x0 -= 0.15f * w;
+    x1 += 0.15f * w;
+    y0 -= 0.6f * h;
+    y1 += 0.4f * h;
+    /* the skin just above the box */
+    for (x = (int) x0; x <= (int) x1; x++) {
+      skin += fb_image_row (open, (int) y0 - 2)[x];
+      n++;
+    }
+    skin /= MAX (n, 1);
+    lid = y0 + closure * (y1 - y0);
+    for (y = (int) y0; y < (int) lid; y++)
+      for (x = (int) x0; x <= (int) x1; x++)
+        fb_image_row (out, y)[x] = (uint8_t) skin;
+  }
+}
+
+/* The eyes' opening: the mean distance from the upper lids' points to the lower's. */
+static float
+eyes_opening (const FbLandmarks * lm)
+{
+  static const int upper[4] = { 37, 38, 43, 44 }, lower[4] = { 41, 40, 47, 46 };
+  float sum = 0;
+  int i;
+
+  for (i = 0; i < 4; i++)
+    sum += hypotf (lm->points[lower[i]].x - lm->points[upper[i]].x,
+        lm->points[lower[i]].y - lm->points[upper[i]].y);
+  return sum / 4;
+}
+
+/* A blink is followed: the eyes close over 2 frames, stay shut for 2, open over 2 (about
+ * 200 ms at 30 fps), and the smoothed landmarks close them with the fits. */
+static void
+test_blink_followed (void)
+{
+  const int width = 640, height = 480, n_frames = 30;
+  const Pose pose = { 320, 300, 1.4f, 0 };
+  const float smoothing[2] = { 0, 0.7f };
+  static const float closure[] = { 0.5f, 1, 1, 1, 0.5f };
+  g_autoptr (FbImage) open = NULL;
+  g_autoptr (FbImage) frame = NULL;
+  FbTracker *trackers[2];
+  FbTrackerParams params;
+  FbTrackedFace faces[4];
+  FbLandmarks first;
+  GError *error = NULL;
+  float opening[2][30], face_width = 0;
+  int j, k;
+
+  if (!load_data ())
+    return;
+  open = render_grey (width, height, pose);
+  frame = fb_image_copy (open);
+  default_params (&params);
+  for (j = 0; j < 2; j++) {
+    trackers[j] = fb_tracker_new (model, &error);
+    g_assert_no_error (error);
+  }
+  for (k = 0; k < n_frames; k++) {
+    const int b = k - 15;
+    if (k > 0)
+      close_eyes (open, frame, &first, b >= 0 && b < (int) G_N_ELEMENTS (closure)
+          ? closure[b] : 0);
+    for (j = 0; j < 2; j++) {
+      params.smoothing = smoothing[j];
+      g_assert_cmpint (fb_tracker_process (trackers[j], frame, (gint64) k * FRAME_NS,
+              &params, faces, 4), ==, 1);
+      opening[j][k] = eyes_opening (&faces[0].landmarks);
+      if (k == 0 && j == 0) {
+        first = faces[0].landmarks;
+        face_width = fb_landmarks_face_width (&first);
+      }
+    }
+  }
+  for (k = 14; k < 24; k++)
+    g_test_message ("frame %d: eyes open %.1f px in the fits, %.1f px smoothed", k,
+        opening[0][k], opening[1][k]);
+  g_test_message ("face %.0f px wide", face_width);
+  /* shut (frames 16-19): the smoothed eyes close at least 60 % as far as the fits;
+   * open again (frames 21-23): within a quarter of the fits' closing of the fits */
+  {
+    float fits = 0, smoothed = 0, after = 0, open_px = opening[0][14];
+    for (k = 16; k < 20; k++) {
+      fits += open_px - opening[0][k];
+      smoothed += open_px - opening[1][k];
+    }
+    for (k = 21; k < 24; k++)
+      after = MAX (after, fabsf (opening[1][k] - opening[0][k]));
+    g_assert_cmpfloat (fits, >, 4 * 0.15f * open_px);   /* the fits see the blink */
+    g_assert_cmpfloat (smoothed, >=, 0.6f * fits);
+    g_assert_cmpfloat (after, <=, 0.25f * fits / 4);
+  }
+  for (j = 0; j < 2; j++)
+    fb_tracker_free (trackers[j]);
+}
+
 static void
 test_smoothing_reduces_jitter (void)
 {
@@ -1170,6 +1289,7 @@ main (int argc, char **argv)
   g_test_add_func ("/tracker/smoothing-reduces-jitter", test_smoothing_reduces_jitter);
   g_test_add_func ("/tracker/carry-follows-the-skin", test_carry_follows_the_skin);
   g_test_add_func ("/tracker/expression-followed", test_expression_followed);
+  g_test_add_func ("/tracker/blink-followed", test_blink_followed);
   g_test_add_func ("/tracker/cheaper-than-detection", test_tracking_is_cheaper_than_detection);
   return g_test_run ();
 }

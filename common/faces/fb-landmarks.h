@@ -24,6 +24,16 @@ typedef struct {
   FbPoint points[FB_N_LANDMARKS];
 } FbLandmarks;
 
+/* Whether landmark i is on an upper or lower eyelid (each eye's six points go corner,
+ * two upper, corner, two lower), not an eye's corner. */
+static inline gboolean
+fb_landmark_is_eyelid (int i)
+{
+  int k = (i - FB_LM_RIGHT_EYE_FIRST) % 6;
+
+  return i >= FB_LM_RIGHT_EYE_FIRST && i < FB_LM_MOUTH_FIRST && k != 0 && k != 3;
+}
+
 #define FB_LANDMARKS_ERROR (fb_landmarks_error_quark ())
 GQuark fb_landmarks_error_quark (void);
 typedef enum {

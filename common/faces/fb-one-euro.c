@@ -104,7 +104,7 @@ fb_one_euro_face_filter (FbOneEuroFace * filter, const FbOneEuroParams * params,
     const FbLandmarks * raw, const FbLandmarks * carried, double t,
     FbLandmarks * smoothed)
 {
-  float alpha_speed;
+  float alpha_speed, alpha_lid_speed;
   double dt;
   int i;
 
@@ -118,15 +118,17 @@ fb_one_euro_face_filter (FbOneEuroFace * filter, const FbOneEuroParams * params,
   }
   dt = advance (&filter->time, &filter->step, t);
   alpha_speed = smoothing_factor (params->d_cutoff, dt);
+  alpha_lid_speed = smoothing_factor (params->lid_d_cutoff, dt);
   for (i = 0; i < FB_N_LANDMARKS; i++) {
     FbPoint *value = &filter->value[i], *speed = &filter->speed[i];
     const float dead_speed = i <= FB_LM_JAW_LAST ? params->jaw_dead_speed
         : params->dead_speed;
+    const float a = fb_landmark_is_eyelid (i) ? alpha_lid_speed : alpha_speed;
     float alpha;
 
     *value = carried->points[i];
-    speed->x += alpha_speed * ((float) ((raw->points[i].x - value->x) / dt) - speed->x);
-    speed->y += alpha_speed * ((float) ((raw->points[i].y - value->y) / dt) - speed->y);
+    speed->x += a * ((float) ((raw->points[i].x - value->x) / dt) - speed->x);
+    speed->y += a * ((float) ((raw->points[i].y - value->y) / dt) - speed->y);
     alpha = smoothing_factor (params->min_cutoff + params->beta
         * MAX (hypotf (speed->x, speed->y) - dead_speed, 0), dt);
     value->x += alpha * (raw->points[i].x - value->x);

@@ -16,6 +16,7 @@ typedef struct {
   float dead_speed;             /* units / s of a fit's motion relative to the carried points
                                  * that do not count (FbOneEuroFace only) */
   float jaw_dead_speed;         /* the same for the jaw's points (FbOneEuroFace only) */
+  float lid_d_cutoff;           /* Hz: d_cutoff of the eyelids' points (FbOneEuroFace only) */
 } FbOneEuroParams;
 
 /* A scalar signal. Zero-initialise (or reset) before the first sample. */
