@@ -75,10 +75,10 @@ typedef struct {
 
 /* Multiplies the face's output (3 channels, plan->region-sized) by the gain map made
  * from the target's luma in the synthesis region and the coverage (plan->coverage_*
- * geometry), and by the backdrop's tone gains (3 coverage-sized planes, one per channel,
- * fb_backdrop_tone_gains: plan->backdrop_tone; else NULL). plan->lighting > 0 or tone_gains. level_ratio: the
- * face's previous frame's level ratio (0: none), replaced by this frame's
- * (fb_lighting_level_ratio) when plan->lighting > 0. */
+ * geometry), and by the backdrop's tone gains (3 coverage-sized planes, one per
+ * channel, fb_backdrop_tone_gains: plan->backdrop_tone; else NULL). plan->lighting > 0
+ * or tone_gains. level_ratio: the face's previous frame's level ratio (0: none),
+ * replaced by this frame's (fb_lighting_level_ratio) when plan->lighting > 0. */
 void fb_face_lighting_apply (FbFaceLighting * lighting, FbWorkers * workers,
     const FbFacePlan * plan, const FbImage * luma, const FbImage * coverage,
     const uint16_t * tone_gains, FbImage * output, uint32_t * level_ratio);

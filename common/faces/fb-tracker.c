@@ -66,7 +66,7 @@
 #define DEAD_SPEED 0.6f
 /* A blink closes the eyelids in a frame or two and opens them again within a fifth of
  * a second: the speed estimate of SPEED_CUTOFF (1 Hz) rose only after it, so the
- * smoothed eyes closed by a fifth of the fits' closing (a synthetic blink on the
+ * smoothed eyes closed a third as far as the fits (a synthetic blink on the
  * astronaut, /tracker/blink-followed) and stayed 1.2 px less open for seconds after. A
  * speed estimate of 8 Hz for the lids' points lets a blink through within a frame,
  * while the dead band still takes a still face's jitter for what it is. */

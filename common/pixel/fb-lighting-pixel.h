@@ -224,9 +224,10 @@ fb_lighting_pixel (const uint16_t * gains, size_t plane, int gains_width,
 {
   int gain[3], k;
 
+  /* one map looked up once */
   for (k = 0; k < 3; k++)
-    gain[k] = fb_lighting_gain_at (gains + k * plane, gains_width, gains_height, shift, x,
-        y);
+    gain[k] = k > 0 && plane == 0 ? gain[0] : fb_lighting_gain_at (gains + k * plane,
+        gains_width, gains_height, shift, x, y);
   if (gain[0] == FB_LIGHTING_ONE && gain[1] == FB_LIGHTING_ONE
       && gain[2] == FB_LIGHTING_ONE)
     return;

@@ -206,13 +206,16 @@ fall_back_to_cpu (FbEngine * engine)
   return TRUE;
 }
 
-/* After the GPU failed in a frame: whether the CPU can take the frame over. One in
- * device memory is out of its reach: it goes on as the GPU left it (the element maps
- * the next ones on the host, once the engine no longer takes device frames). */
-static gboolean
-cpu_takes_over (const FbFrame * frame)
+/* The backend failed in this frame: -1 when the engine cannot go on (no fall-back), 0
+ * when the CPU takes the frame over, 1 when the frame goes on as the GPU left it: one
+ * in device memory is out of the CPU's reach (the element maps the next ones on the
+ * host, once the engine no longer takes device frames). */
+static int
+fall_back_in_frame (FbEngine * engine, const FbFrame * frame)
 {
-  return frame->memory == FB_MEMORY_HOST;
+  if (!fall_back_to_cpu (engine))
+    return -1;
+  return frame->memory == FB_MEMORY_HOST ? 0 : 1;
 }
 
 int
@@ -221,19 +224,16 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
 {
   FbTrackedFace faces[FB_TRACKER_MAX_FACES];
   FbRenderParams face_params = *params;
-  int n_faces, n_results = 0, i;
+  int n_faces, n_results = 0, failed, i;
   double start = g_get_monotonic_time () / 1000.0;
 
   g_return_val_if_fail (engine->style != NULL, -1);
   memset (&engine->times, 0, sizeof (engine->times));
 
   engine->luma = NULL;
-  while (!engine->backend->klass->begin_frame (engine->backend, frame, &engine->luma)) {
-    if (!fall_back_to_cpu (engine))
-      return -1;
-    if (!cpu_takes_over (frame))
-      return 0;
-  }
+  while (!engine->backend->klass->begin_frame (engine->backend, frame, &engine->luma))
+    if ((failed = fall_back_in_frame (engine, frame)) != 0)
+      return failed < 0 ? -1 : 0;
   n_faces = fb_tracker_process (engine->tracker, engine->luma, timestamp_ns,
       &params->tracking, faces, MIN (params->tracking.max_faces, FB_TRACKER_MAX_FACES));
   engine->times.landmarks = g_get_monotonic_time () / 1000.0 - start;
@@ -249,10 +249,8 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
     result = fb_face_stylizer_run (stylizer, engine->style, engine->luma,
         &faces[i].landmarks, &face_params, frame, &engine->times);
     if (result == FB_STYLIZE_FAILED) {
-      if (!fall_back_to_cpu (engine))
-        return -1;
-      if (!cpu_takes_over (frame))
-        return n_results;
+      if ((failed = fall_back_in_frame (engine, frame)) != 0)
+        return failed < 0 ? -1 : n_results;
       i--;                      /* this face again, on the CPU */
       continue;
     }
@@ -261,10 +259,8 @@ fb_engine_process (FbEngine * engine, FbFrame * frame, gint64 timestamp_ns,
     if (params->debug_view == FB_DEBUG_VIEW_LANDMARKS
         && !engine->backend->klass->mark_landmarks (engine->backend, frame,
             &faces[i].landmarks)) {
-      if (!fall_back_to_cpu (engine))
-        return -1;
-      if (!cpu_takes_over (frame))
-        return n_results;
+      if ((failed = fall_back_in_frame (engine, frame)) != 0)
+        return failed < 0 ? -1 : n_results;
       continue;
     }
     if (n_results < max_results) {
